@@ -1,0 +1,10 @@
+//! vpcsim: an offline simulator of AWS VPC routing.
+//!
+//! The data flows one way: input files are imported into a [`model::Network`]
+//! ([`snapshot`]), the reach engine ([`reach`]) evaluates route tables exactly as EC2 does and
+//! partitions every subnet's address space into ranges with one forwarding outcome, and the
+//! report layer ([`report`]) renders results as text or JSON. See `ARCHITECTURE.md`.
+
+pub mod addr;
+pub mod diag;
+pub mod model;

@@ -1,0 +1,585 @@
+//! The routing model of one or more AWS accounts: VPCs, subnets, route tables, gateways,
+//! peering, endpoints, interfaces and instances, in AWS's own names.
+//!
+//! **Architecture invariant:** this module has no I/O, no serde and no petgraph. Importers
+//! (`crate::snapshot`) build a [`Network`]; the reach engine (`crate::reach`) reads it. Route
+//! state is *derived* from the targets' lifecycle by [`Network::target_status`], never stored
+//! (semantics doc §3.4, §7); a snapshot's reported state is kept only to be compared.
+//!
+//! Collections are `BTreeMap`s keyed by ID so that every iteration is in a stable order. The
+//! association indexes (main table per VPC, explicit table per subnet, edge table per gateway)
+//! are derived from the route tables' associations by [`Network::reindex`].
+
+mod ids;
+mod route;
+
+pub use ids::*;
+pub use route::*;
+
+use crate::addr::Family;
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+/// A VPC with every associated CIDR (semantics doc §6.3).
+#[derive(Clone, Debug, Default)]
+pub struct Vpc {
+    pub id: Option<VpcId>,
+    pub ipv4_cidrs: Vec<Ipv4Net>,
+    pub ipv6_cidrs: Vec<Ipv6Net>,
+    pub is_default: bool,
+    pub owner_id: Option<AccountId>,
+    pub region: Option<String>,
+    pub name: Option<String>,
+}
+
+impl Vpc {
+    pub fn cidrs(&self, family: Family) -> Vec<IpNet> {
+        match family {
+            Family::Ipv4 => self.ipv4_cidrs.iter().map(|n| IpNet::V4(*n)).collect(),
+            Family::Ipv6 => self.ipv6_cidrs.iter().map(|n| IpNet::V6(*n)).collect(),
+        }
+    }
+}
+
+/// A subnet (semantics doc §6.2). `ipv4_cidr` is absent for IPv6-only subnets.
+#[derive(Clone, Debug)]
+pub struct Subnet {
+    pub id: SubnetId,
+    pub vpc_id: VpcId,
+    pub ipv4_cidr: Option<Ipv4Net>,
+    pub ipv6_cidrs: Vec<Ipv6Net>,
+    pub availability_zone: Option<String>,
+    pub map_public_ip_on_launch: bool,
+    pub assign_ipv6_address_on_creation: bool,
+    pub owner_id: Option<AccountId>,
+    pub region: Option<String>,
+    pub name: Option<String>,
+}
+
+impl Subnet {
+    pub fn cidrs(&self, family: Family) -> Vec<IpNet> {
+        match family {
+            Family::Ipv4 => self.ipv4_cidr.iter().map(|n| IpNet::V4(*n)).collect(),
+            Family::Ipv6 => self.ipv6_cidrs.iter().map(|n| IpNet::V6(*n)).collect(),
+        }
+    }
+}
+
+/// What a route table association binds the table to (semantics doc §1.6).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AssociationTarget {
+    /// The VPC's one main association: every subnet without an explicit association uses it.
+    Main,
+    Subnet(SubnetId),
+    /// An edge (gateway) association with an internet gateway or a virtual private gateway (§3.6).
+    Gateway(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Association {
+    pub id: RouteTableAssociationId,
+    pub target: AssociationTarget,
+}
+
+/// A route table with its routes, associations and propagating VGWs (semantics doc §6.1).
+#[derive(Clone, Debug)]
+pub struct RouteTable {
+    pub id: RouteTableId,
+    pub vpc_id: VpcId,
+    pub owner_id: Option<AccountId>,
+    pub routes: BTreeMap<RouteKey, Route>,
+    pub associations: Vec<Association>,
+    pub propagating_vgws: BTreeSet<VpnGatewayId>,
+    pub name: Option<String>,
+}
+
+impl RouteTable {
+    pub fn new(id: RouteTableId, vpc_id: VpcId) -> RouteTable {
+        RouteTable {
+            id,
+            vpc_id,
+            owner_id: None,
+            routes: BTreeMap::new(),
+            associations: Vec::new(),
+            propagating_vgws: BTreeSet::new(),
+            name: None,
+        }
+    }
+
+    pub fn is_main(&self) -> bool {
+        self.associations.iter().any(|a| a.target == AssociationTarget::Main)
+    }
+
+    /// Inserts or replaces the route with the same key.
+    pub fn put_route(&mut self, route: Route) {
+        self.routes.insert(route.key(), route);
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct InternetGateway {
+    pub id: InternetGatewayId,
+    /// The VPC it is attached to; `None` when detached (semantics doc §1.7, §6.4).
+    pub attached_vpc: Option<VpcId>,
+    pub owner_id: Option<AccountId>,
+}
+
+#[derive(Clone, Debug)]
+pub struct EgressOnlyInternetGateway {
+    pub id: EgressOnlyInternetGatewayId,
+    pub attached_vpc: Option<VpcId>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ConnectivityType {
+    Public,
+    Private,
+}
+
+/// NAT gateway lifecycle (semantics doc §1.8).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NatGatewayState {
+    Pending,
+    Failed,
+    Available,
+    Deleting,
+    Deleted,
+}
+
+impl NatGatewayState {
+    pub fn parse(s: &str) -> Option<NatGatewayState> {
+        Some(match s {
+            "pending" => NatGatewayState::Pending,
+            "failed" => NatGatewayState::Failed,
+            "available" => NatGatewayState::Available,
+            "deleting" => NatGatewayState::Deleting,
+            "deleted" => NatGatewayState::Deleted,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            NatGatewayState::Pending => "pending",
+            NatGatewayState::Failed => "failed",
+            NatGatewayState::Available => "available",
+            NatGatewayState::Deleting => "deleting",
+            NatGatewayState::Deleted => "deleted",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct NatGateway {
+    pub id: NatGatewayId,
+    pub subnet_id: SubnetId,
+    pub vpc_id: Option<VpcId>,
+    pub state: NatGatewayState,
+    pub connectivity: ConnectivityType,
+    pub private_ips: Vec<Ipv4Addr>,
+    pub public_ips: Vec<Ipv4Addr>,
+}
+
+#[derive(Clone, Debug)]
+pub struct VpnGateway {
+    pub id: VpnGatewayId,
+    /// The VPC with an `attached` attachment; other attachment states do not count (§6.7).
+    pub attached_vpc: Option<VpcId>,
+    pub amazon_side_asn: Option<u64>,
+}
+
+/// Peering status codes (semantics doc §1.10).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PeeringSide {
+    pub vpc_id: VpcId,
+    pub owner_id: Option<AccountId>,
+    pub region: Option<String>,
+    pub ipv4_cidrs: Vec<Ipv4Net>,
+    pub ipv6_cidrs: Vec<Ipv6Net>,
+}
+
+impl PeeringSide {
+    pub fn cidrs(&self, family: Family) -> Vec<IpNet> {
+        match family {
+            Family::Ipv4 => self.ipv4_cidrs.iter().map(|n| IpNet::V4(*n)).collect(),
+            Family::Ipv6 => self.ipv6_cidrs.iter().map(|n| IpNet::V6(*n)).collect(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct VpcPeeringConnection {
+    pub id: VpcPeeringConnectionId,
+    /// `Status.Code`: only `active` carries traffic (§4.5).
+    pub status: String,
+    pub requester: PeeringSide,
+    pub accepter: PeeringSide,
+}
+
+impl VpcPeeringConnection {
+    pub fn is_active(&self) -> bool {
+        self.status == "active"
+    }
+
+    /// The side opposite `vpc`, if `vpc` is one of the two sides.
+    pub fn other_side(&self, vpc: &VpcId) -> Option<&PeeringSide> {
+        if &self.requester.vpc_id == vpc {
+            Some(&self.accepter)
+        } else if &self.accepter.vpc_id == vpc {
+            Some(&self.requester)
+        } else {
+            None
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct TransitGatewayAttachment {
+    pub id: TransitGatewayAttachmentId,
+    pub transit_gateway_id: TransitGatewayId,
+    pub vpc_id: VpcId,
+    pub subnet_ids: Vec<SubnetId>,
+    pub state: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum VpcEndpointType {
+    Gateway,
+    GatewayLoadBalancer,
+    Interface,
+    Other,
+}
+
+#[derive(Clone, Debug)]
+pub struct VpcEndpoint {
+    pub id: VpcEndpointId,
+    pub vpc_id: VpcId,
+    pub endpoint_type: VpcEndpointType,
+    pub service_name: Option<String>,
+    pub state: String,
+    pub route_table_ids: Vec<RouteTableId>,
+    pub subnet_ids: Vec<SubnetId>,
+}
+
+#[derive(Clone, Debug)]
+pub struct PrefixList {
+    pub id: PrefixListId,
+    pub name: Option<String>,
+    pub cidrs: Vec<IpNet>,
+    pub max_entries: Option<u32>,
+}
+
+/// An elastic network interface (semantics doc §6.9).
+#[derive(Clone, Debug)]
+pub struct NetworkInterface {
+    pub id: NetworkInterfaceId,
+    pub subnet_id: SubnetId,
+    pub vpc_id: Option<VpcId>,
+    pub private_ips: Vec<Ipv4Addr>,
+    /// Private IPv4 → public IPv4 (auto-assigned or Elastic IP).
+    pub public_ips: Vec<(Ipv4Addr, Ipv4Addr)>,
+    pub ipv6_addresses: Vec<Ipv6Addr>,
+    pub source_dest_check: bool,
+    pub instance_id: Option<InstanceId>,
+    pub interface_type: Option<String>,
+}
+
+impl NetworkInterface {
+    pub fn owns(&self, addr: &IpAddr) -> bool {
+        match addr {
+            IpAddr::V4(a) => self.private_ips.contains(a),
+            IpAddr::V6(a) => self.ipv6_addresses.contains(a),
+        }
+    }
+
+    pub fn public_ip_for(&self, private: &Ipv4Addr) -> Option<Ipv4Addr> {
+        self.public_ips
+            .iter()
+            .find(|(p, _)| p == private)
+            .map(|(_, public)| *public)
+    }
+}
+
+/// Instance lifecycle (as far as routing cares).
+#[derive(Clone, Debug)]
+pub struct Instance {
+    pub id: InstanceId,
+    pub state: String,
+    pub subnet_id: Option<SubnetId>,
+    pub network_interfaces: Vec<NetworkInterfaceId>,
+}
+
+/// An Elastic IP address.
+#[derive(Clone, Debug)]
+pub struct Address {
+    pub allocation_id: Option<AllocationId>,
+    pub public_ip: Ipv4Addr,
+    pub network_interface_id: Option<NetworkInterfaceId>,
+    pub instance_id: Option<InstanceId>,
+    pub private_ip: Option<Ipv4Addr>,
+}
+
+/// Which resource kinds the input described completely. When a kind was described, an ID that is
+/// missing from it names a resource that no longer exists (its routes are blackhole); when it was
+/// not, the resource is unknown and vpcsim says what it assumed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Inventory {
+    pub vpcs: bool,
+    pub subnets: bool,
+    pub route_tables: bool,
+    pub internet_gateways: bool,
+    pub egress_only_internet_gateways: bool,
+    pub nat_gateways: bool,
+    pub vpn_gateways: bool,
+    pub vpc_peering_connections: bool,
+    pub transit_gateway_attachments: bool,
+    pub vpc_endpoints: bool,
+    pub prefix_lists: bool,
+    pub network_interfaces: bool,
+    pub instances: bool,
+    pub addresses: bool,
+}
+
+/// The whole routing state.
+#[derive(Clone, Debug, Default)]
+pub struct Network {
+    pub vpcs: BTreeMap<VpcId, Vpc>,
+    pub subnets: BTreeMap<SubnetId, Subnet>,
+    pub route_tables: BTreeMap<RouteTableId, RouteTable>,
+    pub internet_gateways: BTreeMap<InternetGatewayId, InternetGateway>,
+    pub egress_only_internet_gateways: BTreeMap<EgressOnlyInternetGatewayId, EgressOnlyInternetGateway>,
+    pub nat_gateways: BTreeMap<NatGatewayId, NatGateway>,
+    pub vpn_gateways: BTreeMap<VpnGatewayId, VpnGateway>,
+    pub vpc_peering_connections: BTreeMap<VpcPeeringConnectionId, VpcPeeringConnection>,
+    pub transit_gateway_attachments: BTreeMap<TransitGatewayAttachmentId, TransitGatewayAttachment>,
+    pub vpc_endpoints: BTreeMap<VpcEndpointId, VpcEndpoint>,
+    pub prefix_lists: BTreeMap<PrefixListId, PrefixList>,
+    pub network_interfaces: BTreeMap<NetworkInterfaceId, NetworkInterface>,
+    pub instances: BTreeMap<InstanceId, Instance>,
+    pub addresses: Vec<Address>,
+    pub inventory: Inventory,
+    index: Index,
+}
+
+/// Association indexes derived from the route tables (see [`Network::reindex`]).
+#[derive(Clone, Debug, Default)]
+struct Index {
+    main: BTreeMap<VpcId, RouteTableId>,
+    subnet: BTreeMap<SubnetId, RouteTableId>,
+    edge: BTreeMap<String, RouteTableId>,
+}
+
+/// How the route table effective for a subnet was chosen (semantics doc §3.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AssociationKind {
+    Explicit,
+    Main,
+}
+
+impl AssociationKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            AssociationKind::Explicit => "explicit",
+            AssociationKind::Main => "main",
+        }
+    }
+}
+
+/// Whether a route's target can carry traffic now, derived from the target's lifecycle (§3.4).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TargetStatus {
+    Active,
+    /// The route is blackhole; the reason says why, in words a responder can act on.
+    Blackhole(String),
+    /// The input did not describe the target's kind; vpcsim treats the route as active and says so.
+    Unknown(String),
+}
+
+impl Network {
+    /// Rebuilds the association indexes from the route tables. Call after changing associations.
+    pub fn reindex(&mut self) {
+        let mut index = Index::default();
+        for table in self.route_tables.values() {
+            for assoc in &table.associations {
+                match &assoc.target {
+                    AssociationTarget::Main => {
+                        index.main.insert(table.vpc_id.clone(), table.id.clone());
+                    }
+                    AssociationTarget::Subnet(s) => {
+                        index.subnet.insert(s.clone(), table.id.clone());
+                    }
+                    AssociationTarget::Gateway(g) => {
+                        index.edge.insert(g.clone(), table.id.clone());
+                    }
+                }
+            }
+        }
+        self.index = index;
+    }
+
+    /// The VPC's main route table.
+    pub fn main_route_table(&self, vpc: &VpcId) -> Option<&RouteTableId> {
+        self.index.main.get(vpc)
+    }
+
+    /// The route table a subnet uses: its explicit association, else *its own VPC's* main table
+    /// (semantics doc §3.1; product.md: the main table is never looked up across VPCs).
+    pub fn effective_route_table(&self, subnet: &SubnetId) -> Option<(&RouteTableId, AssociationKind)> {
+        if let Some(t) = self.index.subnet.get(subnet) {
+            return Some((t, AssociationKind::Explicit));
+        }
+        let vpc = &self.subnets.get(subnet)?.vpc_id;
+        self.index.main.get(vpc).map(|t| (t, AssociationKind::Main))
+    }
+
+    /// The gateway route table edge-associated with an IGW or VGW, if any (§3.6).
+    pub fn edge_route_table(&self, gateway: &str) -> Option<&RouteTableId> {
+        self.index.edge.get(gateway)
+    }
+
+    /// The subnets explicitly associated with a table, in ID order.
+    pub fn explicit_subnets(&self, table: &RouteTableId) -> Vec<&SubnetId> {
+        self.index
+            .subnet
+            .iter()
+            .filter(|(_, t)| *t == table)
+            .map(|(s, _)| s)
+            .collect()
+    }
+
+    /// The VPC a resource lives in, for resources that live in a subnet.
+    pub fn subnet_vpc(&self, subnet: &SubnetId) -> Option<&VpcId> {
+        self.subnets.get(subnet).map(|s| &s.vpc_id)
+    }
+
+    /// The internet gateway attached to a VPC.
+    pub fn attached_internet_gateway(&self, vpc: &VpcId) -> Option<&InternetGateway> {
+        self.internet_gateways
+            .values()
+            .find(|g| g.attached_vpc.as_ref() == Some(vpc))
+    }
+
+    /// The network interface a route to an instance leads to: the instance's only interface, or
+    /// its primary one when it has several (§1.2: CreateRoute requires exactly one).
+    pub fn instance_interface(&self, instance: &InstanceId) -> Option<&NetworkInterface> {
+        let inst = self.instances.get(instance)?;
+        inst.network_interfaces
+            .iter()
+            .filter_map(|e| self.network_interfaces.get(e))
+            .next()
+            .or_else(|| {
+                self.network_interfaces
+                    .values()
+                    .find(|e| e.instance_id.as_ref() == Some(instance))
+            })
+    }
+
+    /// Derives whether `target`, used by a route table of `vpc`, can carry traffic now
+    /// (semantics doc §3.4: detached IGW/VGW, deleted or failed NAT, non-active peering, missing
+    /// interface, terminated instance, deleted endpoint → blackhole).
+    pub fn target_status(&self, vpc: &VpcId, target: &Target) -> TargetStatus {
+        use TargetStatus::*;
+        let missing = |known: bool, what: &str, id: &str| {
+            if known {
+                Blackhole(format!("{what} {id} does not exist"))
+            } else {
+                Unknown(format!("the input does not describe {what}s; {id} is assumed to exist and work"))
+            }
+        };
+        match target {
+            Target::Local => Active,
+            Target::InternetGateway(id) => match self.internet_gateways.get(id) {
+                None => missing(self.inventory.internet_gateways, "internet gateway", id.as_str()),
+                Some(g) if g.attached_vpc.as_ref() == Some(vpc) => Active,
+                Some(g) => match &g.attached_vpc {
+                    None => Blackhole(format!("internet gateway {id} is detached")),
+                    Some(other) => Blackhole(format!("internet gateway {id} is attached to {other}, not {vpc}")),
+                },
+            },
+            Target::EgressOnlyInternetGateway(id) => match self.egress_only_internet_gateways.get(id) {
+                None => missing(self.inventory.egress_only_internet_gateways, "egress-only internet gateway", id.as_str()),
+                Some(g) if g.attached_vpc.as_ref() == Some(vpc) => Active,
+                Some(_) => Blackhole(format!("egress-only internet gateway {id} is not attached to {vpc}")),
+            },
+            Target::NatGateway(id) => match self.nat_gateways.get(id) {
+                None => missing(self.inventory.nat_gateways, "NAT gateway", id.as_str()),
+                Some(n) if n.state == NatGatewayState::Available => Active,
+                Some(n) => Blackhole(format!("NAT gateway {id} is {}", n.state.name())),
+            },
+            Target::VpnGateway(id) => match self.vpn_gateways.get(id) {
+                None => missing(self.inventory.vpn_gateways, "virtual private gateway", id.as_str()),
+                Some(g) if g.attached_vpc.as_ref() == Some(vpc) => Active,
+                Some(_) => Blackhole(format!("virtual private gateway {id} is not attached to {vpc}")),
+            },
+            Target::VpcPeeringConnection(id) => match self.vpc_peering_connections.get(id) {
+                None => missing(self.inventory.vpc_peering_connections, "VPC peering connection", id.as_str()),
+                Some(p) if !p.is_active() => Blackhole(format!("VPC peering connection {id} is {}", p.status)),
+                Some(p) if p.other_side(vpc).is_none() => {
+                    Blackhole(format!("VPC peering connection {id} does not connect {vpc}"))
+                }
+                Some(_) => Active,
+            },
+            Target::TransitGateway(id) => {
+                let attached = self
+                    .transit_gateway_attachments
+                    .values()
+                    .any(|a| &a.transit_gateway_id == id && &a.vpc_id == vpc && a.state != "deleted");
+                if attached {
+                    Active
+                } else if self.inventory.transit_gateway_attachments {
+                    Blackhole(format!("transit gateway {id} has no attachment in {vpc}"))
+                } else {
+                    Unknown(format!(
+                        "the input does not describe transit gateway attachments; {id} is assumed attached to {vpc}"
+                    ))
+                }
+            }
+            Target::NetworkInterface(id) => match self.network_interfaces.get(id) {
+                None => missing(self.inventory.network_interfaces, "network interface", id.as_str()),
+                Some(e) => match &e.instance_id {
+                    Some(i) => self.instance_status(i),
+                    None => Active,
+                },
+            },
+            Target::Instance(id) => match self.instances.get(id) {
+                None => missing(self.inventory.instances, "instance", id.as_str()),
+                Some(_) => self.instance_status(id),
+            },
+            Target::VpcEndpoint(id) => match self.vpc_endpoints.get(id) {
+                None => missing(self.inventory.vpc_endpoints, "VPC endpoint", id.as_str()),
+                Some(e) if matches!(e.state.as_str(), "deleted" | "deleting" | "failed" | "rejected" | "expired") => {
+                    Blackhole(format!("VPC endpoint {id} is {}", e.state))
+                }
+                Some(_) => Active,
+            },
+            Target::CarrierGateway(_)
+            | Target::LocalGateway(_)
+            | Target::CoreNetwork(_)
+            | Target::OdbNetwork(_) => Unknown(format!(
+                "{} targets are not modelled; {} is assumed to work",
+                target.kind_name(),
+                target.id()
+            )),
+            Target::Unknown(s) => Blackhole(format!("target {s} is of a kind vpcsim does not know")),
+        }
+    }
+
+    fn instance_status(&self, id: &InstanceId) -> TargetStatus {
+        match self.instances.get(id) {
+            None if self.inventory.instances => TargetStatus::Blackhole(format!("instance {id} does not exist")),
+            None => TargetStatus::Active,
+            Some(i) => match i.state.as_str() {
+                "terminated" | "shutting-down" => {
+                    TargetStatus::Blackhole(format!("instance {id} is {}", i.state))
+                }
+                // Semantics doc §3.4/§9: a stopped instance reportedly makes its routes blackhole (unverified).
+                "stopped" | "stopping" => TargetStatus::Blackhole(format!(
+                    "instance {id} is {} (assumed blackhole, semantics doc §9)",
+                    i.state
+                )),
+                _ => TargetStatus::Active,
+            },
+        }
+    }
+}

@@ -8,3 +8,6 @@
 pub mod addr;
 pub mod diag;
 pub mod model;
+pub mod reach;
+pub mod report;
+pub mod snapshot;

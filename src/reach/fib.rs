@@ -1,0 +1,183 @@
+//! A route table compiled for one address family: the whole address space partitioned into
+//! disjoint intervals, each with the route EC2 would select for every address in it.
+//!
+//! Selection follows semantics doc §3.3: longest prefix first; on equal length a static CIDR
+//! route beats a prefix-list entry, which beats a propagated route; prefix-list routes take part
+//! with each entry as its own prefix; two prefix-list entries of equal length pointing at
+//! different targets are flagged as ambiguous (AWS picks one "randomly"), and vpcsim picks the
+//! lowest prefix-list ID so that results stay deterministic. Blackhole routes stay candidates:
+//! their state is applied by the walker, so that a blackhole best match drops (§3.4).
+
+use crate::addr::{Family, Interval};
+use crate::model::{Destination, Network, PrefixListId, Route, RouteTable};
+use ipnet::IpNet;
+
+/// One candidate route, with the prefix that made it match.
+#[derive(Clone, Debug)]
+pub struct FibEntry {
+    pub route: Route,
+    /// The matching prefix: the route's CIDR, or the prefix-list entry.
+    pub matched: IpNet,
+    pub via_prefix_list: Option<PrefixListId>,
+    /// Another route of the same prefix length and rank that AWS might choose instead.
+    pub ambiguous_with: Option<Route>,
+}
+
+/// What the table does with one interval.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Choice {
+    NoRoute,
+    Entry(u32),
+}
+
+#[derive(Clone, Debug)]
+pub struct FibSeg {
+    pub iv: Interval,
+    pub choice: Choice,
+}
+
+/// The compiled table.
+#[derive(Clone, Debug, Default)]
+pub struct Fib {
+    pub entries: Vec<FibEntry>,
+    /// Sorted, disjoint, covering the whole family space.
+    pub segs: Vec<FibSeg>,
+}
+
+/// Rank on equal prefix length: lower wins (§3.3).
+fn rank(route: &Route, via_pl: bool) -> u8 {
+    if route.origin.is_propagated() {
+        2
+    } else if via_pl {
+        1
+    } else {
+        0
+    }
+}
+
+impl Fib {
+    pub fn compile(net: &Network, table: &RouteTable, family: Family) -> Fib {
+        // (interval, prefix len, rank, prefix-list id, route)
+        let mut cands: Vec<(Interval, u8, u8, Option<&PrefixListId>, &Route, IpNet)> = Vec::new();
+        for route in table.routes.values() {
+            match &route.destination {
+                Destination::PrefixList(pl) => {
+                    if let Some(list) = net.prefix_lists.get(pl) {
+                        for c in &list.cidrs {
+                            if Family::of_net(c) == family {
+                                let c = c.trunc();
+                                cands.push((Interval::of_net(&c), c.prefix_len(), rank(route, true), Some(pl), route, c));
+                            }
+                        }
+                    }
+                }
+                d => {
+                    if let Some(n) = d.net()
+                        && Family::of_net(&n) == family
+                    {
+                        cands.push((Interval::of_net(&n), n.prefix_len(), rank(route, false), None, route, n));
+                    }
+                }
+            }
+        }
+        // Same prefix: best rank first, then lowest prefix-list ID, then target for determinism.
+        cands.sort_by(|a, b| {
+            (a.0.lo, a.1, a.2, a.3, &a.4.target).cmp(&(b.0.lo, b.1, b.2, b.3, &b.4.target))
+        });
+        let mut entries: Vec<FibEntry> = Vec::new();
+        let mut prefixes: Vec<(Interval, u32)> = Vec::new();
+        let mut i = 0;
+        while i < cands.len() {
+            let (iv, len, rk, pl, route, matched) = cands[i];
+            let mut j = i + 1;
+            let mut ambiguous_with = None;
+            while j < cands.len() && cands[j].0.lo == iv.lo && cands[j].1 == len {
+                if ambiguous_with.is_none() && cands[j].2 == rk && cands[j].4.target != route.target {
+                    ambiguous_with = Some(cands[j].4.clone());
+                }
+                j += 1;
+            }
+            prefixes.push((iv, entries.len() as u32));
+            entries.push(FibEntry {
+                route: route.clone(),
+                matched,
+                via_prefix_list: pl.cloned(),
+                ambiguous_with,
+            });
+            i = j;
+        }
+        let segs = sweep(family, &prefixes);
+        Fib { entries, segs }
+    }
+
+    /// The choice for one address (binary search over the partition).
+    pub fn lookup(&self, a: u128) -> Choice {
+        let i = self.segs.partition_point(|s| s.iv.hi < a);
+        self.segs.get(i).map(|s| s.choice).unwrap_or(Choice::NoRoute)
+    }
+
+    /// The pieces of `iv` with their choices, in address order.
+    pub fn pieces(&self, iv: Interval) -> impl Iterator<Item = (Interval, Choice)> + '_ {
+        let start = self.segs.partition_point(|s| s.iv.hi < iv.lo);
+        self.segs[start..]
+            .iter()
+            .take_while(move |s| s.iv.lo <= iv.hi)
+            .filter_map(move |s| s.iv.intersect(&iv).map(|x| (x, s.choice)))
+    }
+}
+
+/// Partitions the family space by longest match over a laminar family of prefixes sorted by
+/// (start, length). Adjacent intervals with the same choice are merged.
+fn sweep(family: Family, prefixes: &[(Interval, u32)]) -> Vec<FibSeg> {
+    let mut out: Vec<FibSeg> = Vec::new();
+    let mut emit = |lo: u128, hi: u128, choice: Choice| {
+        if let Some(last) = out.last_mut()
+            && last.choice == choice
+            && last.iv.hi.checked_add(1) == Some(lo)
+        {
+            last.iv.hi = hi;
+            return;
+        }
+        out.push(FibSeg { iv: Interval::new(lo, hi), choice });
+    };
+    // `cur` is the first address not yet emitted; None once the whole space is covered.
+    let mut cur: Option<u128> = Some(0);
+    let mut stack: Vec<(u128, Choice)> = Vec::new();
+    let top = |stack: &Vec<(u128, Choice)>| stack.last().map(|t| t.1).unwrap_or(Choice::NoRoute);
+    for &(iv, idx) in prefixes {
+        // Close every open prefix that ends before this one starts.
+        while let Some(&(hi, choice)) = stack.last() {
+            if hi >= iv.lo {
+                break;
+            }
+            if let Some(c) = cur
+                && c <= hi
+            {
+                emit(c, hi, choice);
+                cur = hi.checked_add(1);
+            }
+            stack.pop();
+        }
+        if let Some(c) = cur
+            && c < iv.lo
+        {
+            emit(c, iv.lo - 1, top(&stack));
+            cur = Some(iv.lo);
+        }
+        stack.push((iv.hi, Choice::Entry(idx)));
+    }
+    while let Some((hi, choice)) = stack.pop() {
+        if let Some(c) = cur
+            && c <= hi
+        {
+            emit(c, hi, choice);
+            cur = hi.checked_add(1);
+        }
+    }
+    if let Some(c) = cur
+        && c <= family.max()
+    {
+        emit(c, family.max(), Choice::NoRoute);
+    }
+    out
+}

@@ -1,0 +1,658 @@
+//! Reachability, exact over the address space: for every subnet and both families, the whole
+//! address space (0.0.0.0/0 and ::/0) split into disjoint ranges with one forwarding outcome
+//! each, every range followed to its end (semantics doc §3, §4).
+//!
+//! The pieces: [`fib`] compiles each route table into a longest-prefix-match partition;
+//! `walk` follows intervals through tables, gateways, NAT gateways, appliances and peering;
+//! `graph` holds the route graph (petgraph) that says which subnets depend on which resources,
+//! so that a change recomputes only the subnets it can affect. [`Engine`] owns the caches.
+//!
+//! **Architecture invariant:** petgraph types never leave this module; results are keyed by AWS
+//! IDs. Nothing here iterates a hash map into output.
+
+pub mod fib;
+mod graph;
+mod walk;
+
+use crate::addr::{self, Family, Interval};
+use crate::model::*;
+use fib::Fib;
+use ipnet::IpNet;
+use std::collections::HashMap;
+use std::net::IpAddr;
+use walk::{Ctx, NetIndex, Tri, Walker};
+
+pub use graph::RouteGraph;
+
+/// Where a packet ends (in the spirit of Batfish's flow dispositions).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Disposition {
+    Delivered,
+    ExitsToInternet,
+    ExitsToVpn,
+    ExitsToPeer,
+    ExitsToTransitGateway,
+    ToNetworkInterface,
+    ToVpcEndpoint,
+    ExitsOther,
+    NoRoute,
+    Blackhole,
+    Dropped,
+    Loop,
+}
+
+impl Disposition {
+    pub fn name(self) -> &'static str {
+        match self {
+            Disposition::Delivered => "DELIVERED",
+            Disposition::ExitsToInternet => "EXITS_TO_INTERNET",
+            Disposition::ExitsToVpn => "EXITS_TO_VPN",
+            Disposition::ExitsToPeer => "EXITS_TO_PEER",
+            Disposition::ExitsToTransitGateway => "EXITS_TO_TRANSIT_GATEWAY",
+            Disposition::ToNetworkInterface => "TO_NETWORK_INTERFACE",
+            Disposition::ToVpcEndpoint => "TO_VPC_ENDPOINT",
+            Disposition::ExitsOther => "EXITS_OTHER",
+            Disposition::NoRoute => "NO_ROUTE",
+            Disposition::Blackhole => "BLACKHOLE",
+            Disposition::Dropped => "DROPPED",
+            Disposition::Loop => "LOOP",
+        }
+    }
+}
+
+/// How traffic reached the internet: straight from the source's table (a public subnet), or
+/// through something that translates the source (outbound-only).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum InternetVia {
+    Direct,
+    NatGateway,
+    Appliance,
+    EgressOnly,
+}
+
+impl InternetVia {
+    pub fn name(self) -> &'static str {
+        match self {
+            InternetVia::Direct => "internet-gateway",
+            InternetVia::NatGateway => "nat-gateway",
+            InternetVia::Appliance => "appliance",
+            InternetVia::EgressOnly => "egress-only-internet-gateway",
+        }
+    }
+}
+
+/// One step of a path. Route-table hops carry the matched destination and the target.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Hop {
+    pub resource: String,
+    pub route_table: Option<String>,
+    pub matched: Option<String>,
+    pub target: Option<String>,
+}
+
+impl Hop {
+    pub fn resource(r: impl std::fmt::Display) -> Hop {
+        Hop {
+            resource: r.to_string(),
+            route_table: None,
+            matched: None,
+            target: None,
+        }
+    }
+
+    pub fn table(t: &RouteTableId, matched: Option<String>, target: Option<String>) -> Hop {
+        Hop {
+            resource: t.to_string(),
+            route_table: Some(t.to_string()),
+            matched,
+            target,
+        }
+    }
+}
+
+/// Why a path ends where it does, or what was assumed on the way (in the spirit of Reachability
+/// Analyzer's explanation codes).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Explanation {
+    pub code: &'static str,
+    pub resource: String,
+    pub message: String,
+}
+
+/// The fate of one range of destinations.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    pub disposition: Disposition,
+    pub hops: Vec<Hop>,
+    pub explanations: Vec<Explanation>,
+    pub internet: Option<InternetVia>,
+}
+
+/// Ranges with the same disposition, path of resources and explanations.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Segment {
+    pub ranges: Vec<Interval>,
+    pub disposition: Disposition,
+    /// The resources passed after leaving the source subnet.
+    pub path: Vec<String>,
+    pub explanations: Vec<Explanation>,
+    pub internet: Option<InternetVia>,
+}
+
+impl Segment {
+    pub fn cidrs(&self, family: Family) -> Vec<IpNet> {
+        self.ranges
+            .iter()
+            .flat_map(|iv| addr::interval_to_cidrs(family, *iv))
+            .collect()
+    }
+}
+
+/// The internet class of a subnet for one family (issue #2 §4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum InternetClass {
+    /// Some public range goes straight to an attached internet gateway.
+    Public,
+    /// Public ranges leave only through NAT, an appliance, or an egress-only gateway.
+    OutboundOnly,
+    Isolated,
+}
+
+impl InternetClass {
+    pub fn name(self) -> &'static str {
+        match self {
+            InternetClass::Public => "public",
+            InternetClass::OutboundOnly => "outbound-only",
+            InternetClass::Isolated => "isolated",
+        }
+    }
+}
+
+/// A host in the subnet with an address the internet can reach (when the subnet is public).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicHost {
+    pub interface: NetworkInterfaceId,
+    pub instance: Option<InstanceId>,
+    pub private_ip: IpAddr,
+    pub public_ip: IpAddr,
+}
+
+/// The reach of one subnet in one family.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FamilyReach {
+    pub family: Family,
+    /// The subnet's own CIDRs of this family.
+    pub cidrs: Vec<IpNet>,
+    /// False when the subnet has no CIDR of this family (it cannot send such traffic).
+    pub has_addresses: bool,
+    pub internet: InternetClass,
+    /// The public ranges that reach the internet; equal to the whole public space when "full".
+    pub internet_ranges: Vec<Interval>,
+    pub internet_full: bool,
+    pub internet_via: Vec<InternetVia>,
+    pub public_hosts: Vec<PublicHost>,
+    pub segments: Vec<Segment>,
+}
+
+/// The reach of one subnet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubnetReach {
+    pub subnet_id: SubnetId,
+    pub vpc_id: VpcId,
+    pub owner_id: Option<AccountId>,
+    pub region: Option<String>,
+    pub route_table_id: Option<RouteTableId>,
+    pub association: Option<AssociationKind>,
+    pub ipv4: FamilyReach,
+    pub ipv6: FamilyReach,
+}
+
+/// The result of a trace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Trace {
+    pub source: String,
+    pub destination: IpAddr,
+    pub disposition: Disposition,
+    pub hops: Vec<Hop>,
+    pub explanations: Vec<Explanation>,
+}
+
+/// A trace that cannot start.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum TraceError {
+    #[error("{0} is not in the snapshot; give a subnet, network interface, instance, internet or virtual private gateway ID, a private address inside a subnet, or `internet`")]
+    UnknownSource(String),
+    #[error("{0} is not a valid source; give a subnet-, eni-, i-, igw- or vgw- ID, a private IP address, or `internet`")]
+    BadSource(String),
+    #[error("{address} lies in several subnets ({subnets}); give the subnet or interface ID instead")]
+    AmbiguousAddress { address: String, subnets: String },
+    #[error("{0} has no attachment to a VPC, so nothing enters through it")]
+    DetachedGateway(String),
+}
+
+/// Owns the compiled tables and indexes for one network state. After changing the network,
+/// call [`Engine::invalidate_table`] for each changed route table (cheap), or
+/// [`Engine::invalidate_all`] after structural changes (subnets, VPC CIDRs).
+pub struct Engine {
+    fibs: HashMap<(RouteTableId, Family), Fib>,
+    index: NetIndex,
+}
+
+impl Engine {
+    /// Compiles every route table of `net`.
+    pub fn new(net: &Network) -> Engine {
+        let mut e = Engine {
+            fibs: HashMap::new(),
+            index: NetIndex::build(net),
+        };
+        for t in net.route_tables.values() {
+            for f in Family::ALL {
+                e.fibs.insert((t.id.clone(), f), Fib::compile(net, t, f));
+            }
+        }
+        e
+    }
+
+    /// Recompiles one route table (after a route, propagation or prefix-list change).
+    pub fn invalidate_table(&mut self, net: &Network, table: &RouteTableId) {
+        for f in Family::ALL {
+            match net.route_tables.get(table) {
+                Some(t) => {
+                    self.fibs.insert((table.clone(), f), Fib::compile(net, t, f));
+                }
+                None => {
+                    self.fibs.remove(&(table.clone(), f));
+                }
+            }
+        }
+    }
+
+    /// Rebuilds everything.
+    pub fn invalidate_all(&mut self, net: &Network) {
+        *self = Engine::new(net);
+    }
+
+    fn walker<'a>(&'a self, net: &'a Network) -> Walker<'a> {
+        Walker {
+            net,
+            index: &self.index,
+            fibs: &self.fibs,
+        }
+    }
+
+    /// The reach of every subnet, in subnet ID order. Uses both cores on large networks.
+    pub fn reach_all(&self, net: &Network) -> Vec<SubnetReach> {
+        let ids: Vec<&SubnetId> = net.subnets.keys().collect();
+        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
+        if ids.len() < 256 || threads < 2 {
+            return ids.iter().filter_map(|s| self.subnet_reach(net, s)).collect();
+        }
+        let chunk = ids.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = ids
+                .chunks(chunk)
+                .map(|part| scope.spawn(move || part.iter().filter_map(|s| self.subnet_reach(net, s)).collect::<Vec<_>>()))
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect()
+        })
+    }
+
+    /// The reach of one subnet, or `None` if the subnet is not in the network.
+    pub fn subnet_reach(&self, net: &Network, subnet_id: &SubnetId) -> Option<SubnetReach> {
+        let subnet = net.subnets.get(subnet_id)?;
+        let eff = net.effective_route_table(subnet_id);
+        let fam = |f: Family| self.family_reach(net, subnet, f);
+        Some(SubnetReach {
+            subnet_id: subnet.id.clone(),
+            vpc_id: subnet.vpc_id.clone(),
+            owner_id: subnet
+                .owner_id
+                .clone()
+                .or_else(|| net.vpcs.get(&subnet.vpc_id).and_then(|v| v.owner_id.clone())),
+            region: subnet
+                .region
+                .clone()
+                .or_else(|| net.vpcs.get(&subnet.vpc_id).and_then(|v| v.region.clone())),
+            route_table_id: eff.map(|(t, _)| t.clone()),
+            association: eff.map(|(_, k)| k),
+            ipv4: fam(Family::Ipv4),
+            ipv6: fam(Family::Ipv6),
+        })
+    }
+
+    fn family_reach(&self, net: &Network, subnet: &Subnet, family: Family) -> FamilyReach {
+        let own: Vec<Interval> = subnet.cidrs(family).iter().map(Interval::of_net).collect();
+        let has_addresses = !own.is_empty();
+        let public_hosts = public_hosts(net, &subnet.id, family);
+        let ctx = Ctx {
+            family,
+            public_v4: Tri::Assumed,
+            has_v6: if has_addresses || family == Family::Ipv4 { Tri::Assumed } else { Tri::No },
+            source_addrs: addr::normalize(own),
+            source_name: subnet.id.to_string(),
+            translated: None,
+            visited: Vec::new(),
+            hops: Vec::new(),
+            explanations: Vec::new(),
+            detail: false,
+        };
+        let mut out = Vec::new();
+        self.walker(net).from_subnet(&subnet.id, vec![family.whole()], &ctx, &mut out);
+        let segments = group(out);
+        let public = addr::public_space(family);
+        let mut direct = Vec::new();
+        let mut any = Vec::new();
+        let mut via: Vec<InternetVia> = Vec::new();
+        for s in &segments {
+            if let Some(v) = s.internet {
+                let hit = addr::intersect(&s.ranges, &public);
+                if hit.is_empty() {
+                    continue;
+                }
+                if !via.contains(&v) {
+                    via.push(v);
+                }
+                if v == InternetVia::Direct {
+                    direct.extend(hit.iter().copied());
+                }
+                any.extend(hit);
+            }
+        }
+        via.sort();
+        let (internet, ranges) = if !has_addresses {
+            (InternetClass::Isolated, Vec::new())
+        } else if !direct.is_empty() {
+            (InternetClass::Public, addr::normalize(direct))
+        } else if !any.is_empty() {
+            (InternetClass::OutboundOnly, addr::normalize(any))
+        } else {
+            (InternetClass::Isolated, Vec::new())
+        };
+        let internet_full = !ranges.is_empty() && addr::total_size(&ranges) == addr::total_size(&public);
+        FamilyReach {
+            family,
+            cidrs: subnet.cidrs(family),
+            has_addresses,
+            internet,
+            internet_ranges: ranges,
+            internet_full,
+            internet_via: if has_addresses { via } else { Vec::new() },
+            public_hosts,
+            segments,
+        }
+    }
+
+    /// Traces one packet from `source` (a subnet, interface or instance ID, a private address,
+    /// an internet or virtual private gateway ID, or `internet`) to `destination`.
+    pub fn trace(&self, net: &Network, source: &str, destination: IpAddr) -> Result<Trace, TraceError> {
+        let family = Family::of_addr(&destination);
+        let d = addr::addr_value(&destination);
+        let mut ctx = Ctx {
+            family,
+            public_v4: Tri::Assumed,
+            has_v6: Tri::Assumed,
+            source_addrs: Vec::new(),
+            source_name: source.to_string(),
+            translated: None,
+            visited: Vec::new(),
+            hops: Vec::new(),
+            explanations: Vec::new(),
+            detail: true,
+        };
+        let w = self.walker(net);
+        let mut out = Vec::new();
+        let ivs = vec![Interval::single(d)];
+        let source = source.trim();
+        if source == "internet" {
+            self.trace_from_internet(net, destination, &mut ctx, &mut out);
+        } else if source.starts_with("igw-") || source.starts_with("vgw-") {
+            let vpc = if source.starts_with("igw-") {
+                let g = net
+                    .internet_gateways
+                    .get(&InternetGatewayId::new(source))
+                    .ok_or_else(|| TraceError::UnknownSource(source.into()))?;
+                g.attached_vpc.clone()
+            } else {
+                let g = net
+                    .vpn_gateways
+                    .get(&VpnGatewayId::new(source))
+                    .ok_or_else(|| TraceError::UnknownSource(source.into()))?;
+                g.attached_vpc.clone()
+            };
+            let vpc = vpc.ok_or_else(|| TraceError::DetachedGateway(source.into()))?;
+            ctx.public_v4 = Tri::Yes;
+            w.from_gateway(source, &vpc, ivs, &ctx, &mut out);
+        } else if let Some(subnet) = source.starts_with("subnet-").then(|| SubnetId::new(source)) {
+            let s = net.subnets.get(&subnet).ok_or_else(|| TraceError::UnknownSource(source.into()))?;
+            ctx.source_addrs = addr::normalize(s.cidrs(family).iter().map(Interval::of_net).collect());
+            if s.cidrs(family).is_empty() {
+                ctx.has_v6 = Tri::No;
+                ctx.explanations.push(Explanation {
+                    code: "NO_SOURCE_ADDRESS",
+                    resource: subnet.to_string(),
+                    message: format!("{subnet} has no {family} CIDR, so no host in it can send {family} traffic"),
+                });
+            }
+            ctx.hops.push(Hop::resource(&subnet));
+            w.from_subnet(&subnet, ivs, &ctx, &mut out);
+        } else if source.starts_with("eni-") || source.starts_with("i-") {
+            let eni = if source.starts_with("i-") {
+                let id = InstanceId::new(source);
+                if !net.instances.contains_key(&id) {
+                    return Err(TraceError::UnknownSource(source.into()));
+                }
+                ctx.hops.push(Hop::resource(&id));
+                net.instance_interface(&id).ok_or_else(|| TraceError::UnknownSource(source.into()))?
+            } else {
+                net.network_interfaces
+                    .get(&NetworkInterfaceId::new(source))
+                    .ok_or_else(|| TraceError::UnknownSource(source.into()))?
+            };
+            let private = eni.private_ips.first().map(|a| IpAddr::V4(*a));
+            self.source_from_interface(eni, private, &mut ctx);
+            ctx.hops.push(Hop::resource(&eni.id));
+            ctx.hops.push(Hop::resource(&eni.subnet_id));
+            w.from_subnet(&eni.subnet_id, ivs, &ctx, &mut out);
+        } else if let Ok(a) = source.parse::<IpAddr>() {
+            let subnet = self.subnet_of_address(net, &a)?;
+            let owner = net.network_interfaces.values().find(|e| e.subnet_id == subnet && e.owns(&a));
+            match owner {
+                Some(eni) => {
+                    self.source_from_interface(eni, Some(a), &mut ctx);
+                    ctx.hops.push(Hop::resource(&eni.id));
+                }
+                None => {
+                    ctx.source_addrs = vec![Interval::single(addr::addr_value(&a))];
+                    ctx.source_name = a.to_string();
+                    if net.inventory.network_interfaces {
+                        ctx.public_v4 = Tri::No;
+                        ctx.has_v6 = Tri::Yes;
+                        ctx.explanations.push(Explanation {
+                            code: "NO_INTERFACE_AT_SOURCE",
+                            resource: subnet.to_string(),
+                            message: format!("no network interface in the snapshot holds {a}, so it has no public address mapping"),
+                        });
+                    }
+                }
+            }
+            ctx.hops.push(Hop::resource(&subnet));
+            w.from_subnet(&subnet, ivs, &ctx, &mut out);
+        } else {
+            return Err(TraceError::BadSource(source.into()));
+        }
+        // A single address always ends in exactly one outcome; be defensive all the same.
+        let (disposition, hops, explanations) = match out.into_iter().next() {
+            Some((_, o)) => (o.disposition, o.hops, o.explanations),
+            None => (Disposition::Dropped, ctx.hops, ctx.explanations),
+        };
+        Ok(Trace {
+            source: source.to_string(),
+            destination,
+            disposition,
+            hops,
+            explanations,
+        })
+    }
+
+    fn source_from_interface(&self, eni: &NetworkInterface, private: Option<IpAddr>, ctx: &mut Ctx) {
+        ctx.source_name = match private {
+            Some(p) => format!("{} ({p})", eni.id),
+            None => eni.id.to_string(),
+        };
+        ctx.public_v4 = match private {
+            Some(IpAddr::V4(p)) if eni.public_ip_for(&p).is_some() => Tri::Yes,
+            _ => Tri::No,
+        };
+        ctx.has_v6 = if eni.ipv6_addresses.is_empty() { Tri::No } else { Tri::Yes };
+        ctx.source_addrs = match (ctx.family, private) {
+            (Family::Ipv4, Some(p)) => vec![Interval::single(addr::addr_value(&p))],
+            (Family::Ipv6, _) => eni.ipv6_addresses.iter().map(|a| Interval::single(u128::from(*a))).collect(),
+            _ => Vec::new(),
+        };
+    }
+
+    fn subnet_of_address(&self, net: &Network, a: &IpAddr) -> Result<SubnetId, TraceError> {
+        let v = addr::addr_value(a);
+        let f = Family::of_addr(a);
+        let hits: Vec<&Subnet> = net
+            .subnets
+            .values()
+            .filter(|s| s.cidrs(f).iter().any(|c| Interval::of_net(c).contains(v)))
+            .collect();
+        match hits.as_slice() {
+            [] => Err(TraceError::UnknownSource(a.to_string())),
+            [s] => Ok(s.id.clone()),
+            many => Err(TraceError::AmbiguousAddress {
+                address: a.to_string(),
+                subnets: many.iter().map(|s| s.id.to_string()).collect::<Vec<_>>().join(", "),
+            }),
+        }
+    }
+
+    /// From the internet to a public address: the internet gateway translates the public address
+    /// of an interface to its private one and delivers it (semantics doc §4.1).
+    fn trace_from_internet(&self, net: &Network, destination: IpAddr, ctx: &mut Ctx, out: &mut Vec<(Interval, Outcome)>) {
+        ctx.source_name = "the internet".into();
+        ctx.hops.push(Hop::resource("internet"));
+        let fail = |ctx: &mut Ctx, code: &'static str, msg: String, out: &mut Vec<(Interval, Outcome)>| {
+            ctx.explanations.push(Explanation {
+                code,
+                resource: destination.to_string(),
+                message: msg,
+            });
+            out.push((
+                Interval::single(addr::addr_value(&destination)),
+                Outcome {
+                    disposition: Disposition::Dropped,
+                    hops: ctx.hops.clone(),
+                    explanations: ctx.explanations.clone(),
+                    internet: None,
+                },
+            ));
+        };
+        let target = match destination {
+            IpAddr::V4(d) => net.network_interfaces.values().find_map(|e| {
+                e.public_ips
+                    .iter()
+                    .find(|(_, p)| *p == d)
+                    .map(|(private, _)| (e, IpAddr::V4(*private)))
+            }),
+            IpAddr::V6(d) => net
+                .network_interfaces
+                .values()
+                .find(|e| e.ipv6_addresses.contains(&d))
+                .map(|e| (e, destination)),
+        };
+        let public = addr::public_space(Family::of_addr(&destination));
+        let v = addr::addr_value(&destination);
+        if !public.iter().any(|iv| iv.contains(v)) {
+            return fail(ctx, "NOT_INTERNET_ROUTABLE", format!("{destination} is not a public address; the internet cannot reach it"), out);
+        }
+        let Some((eni, inner)) = target else {
+            return fail(ctx, "NO_OWNER", format!("no network interface in the snapshot owns {destination}; the internet drops it before AWS"), out);
+        };
+        let Some(vpc) = net.subnet_vpc(&eni.subnet_id).cloned() else {
+            return fail(ctx, "UNKNOWN_SUBNET", format!("{} is in a subnet the snapshot does not describe", eni.id), out);
+        };
+        let Some(igw) = net.attached_internet_gateway(&vpc) else {
+            return fail(ctx, "NO_INTERNET_GATEWAY", format!("{vpc} has no attached internet gateway"), out);
+        };
+        ctx.family = Family::of_addr(&inner);
+        ctx.public_v4 = Tri::Yes;
+        if inner != destination {
+            ctx.explanations.push(Explanation {
+                code: "DESTINATION_NAT",
+                resource: igw.id.to_string(),
+                message: format!("{} translates {destination} to {inner} of {}", igw.id, eni.id),
+            });
+        }
+        self.walker(net)
+            .from_gateway(igw.id.as_str(), &vpc, vec![Interval::single(addr::addr_value(&inner))], ctx, out);
+    }
+}
+
+fn public_hosts(net: &Network, subnet: &SubnetId, family: Family) -> Vec<PublicHost> {
+    let mut out = Vec::new();
+    for e in net.network_interfaces.values().filter(|e| &e.subnet_id == subnet) {
+        match family {
+            Family::Ipv4 => {
+                for (private, public) in &e.public_ips {
+                    out.push(PublicHost {
+                        interface: e.id.clone(),
+                        instance: e.instance_id.clone(),
+                        private_ip: IpAddr::V4(*private),
+                        public_ip: IpAddr::V4(*public),
+                    });
+                }
+            }
+            Family::Ipv6 => {
+                for a in &e.ipv6_addresses {
+                    out.push(PublicHost {
+                        interface: e.id.clone(),
+                        instance: e.instance_id.clone(),
+                        private_ip: IpAddr::V6(*a),
+                        public_ip: IpAddr::V6(*a),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Groups `(interval, outcome)` pairs into segments with the same disposition, resource path and
+/// explanations, ordered by their lowest address.
+fn group(mut pieces: Vec<(Interval, Outcome)>) -> Vec<Segment> {
+    pieces.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut segs: Vec<Segment> = Vec::new();
+    for (iv, o) in pieces {
+        let path: Vec<String> = o.hops.iter().map(|h| h.resource.clone()).collect();
+        let mut explanations = o.explanations;
+        explanations.sort();
+        explanations.dedup();
+        match segs.iter_mut().find(|s| {
+            s.disposition == o.disposition && s.internet == o.internet && s.path == path && s.explanations == explanations
+        }) {
+            Some(s) => {
+                if let Some(last) = s.ranges.last_mut()
+                    && last.hi.checked_add(1) == Some(iv.lo)
+                {
+                    last.hi = iv.hi;
+                } else {
+                    s.ranges.push(iv);
+                }
+            }
+            None => segs.push(Segment {
+                ranges: vec![iv],
+                disposition: o.disposition,
+                path,
+                explanations,
+                internet: o.internet,
+            }),
+        }
+    }
+    segs
+}

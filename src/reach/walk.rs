@@ -1,0 +1,604 @@
+//! The walker: follows a set of destination intervals from a source through route tables,
+//! gateways, NAT gateways, appliances and peering connections to their end, splitting the
+//! intervals wherever the outcome differs (semantics doc §3, §4).
+//!
+//! Every function takes the intervals still to place and appends `(interval, outcome)` pairs to
+//! the output, so the result for a source always partitions exactly the intervals it was given.
+
+use super::fib::{Choice, Fib};
+use super::{Disposition, Explanation, Hop, InternetVia, Outcome};
+use crate::addr::{self, Family, Interval};
+use crate::model::*;
+use std::collections::HashMap;
+use std::net::Ipv4Addr;
+
+/// Three-valued fact about the source host.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tri {
+    Yes,
+    No,
+    /// Not known (a subnet as source): vpcsim assumes yes and says so in traces.
+    Assumed,
+}
+
+/// How the source address has been rewritten on the way.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Translation {
+    PublicNat(NatGatewayId),
+    PrivateNat(NatGatewayId),
+    Appliance(NetworkInterfaceId),
+}
+
+/// What the walk knows about the packet's source and history.
+#[derive(Clone, Debug)]
+pub struct Ctx {
+    pub family: Family,
+    pub public_v4: Tri,
+    pub has_v6: Tri,
+    /// The source addresses (for return-path checks across peering).
+    pub source_addrs: Vec<Interval>,
+    /// A description of the source host for messages ("subnet-1", "eni-1 (10.0.0.5)").
+    pub source_name: String,
+    pub translated: Option<Translation>,
+    /// Forwarding resources already passed (NAT gateways, appliances): a second visit is a loop.
+    pub visited: Vec<String>,
+    pub hops: Vec<Hop>,
+    pub explanations: Vec<Explanation>,
+    /// Trace mode: resolve the interface at the destination address.
+    pub detail: bool,
+}
+
+impl Ctx {
+    fn with_hop(&self, hop: Hop) -> Ctx {
+        let mut c = self.clone();
+        c.hops.push(hop);
+        c
+    }
+
+    fn explain(&mut self, code: &'static str, resource: impl ToString, message: String) {
+        self.explanations.push(Explanation {
+            code,
+            resource: resource.to_string(),
+            message,
+        });
+    }
+}
+
+/// Per-network lookup structures the walker needs, built once per network state.
+#[derive(Default)]
+pub struct NetIndex {
+    /// Per VPC and family: subnet intervals, sorted.
+    pub subnets: HashMap<(VpcId, Family), Vec<(Interval, SubnetId)>>,
+    /// Per VPC and family: VPC CIDR intervals, normalized.
+    pub vpc_cidrs: HashMap<(VpcId, Family), Vec<Interval>>,
+}
+
+impl NetIndex {
+    pub fn build(net: &Network) -> NetIndex {
+        let mut idx = NetIndex::default();
+        for s in net.subnets.values() {
+            for f in Family::ALL {
+                for c in s.cidrs(f) {
+                    idx.subnets
+                        .entry((s.vpc_id.clone(), f))
+                        .or_default()
+                        .push((Interval::of_net(&c), s.id.clone()));
+                }
+            }
+        }
+        for v in idx.subnets.values_mut() {
+            v.sort();
+        }
+        for (id, v) in &net.vpcs {
+            for f in Family::ALL {
+                let ivs: Vec<Interval> = v.cidrs(f).iter().map(Interval::of_net).collect();
+                idx.vpc_cidrs.insert((id.clone(), f), addr::normalize(ivs));
+            }
+        }
+        idx
+    }
+}
+
+pub struct Walker<'a> {
+    pub net: &'a Network,
+    pub index: &'a NetIndex,
+    pub fibs: &'a HashMap<(RouteTableId, Family), Fib>,
+}
+
+type Out = Vec<(Interval, Outcome)>;
+
+fn finish(out: &mut Out, ivs: &[Interval], ctx: &Ctx, disposition: Disposition, internet: Option<InternetVia>) {
+    for iv in ivs {
+        out.push((
+            *iv,
+            Outcome {
+                disposition,
+                hops: ctx.hops.clone(),
+                explanations: ctx.explanations.clone(),
+                internet,
+            },
+        ));
+    }
+}
+
+impl Walker<'_> {
+    /// Traffic leaving a host in `subnet` (or a NAT gateway / appliance living there).
+    pub fn from_subnet(&self, subnet_id: &SubnetId, ivs: Vec<Interval>, ctx: &Ctx, out: &mut Out) {
+        let f = ctx.family;
+        let Some(subnet) = self.net.subnets.get(subnet_id) else {
+            let mut c = ctx.with_hop(Hop::resource(subnet_id));
+            c.explain("UNKNOWN_SUBNET", subnet_id, format!("{subnet_id} is not in the snapshot; its route table is unknown"));
+            finish(out, &ivs, &c, Disposition::Dropped, None);
+            return;
+        };
+        // §4.9: the link-local services range is served by the VPC itself, never routed.
+        let reserved = [addr::reserved_link_local(f)];
+        let served = addr::intersect(&ivs, &reserved);
+        if !served.is_empty() {
+            let mut c = ctx.with_hop(Hop::resource(&subnet.vpc_id));
+            c.explain(
+                "LINK_LOCAL_SERVICE",
+                &subnet.vpc_id,
+                "instance metadata and Amazon DNS answer here; route tables never apply (semantics doc §4.9)".into(),
+            );
+            finish(out, &served, &c, Disposition::Delivered, None);
+        }
+        let rest = addr::subtract(&ivs, &reserved);
+        // §3.1: same-subnet traffic is delivered at layer 2 and never consults the table.
+        let own = addr::normalize(subnet.cidrs(f).iter().map(Interval::of_net).collect());
+        let local = addr::intersect(&rest, &own);
+        if !local.is_empty() {
+            let mut c = ctx.clone();
+            c.explain("SAME_SUBNET", subnet_id, "same-subnet traffic is delivered directly, without the route table (semantics doc §3.1)".into());
+            self.deliver_to_subnet(subnet_id, &local, &c, out);
+        }
+        let rest = addr::subtract(&rest, &own);
+        if rest.is_empty() {
+            return;
+        }
+        match self.net.effective_route_table(subnet_id) {
+            Some((table, _)) => self.at_table(table, &subnet.vpc_id, rest, ctx, out),
+            None => {
+                let mut c = ctx.clone();
+                c.explain("NO_ROUTE_TABLE", subnet_id, format!("{subnet_id} has no explicit association and {} has no main route table", subnet.vpc_id));
+                finish(out, &rest, &c, Disposition::NoRoute, None);
+            }
+        }
+    }
+
+    /// Longest-prefix match in `table`, then each chosen route's target.
+    pub fn at_table(&self, table: &RouteTableId, vpc: &VpcId, ivs: Vec<Interval>, ctx: &Ctx, out: &mut Out) {
+        let Some(fib) = self.fibs.get(&(table.clone(), ctx.family)) else {
+            let mut c = ctx.with_hop(Hop::resource(table));
+            c.explain("UNKNOWN_ROUTE_TABLE", table, format!("{table} is not in the snapshot"));
+            finish(out, &ivs, &c, Disposition::NoRoute, None);
+            return;
+        };
+        // Group the pieces by chosen entry, so each target is followed once.
+        let mut groups: Vec<(Choice, Vec<Interval>)> = Vec::new();
+        for iv in &ivs {
+            for (piece, choice) in fib.pieces(*iv) {
+                match groups.iter_mut().find(|g| g.0 == choice) {
+                    Some(g) => g.1.push(piece),
+                    None => groups.push((choice, vec![piece])),
+                }
+            }
+        }
+        for (choice, pieces) in groups {
+            match choice {
+                Choice::NoRoute => {
+                    let mut c = ctx.with_hop(Hop::table(table, None, None));
+                    c.explain(
+                        "NO_ROUTE",
+                        table,
+                        format!("no route in {table} matches; the VPC router drops the packet (semantics doc §4.8)"),
+                    );
+                    finish(out, &pieces, &c, Disposition::NoRoute, None);
+                }
+                Choice::Entry(i) => {
+                    let e = &fib.entries[i as usize];
+                    let matched = match &e.via_prefix_list {
+                        Some(pl) => format!("{pl} ({})", e.matched),
+                        None => e.route.destination.to_string(),
+                    };
+                    let mut c = ctx.with_hop(Hop::table(table, Some(matched), Some(e.route.target.id().to_string())));
+                    if let Some(other) = &e.ambiguous_with {
+                        c.explain(
+                            "AMBIGUOUS_PREFIX_LIST",
+                            table,
+                            format!(
+                                "{} is in two prefix lists routed to {} and {}; AWS picks one and keeps it, vpcsim shows {} (semantics doc §3.3)",
+                                e.matched, e.route.target, other.target, e.route.target
+                            ),
+                        );
+                    }
+                    match self.net.target_status(vpc, &e.route.target) {
+                        TargetStatus::Blackhole(why) => {
+                            c.explain(
+                                "BLACKHOLE_ROUTE",
+                                table,
+                                format!("route {} -> {} is blackhole: {why}; matching traffic is dropped, with no fall-through (semantics doc §3.4)", e.route.destination, e.route.target),
+                            );
+                            finish(out, &pieces, &c, Disposition::Blackhole, None);
+                        }
+                        TargetStatus::Unknown(why) => {
+                            c.explain("ASSUMED_TARGET", e.route.target.id(), why);
+                            self.to_target(&e.route.target, vpc, pieces, &c, out);
+                        }
+                        TargetStatus::Active => self.to_target(&e.route.target, vpc, pieces, &c, out),
+                    }
+                }
+            }
+        }
+    }
+
+    fn to_target(&self, target: &Target, vpc: &VpcId, ivs: Vec<Interval>, ctx: &Ctx, out: &mut Out) {
+        match target {
+            Target::Local => self.deliver_in_vpc(vpc, ivs, ctx, None, out),
+            Target::InternetGateway(igw) => self.internet_gateway(igw, ivs, ctx, out),
+            Target::EgressOnlyInternetGateway(eigw) => {
+                let mut c = ctx.with_hop(Hop::resource(eigw));
+                if ctx.family == Family::Ipv4 {
+                    c.explain("IPV6_ONLY_GATEWAY", eigw, "egress-only internet gateways carry IPv6 only (semantics doc §4.3)".into());
+                    finish(out, &ivs, &c, Disposition::Dropped, None);
+                } else if ctx.has_v6 == Tri::No {
+                    c.explain("NO_IPV6_ADDRESS", eigw, format!("{} has no IPv6 address", ctx.source_name));
+                    finish(out, &ivs, &c, Disposition::Dropped, None);
+                } else {
+                    finish(out, &ivs, &c, Disposition::ExitsToInternet, Some(InternetVia::EgressOnly));
+                }
+            }
+            Target::NatGateway(nat) => self.nat_gateway(nat, ivs, ctx, out),
+            Target::VpnGateway(vgw) => finish(out, &ivs, &ctx.with_hop(Hop::resource(vgw)), Disposition::ExitsToVpn, None),
+            Target::TransitGateway(tgw) => {
+                let c = ctx.with_hop(Hop::resource(tgw));
+                finish(out, &ivs, &c, Disposition::ExitsToTransitGateway, None)
+            }
+            Target::VpcPeeringConnection(pcx) => self.peering(pcx, vpc, ivs, ctx, out),
+            Target::NetworkInterface(eni) => self.interface(eni, ivs, ctx, out),
+            Target::Instance(i) => match self.net.instance_interface(i) {
+                Some(eni) => {
+                    let id = eni.id.clone();
+                    self.interface(&id, ivs, &ctx.with_hop(Hop::resource(i)), out)
+                }
+                None => {
+                    let mut c = ctx.with_hop(Hop::resource(i));
+                    c.explain("INTERFACE_NOT_DESCRIBED", i, format!("the snapshot does not give the network interface of {i}; what it does with the traffic is unknown"));
+                    finish(out, &ivs, &c, Disposition::ToNetworkInterface, None)
+                }
+            },
+            Target::VpcEndpoint(vpce) => {
+                let mut c = ctx.with_hop(Hop::resource(vpce));
+                if let Some(e) = self.net.vpc_endpoints.get(vpce)
+                    && e.endpoint_type == VpcEndpointType::GatewayLoadBalancer
+                {
+                    c.explain("GWLB_ENDPOINT", vpce, "traffic goes to the Gateway Load Balancer appliances behind this endpoint; what they return is not modelled".into());
+                }
+                finish(out, &ivs, &c, Disposition::ToVpcEndpoint, None)
+            }
+            Target::CarrierGateway(_) | Target::LocalGateway(_) | Target::CoreNetwork(_) | Target::OdbNetwork(_) | Target::Unknown(_) => {
+                let c = ctx.with_hop(Hop::resource(target.id()));
+                finish(out, &ivs, &c, Disposition::ExitsOther, None)
+            }
+        }
+    }
+
+    fn internet_gateway(&self, igw: &InternetGatewayId, ivs: Vec<Interval>, ctx: &Ctx, out: &mut Out) {
+        let mut c = ctx.with_hop(Hop::resource(igw));
+        if let Some(Translation::PrivateNat(nat)) = &ctx.translated {
+            c.explain("PRIVATE_NAT_TO_IGW", nat, format!("{nat} is a private NAT gateway; the internet gateway drops its traffic (semantics doc §4.2)"));
+            return finish(out, &ivs, &c, Disposition::Dropped, None);
+        }
+        let via = match &ctx.translated {
+            None => InternetVia::Direct,
+            Some(Translation::PublicNat(_)) => InternetVia::NatGateway,
+            Some(_) => InternetVia::Appliance,
+        };
+        match ctx.family {
+            Family::Ipv4 => match ctx.public_v4 {
+                Tri::No => {
+                    c.explain(
+                        "NO_PUBLIC_ADDRESS",
+                        igw,
+                        format!("{} has no public IPv4 or Elastic IP address, so {igw} cannot translate it and drops the packet (semantics doc §4.1)", ctx.source_name),
+                    );
+                    finish(out, &ivs, &c, Disposition::Dropped, None)
+                }
+                Tri::Yes | Tri::Assumed => {
+                    if ctx.detail && ctx.public_v4 == Tri::Assumed {
+                        c.explain("ASSUMED_PUBLIC_ADDRESS", &ctx.source_name, format!("assumes the source host in {} has a public IPv4 or Elastic IP address; without one the internet gateway drops the packet", ctx.source_name));
+                    }
+                    self.exits_to_internet(ivs, &c, via, out)
+                }
+            },
+            Family::Ipv6 => match ctx.has_v6 {
+                Tri::No => {
+                    c.explain("NO_IPV6_ADDRESS", igw, format!("{} has no IPv6 address", ctx.source_name));
+                    finish(out, &ivs, &c, Disposition::Dropped, None)
+                }
+                _ => self.exits_to_internet(ivs, &c, via, out),
+            },
+        }
+    }
+
+    fn exits_to_internet(&self, ivs: Vec<Interval>, ctx: &Ctx, via: InternetVia, out: &mut Out) {
+        if ctx.detail {
+            // A single destination in trace mode: say when it is not publicly routable.
+            let public = addr::public_space(ctx.family);
+            let private = addr::subtract(&ivs, &public);
+            if !private.is_empty() {
+                let mut c = ctx.clone();
+                c.explain("NOT_INTERNET_ROUTABLE", ctx.hops.last().map(|h| h.resource.clone()).unwrap_or_default(), "the destination is a special-purpose (non-public) address; the internet does not route it".into());
+                finish(out, &private, &c, Disposition::ExitsToInternet, Some(via));
+                let public_part = addr::intersect(&ivs, &public);
+                return finish(out, &public_part, ctx, Disposition::ExitsToInternet, Some(via));
+            }
+        }
+        finish(out, &ivs, ctx, Disposition::ExitsToInternet, Some(via))
+    }
+
+    fn nat_gateway(&self, nat_id: &NatGatewayId, ivs: Vec<Interval>, ctx: &Ctx, out: &mut Out) {
+        let mut c = ctx.with_hop(Hop::resource(nat_id));
+        if ctx.visited.iter().any(|v| v == nat_id.as_str()) {
+            c.explain("ROUTING_LOOP", nat_id, format!("the packet comes back to {nat_id}: a routing loop (is the source in the NAT gateway's own subnet?)"));
+            return finish(out, &ivs, &c, Disposition::Loop, None);
+        }
+        c.visited.push(nat_id.to_string());
+        let Some(nat) = self.net.nat_gateways.get(nat_id) else {
+            // Not described: status already explained as assumed; nothing to follow.
+            return finish(out, &ivs, &c, Disposition::ExitsOther, None);
+        };
+        let ivs = if ctx.family == Family::Ipv6 {
+            // §4.2: IPv6 through a NAT gateway only as NAT64 (64:ff9b::/96).
+            let prefix = [addr::nat64_prefix()];
+            let other = addr::subtract(&ivs, &prefix);
+            if !other.is_empty() {
+                let mut d = c.clone();
+                d.explain("NAT_IPV6", nat_id, "a NAT gateway forwards IPv6 only for NAT64 destinations in 64:ff9b::/96 (semantics doc §4.2)".into());
+                finish(out, &other, &d, Disposition::Dropped, None);
+            }
+            let v6 = addr::intersect(&ivs, &prefix);
+            if v6.is_empty() {
+                return;
+            }
+            // NAT64: the IPv4 destination is the low 32 bits; continue as IPv4 and map back.
+            let base = prefix[0].lo;
+            let v4: Vec<Interval> = v6.iter().map(|iv| Interval::new(iv.lo - base, iv.hi - base)).collect();
+            let mut c4 = c.clone();
+            c4.family = Family::Ipv4;
+            let mut sub = Vec::new();
+            self.nat_egress(nat, v4, c4, &mut sub);
+            out.extend(sub.into_iter().map(|(iv, o)| (Interval::new(iv.lo + base, iv.hi + base), o)));
+            return;
+        } else {
+            ivs
+        };
+        self.nat_egress(nat, ivs, c, out)
+    }
+
+    fn nat_egress(&self, nat: &NatGateway, ivs: Vec<Interval>, mut c: Ctx, out: &mut Out) {
+        c.source_name = nat.id.to_string();
+        match nat.connectivity {
+            ConnectivityType::Public => {
+                c.translated = Some(Translation::PublicNat(nat.id.clone()));
+                if nat.public_ips.is_empty() {
+                    c.public_v4 = if self.net.inventory.nat_gateways { Tri::No } else { Tri::Assumed };
+                } else {
+                    c.public_v4 = Tri::Yes;
+                }
+            }
+            ConnectivityType::Private => {
+                c.translated = Some(Translation::PrivateNat(nat.id.clone()));
+                c.public_v4 = Tri::No;
+            }
+        }
+        if !nat.private_ips.is_empty() {
+            c.source_addrs = nat.private_ips.iter().map(|a| Interval::single(u32::from(*a) as u128)).collect();
+        } else if let Some(s) = self.net.subnets.get(&nat.subnet_id) {
+            c.source_addrs = s.ipv4_cidr.iter().map(Interval::of_v4).collect();
+        }
+        // §3.1: traffic leaving a NAT gateway is routed by its own subnet's table.
+        let c = c.with_hop(Hop::resource(&nat.subnet_id));
+        self.from_subnet(&nat.subnet_id, ivs, &c, out)
+    }
+
+    fn peering(&self, pcx_id: &VpcPeeringConnectionId, vpc: &VpcId, ivs: Vec<Interval>, ctx: &Ctx, out: &mut Out) {
+        let mut c = ctx.with_hop(Hop::resource(pcx_id));
+        let Some(side) = self.net.vpc_peering_connections.get(pcx_id).and_then(|p| p.other_side(vpc)) else {
+            // Not described (assumed): the far side is unknown.
+            return finish(out, &ivs, &c, Disposition::ExitsToPeer, None);
+        };
+        let f = ctx.family;
+        let peer_cidrs: Vec<Interval> = match self.index.vpc_cidrs.get(&(side.vpc_id.clone(), f)) {
+            Some(c) if self.net.vpcs.contains_key(&side.vpc_id) => c.clone(),
+            _ => addr::normalize(side.cidrs(f).iter().map(Interval::of_net).collect()),
+        };
+        let inside = addr::intersect(&ivs, &peer_cidrs);
+        let outside = addr::subtract(&ivs, &peer_cidrs);
+        if !outside.is_empty() {
+            let mut d = c.clone();
+            d.explain(
+                "PEERING_NOT_TRANSITIVE",
+                pcx_id,
+                format!("outside the CIDRs of {}: peering is neither transitive nor edge-to-edge, so {} forwards nothing onwards (semantics doc §4.5)", side.vpc_id, side.vpc_id),
+            );
+            finish(out, &outside, &d, Disposition::Dropped, None);
+        }
+        if inside.is_empty() {
+            return;
+        }
+        if self.net.vpcs.contains_key(&side.vpc_id) {
+            // In the peer VPC only local delivery exists: no table is consulted, so no edge-to-edge.
+            c.hops.push(Hop::resource(&side.vpc_id));
+            self.deliver_in_vpc(&side.vpc_id, inside, &c, Some(pcx_id), out)
+        } else {
+            let owner = side.owner_id.as_ref().map(|o| o.to_string()).unwrap_or_else(|| "unknown account".into());
+            c.hops.push(Hop::resource(&side.vpc_id));
+            c.explain("PEER_NOT_IN_SNAPSHOT", &side.vpc_id, format!("{} (owner {owner}) is not in the snapshot; vpcsim cannot follow the traffic inside it", side.vpc_id));
+            finish(out, &inside, &c, Disposition::ExitsToPeer, None)
+        }
+    }
+
+    /// Local delivery inside `vpc`: to the subnet holding each address, or dropped.
+    fn deliver_in_vpc(&self, vpc: &VpcId, ivs: Vec<Interval>, ctx: &Ctx, via_peering: Option<&VpcPeeringConnectionId>, out: &mut Out) {
+        let f = ctx.family;
+        let subnets = self.index.subnets.get(&(vpc.clone(), f));
+        let mut placed: Vec<Interval> = Vec::new();
+        if let Some(subnets) = subnets {
+            for (siv, sid) in subnets {
+                let hit = addr::intersect(&ivs, std::slice::from_ref(siv));
+                if hit.is_empty() {
+                    continue;
+                }
+                placed.extend(hit.iter().copied());
+                let mut c = ctx.clone();
+                if let Some(pcx) = via_peering {
+                    self.check_return(sid, pcx, &mut c);
+                }
+                self.deliver_to_subnet(sid, &hit, &c, out);
+            }
+        }
+        let rest = addr::subtract(&ivs, &addr::normalize(placed));
+        if !rest.is_empty() {
+            let mut c = ctx.clone();
+            c.explain("UNASSIGNED_ADDRESS", vpc, format!("inside {vpc} but in no subnet: the VPC router drops it"));
+            finish(out, &rest, &c, Disposition::Dropped, None);
+        }
+    }
+
+    /// Arrival in a subnet. In trace mode, the interface holding the address is named.
+    fn deliver_to_subnet(&self, subnet: &SubnetId, ivs: &[Interval], ctx: &Ctx, out: &mut Out) {
+        let mut c = ctx.with_hop(Hop::resource(subnet));
+        if ctx.detail
+            && let [iv] = ivs
+            && iv.lo == iv.hi
+        {
+            let a = addr::value_addr(ctx.family, iv.lo);
+            let eni = self.net.network_interfaces.values().find(|e| &e.subnet_id == subnet && e.owns(&a));
+            match eni {
+                Some(e) => {
+                    c.hops.push(Hop::resource(&e.id));
+                    if let Some(i) = &e.instance_id {
+                        c.hops.push(Hop::resource(i));
+                    }
+                }
+                None if self.net.inventory.network_interfaces => {
+                    c.explain("NO_INTERFACE_AT_ADDRESS", subnet, format!("no network interface in {subnet} holds {a}: nothing answers there"));
+                    return finish(out, ivs, &c, Disposition::Dropped, None);
+                }
+                None => {}
+            }
+        }
+        finish(out, ivs, &c, Disposition::Delivered, None)
+    }
+
+    /// §4.5: the destination subnet must route the source back over the same peering connection.
+    fn check_return(&self, dest: &SubnetId, pcx: &VpcPeeringConnectionId, ctx: &mut Ctx) {
+        let Some((table, _)) = self.net.effective_route_table(dest) else {
+            return;
+        };
+        let Some(fib) = self.fibs.get(&(table.clone(), ctx.family)) else {
+            return;
+        };
+        let Some(dest_vpc) = self.net.subnet_vpc(dest) else {
+            return;
+        };
+        let mut ok = 0u128;
+        let mut total = 0u128;
+        for iv in &ctx.source_addrs {
+            for (piece, choice) in fib.pieces(*iv) {
+                total = total.saturating_add(piece.size());
+                if let Choice::Entry(i) = choice {
+                    let r = &fib.entries[i as usize].route;
+                    if r.target == Target::VpcPeeringConnection(pcx.clone())
+                        && !matches!(self.net.target_status(dest_vpc, &r.target), TargetStatus::Blackhole(_))
+                    {
+                        ok = ok.saturating_add(piece.size());
+                    }
+                }
+            }
+        }
+        if total > 0 && ok < total {
+            let how = if ok == 0 { "has no route" } else { "routes only part of the source range" };
+            ctx.explain(
+                "NO_RETURN_ROUTE",
+                table,
+                format!("{table} of {dest} {how} back to {} over {pcx}: replies cannot return (semantics doc §4.5)", ctx.source_name),
+            );
+        }
+    }
+
+    fn interface(&self, eni_id: &NetworkInterfaceId, ivs: Vec<Interval>, ctx: &Ctx, out: &mut Out) {
+        let mut c = ctx.with_hop(Hop::resource(eni_id));
+        if ctx.visited.iter().any(|v| v == eni_id.as_str()) {
+            c.explain("ROUTING_LOOP", eni_id, format!("the packet comes back to {eni_id}: a routing loop"));
+            return finish(out, &ivs, &c, Disposition::Loop, None);
+        }
+        c.visited.push(eni_id.to_string());
+        let Some(eni) = self.net.network_interfaces.get(eni_id) else {
+            return finish(out, &ivs, &c, Disposition::ToNetworkInterface, None);
+        };
+        if let Some(t) = &eni.interface_type
+            && t != "interface"
+        {
+            c.explain("MANAGED_INTERFACE", eni_id, format!("{eni_id} is a {t} interface; what it does with the traffic is not modelled"));
+            return finish(out, &ivs, &c, Disposition::ToNetworkInterface, None);
+        }
+        if eni.source_dest_check {
+            let own: Vec<Interval> = match ctx.family {
+                Family::Ipv4 => eni.private_ips.iter().map(|a| Interval::single(u32::from(*a) as u128)).collect(),
+                Family::Ipv6 => eni.ipv6_addresses.iter().map(|a| Interval::single(u128::from(*a))).collect(),
+            };
+            let own = addr::normalize(own);
+            let mine = addr::intersect(&ivs, &own);
+            finish(out, &mine, &c, Disposition::Delivered, None);
+            let rest = addr::subtract(&ivs, &own);
+            if !rest.is_empty() {
+                c.explain(
+                    "SOURCE_DEST_CHECK",
+                    eni_id,
+                    format!("{eni_id} has source/destination check enabled, so it drops traffic not addressed to it (semantics doc §4.7)"),
+                );
+                finish(out, &rest, &c, Disposition::Dropped, None);
+            }
+            return;
+        }
+        // §4.7: an appliance forwards per its own subnet's table (vpcsim's model of it).
+        c.explain(
+            "APPLIANCE_FORWARDS",
+            eni_id,
+            format!("assumes the appliance behind {eni_id} forwards the traffic unchanged, routed by the table of {} (semantics doc §4.7)", eni.subnet_id),
+        );
+        c.translated = Some(Translation::Appliance(eni_id.clone()));
+        let primary: Option<Ipv4Addr> = eni.private_ips.first().copied();
+        if let Some(p) = primary
+            && eni.public_ip_for(&p).is_some()
+        {
+            c.public_v4 = Tri::Yes;
+        }
+        c.hops.push(Hop::resource(&eni.subnet_id));
+        let subnet = eni.subnet_id.clone();
+        self.from_subnet(&subnet, ivs, &c, out)
+    }
+
+    /// Traffic entering the VPC through an internet or virtual private gateway, routed by the
+    /// gateway's edge-associated table if it has one, else delivered locally (§3.1, §3.6).
+    pub fn from_gateway(&self, gateway: &str, vpc: &VpcId, ivs: Vec<Interval>, ctx: &Ctx, out: &mut Out) {
+        let c = ctx.with_hop(Hop::resource(gateway));
+        let vpc_cidrs = self.index.vpc_cidrs.get(&(vpc.clone(), ctx.family)).cloned().unwrap_or_default();
+        let outside = addr::subtract(&ivs, &vpc_cidrs);
+        if !outside.is_empty() {
+            let mut d = c.clone();
+            d.explain("NOT_IN_VPC", gateway, format!("the destination is outside {vpc}'s CIDRs; a gateway only delivers into its VPC"));
+            finish(out, &outside, &d, Disposition::Dropped, None);
+        }
+        let inside = addr::intersect(&ivs, &vpc_cidrs);
+        if inside.is_empty() {
+            return;
+        }
+        match self.net.edge_route_table(gateway) {
+            Some(t) => self.at_table(t, vpc, inside, &c, out),
+            None => self.deliver_in_vpc(vpc, inside, &c, None, out),
+        }
+    }
+}

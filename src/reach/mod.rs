@@ -566,12 +566,13 @@ impl Engine {
                 .find(|e| e.ipv6_addresses.contains(&d))
                 .map(|e| (e, destination)),
         };
-        let public = addr::public_space(Family::of_addr(&destination));
-        let v = addr::addr_value(&destination);
-        if !public.iter().any(|iv| iv.contains(v)) {
-            return fail(ctx, "NOT_INTERNET_ROUTABLE", format!("{destination} is not a public address; the internet cannot reach it"), out);
-        }
         let Some((eni, inner)) = target else {
+            // An address AWS assigned as public is public by definition; otherwise say why not.
+            let public = addr::public_space(Family::of_addr(&destination));
+            let v = addr::addr_value(&destination);
+            if !public.iter().any(|iv| iv.contains(v)) {
+                return fail(ctx, "NOT_INTERNET_ROUTABLE", format!("{destination} is not a public address; the internet cannot reach it"), out);
+            }
             return fail(ctx, "NO_OWNER", format!("no network interface in the snapshot owns {destination}; the internet drops it before AWS"), out);
         };
         let Some(vpc) = net.subnet_vpc(&eni.subnet_id).cloned() else {

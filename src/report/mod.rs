@@ -219,22 +219,39 @@ fn ranges_text(cidrs: &[String]) -> String {
     }
 }
 
-/// Ranges for text: the CIDR list, or "0.0.0.0/0 except …" when that is shorter.
+/// Ranges for text: the CIDR list, or "COVER except …" (COVER the smallest CIDR holding all
+/// the ranges) when that is shorter.
 fn segment_ranges_text(family: Family, s: &Segment) -> String {
     let direct = cidr_strings(family, s);
-    if direct.len() > 2 {
-        let rest = addr::subtract(&[family.whole()], &s.ranges);
+    if direct.len() > 2
+        && let (Some(first), Some(last)) = (s.ranges.first(), s.ranges.last())
+    {
+        let cover = smallest_cover(family, first.lo, last.hi);
+        let rest = addr::subtract(&[cover], &s.ranges);
         let except: Vec<String> = rest
             .iter()
             .flat_map(|iv| addr::interval_to_cidrs(family, *iv))
             .map(|c| c.to_string())
             .collect();
         if except.len() < direct.len() {
-            let whole = if family == Family::Ipv4 { "0.0.0.0/0" } else { "::/0" };
-            return format!("{whole} except {}", ranges_text(&except));
+            let cover_text = addr::interval_to_cidrs(family, cover)
+                .first()
+                .map(|c| c.to_string())
+                .unwrap_or_default();
+            return format!("{cover_text} except {}", ranges_text(&except));
         }
     }
     ranges_text(&direct)
+}
+
+/// The smallest CIDR block (as an interval) that contains `lo..=hi`.
+fn smallest_cover(family: Family, lo: u128, hi: u128) -> addr::Interval {
+    let bits = family.bits() as u32;
+    let diff = lo ^ hi;
+    let host_bits = if diff == 0 { 0 } else { 128 - diff.leading_zeros() };
+    let host_bits = host_bits.min(bits);
+    let mask = if host_bits >= 128 { u128::MAX } else { (1u128 << host_bits) - 1 };
+    addr::Interval::new(lo & !mask, (lo & !mask) | mask)
 }
 
 /// `vpcsim reach` in text: one block per subnet.

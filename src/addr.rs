@@ -37,7 +37,10 @@ impl Family {
 
     /// The whole address space of the family as one interval.
     pub fn whole(self) -> Interval {
-        Interval { lo: 0, hi: self.max() }
+        Interval {
+            lo: 0,
+            hi: self.max(),
+        }
     }
 
     pub fn name(self) -> &'static str {
@@ -145,7 +148,11 @@ pub fn interval_to_cidrs(family: Family, iv: Interval) -> Vec<IpNet> {
     let mut lo = iv.lo;
     loop {
         // Largest block aligned at `lo` that does not pass `iv.hi`.
-        let align = if lo == 0 { bits } else { lo.trailing_zeros().min(bits) };
+        let align = if lo == 0 {
+            bits
+        } else {
+            lo.trailing_zeros().min(bits)
+        };
         let mut size_bits = align;
         while size_bits > 0 {
             let last = if size_bits >= 128 {
@@ -161,7 +168,8 @@ pub fn interval_to_cidrs(family: Family, iv: Interval) -> Vec<IpNet> {
         let prefix = (bits - size_bits) as u8;
         let net = match family {
             Family::Ipv4 => IpNet::V4(
-                Ipv4Net::new(Ipv4Addr::from(lo as u32), prefix).expect("prefix length within 0..=32"),
+                Ipv4Net::new(Ipv4Addr::from(lo as u32), prefix)
+                    .expect("prefix length within 0..=32"),
             ),
             Family::Ipv6 => IpNet::V6(
                 Ipv6Net::new(Ipv6Addr::from(lo), prefix).expect("prefix length within 0..=128"),
@@ -246,7 +254,8 @@ pub fn intersect(a: &[Interval], b: &[Interval]) -> Vec<Interval> {
 
 /// Total number of addresses in a normalized list (saturating).
 pub fn total_size(ivs: &[Interval]) -> u128 {
-    ivs.iter().fold(0u128, |acc, iv| acc.saturating_add(iv.size()))
+    ivs.iter()
+        .fold(0u128, |acc, iv| acc.saturating_add(iv.size()))
 }
 
 /// IANA special-purpose IPv4 ranges plus multicast and reserved space: never "the internet".
@@ -298,7 +307,11 @@ pub fn reserved_link_local(family: Family) -> Interval {
 
 /// The NAT64 well-known prefix 64:ff9b::/96 (semantics doc §4.2).
 pub fn nat64_prefix() -> Interval {
-    Interval::of_net(&"64:ff9b::/96".parse::<IpNet>().expect("constant CIDR is valid"))
+    Interval::of_net(
+        &"64:ff9b::/96"
+            .parse::<IpNet>()
+            .expect("constant CIDR is valid"),
+    )
 }
 
 #[cfg(test)]
@@ -316,13 +329,26 @@ mod tests {
 
     #[test]
     fn cidr_cover_is_minimal() {
-        assert_eq!(cidrs(Family::Ipv4, "0.0.0.0", "255.255.255.255"), ["0.0.0.0/0"]);
-        assert_eq!(cidrs(Family::Ipv6, "::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), ["::/0"]);
+        assert_eq!(
+            cidrs(Family::Ipv4, "0.0.0.0", "255.255.255.255"),
+            ["0.0.0.0/0"]
+        );
+        assert_eq!(
+            cidrs(
+                Family::Ipv6,
+                "::",
+                "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
+            ),
+            ["::/0"]
+        );
         assert_eq!(
             cidrs(Family::Ipv4, "10.0.0.1", "10.0.0.6"),
             ["10.0.0.1/32", "10.0.0.2/31", "10.0.0.4/31", "10.0.0.6/32"]
         );
-        assert_eq!(cidrs(Family::Ipv4, "0.0.0.0", "9.255.255.255"), ["0.0.0.0/5", "8.0.0.0/7"]);
+        assert_eq!(
+            cidrs(Family::Ipv4, "0.0.0.0", "9.255.255.255"),
+            ["0.0.0.0/5", "8.0.0.0/7"]
+        );
     }
 
     #[test]
@@ -349,7 +375,11 @@ mod tests {
         let b = vec![Interval::new(10, 20), Interval::new(50, 60)];
         assert_eq!(
             subtract(&a, &b),
-            vec![Interval::new(0, 9), Interval::new(21, 49), Interval::new(61, 100)]
+            vec![
+                Interval::new(0, 9),
+                Interval::new(21, 49),
+                Interval::new(61, 100)
+            ]
         );
         assert_eq!(intersect(&a, &b), b);
     }

@@ -50,8 +50,10 @@ enum Command {
     /// What each subnet can reach: one block per subnet with its effective route table, its
     /// internet class per family (public, outbound-only, isolated), the hosts the internet can
     /// reach, and every destination range with its disposition and path.
-    #[command(after_help = "The address space of each family is split into disjoint ranges with one outcome each; \
-together they cover 0.0.0.0/0 and ::/0 exactly.\n\nExample:\n  vpcsim reach --snapshot scenarios/example-topology/topology.toml --subnet subnet-0a000002")]
+    #[command(
+        after_help = "The address space of each family is split into disjoint ranges with one outcome each; \
+together they cover 0.0.0.0/0 and ::/0 exactly.\n\nExample:\n  vpcsim reach --snapshot scenarios/example-topology/topology.toml --subnet subnet-0a000002"
+    )]
     Reach {
         /// A directory of describe-* JSON files (any names, any layout, Batfish aws_configs too),
         /// one JSON file holding several describe-* keys, or a .toml topology.
@@ -66,10 +68,12 @@ together they cover 0.0.0.0/0 and ::/0 exactly.\n\nExample:\n  vpcsim reach --sn
     /// The hop-by-hop path of one packet: each route table with the route that matched, each
     /// gateway, NAT gateway, appliance or peering connection, and the final disposition with
     /// explanations.
-    #[command(after_help = "SOURCE is a subnet ID (vpcsim then assumes the host has a public address and says so), \
+    #[command(
+        after_help = "SOURCE is a subnet ID (vpcsim then assumes the host has a public address and says so), \
 a network interface or instance ID, a private IP address inside a subnet, an internet or virtual private \
 gateway ID (traffic entering the VPC through it, routed by its edge route table), or `internet` (with a \
-public destination address owned by an interface).\n\nExamples:\n  vpcsim trace --snapshot snap/ --from subnet-0abc --to 8.8.8.8\n  vpcsim trace --snapshot snap/ --from 10.0.1.5 --to 10.1.0.7 --format json")]
+public destination address owned by an interface).\n\nExamples:\n  vpcsim trace --snapshot snap/ --from subnet-0abc --to 8.8.8.8\n  vpcsim trace --snapshot snap/ --from 10.0.1.5 --to 10.1.0.7 --format json"
+    )]
     Trace {
         #[arg(long, value_name = "PATH")]
         snapshot: PathBuf,
@@ -89,7 +93,11 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     match run(cli) {
@@ -105,13 +113,16 @@ fn style(choice: ColorChoice) -> Style {
     let color = match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal(),
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
+        }
     };
     Style { color }
 }
 
 fn load(path: &std::path::Path) -> anyhow::Result<snapshot::Loaded> {
-    snapshot::load(path).map_err(|e| anyhow::anyhow!("cannot import the snapshot {}:\n{e}", path.display()))
+    snapshot::load(path)
+        .map_err(|e| anyhow::anyhow!("cannot import the snapshot {}:\n{e}", path.display()))
 }
 
 fn emit(s: &str) -> anyhow::Result<()> {
@@ -126,7 +137,11 @@ fn emit(s: &str) -> anyhow::Result<()> {
 fn run(cli: Cli) -> anyhow::Result<()> {
     let style = style(cli.color);
     match cli.command {
-        Command::Reach { snapshot, subnet, format } => {
+        Command::Reach {
+            snapshot,
+            subnet,
+            format,
+        } => {
             let loaded = load(&snapshot)?;
             let net = &loaded.network;
             let engine = Engine::new(net);
@@ -150,7 +165,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Trace { snapshot, from, to, format } => {
+        Command::Trace {
+            snapshot,
+            from,
+            to,
+            format,
+        } => {
             let dest: IpAddr = to
                 .trim()
                 .parse()

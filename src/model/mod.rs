@@ -108,7 +108,9 @@ impl RouteTable {
     }
 
     pub fn is_main(&self) -> bool {
-        self.associations.iter().any(|a| a.target == AssociationTarget::Main)
+        self.associations
+            .iter()
+            .any(|a| a.target == AssociationTarget::Main)
     }
 
     /// Inserts or replaces the route with the same key.
@@ -348,7 +350,8 @@ pub struct Network {
     pub subnets: BTreeMap<SubnetId, Subnet>,
     pub route_tables: BTreeMap<RouteTableId, RouteTable>,
     pub internet_gateways: BTreeMap<InternetGatewayId, InternetGateway>,
-    pub egress_only_internet_gateways: BTreeMap<EgressOnlyInternetGatewayId, EgressOnlyInternetGateway>,
+    pub egress_only_internet_gateways:
+        BTreeMap<EgressOnlyInternetGatewayId, EgressOnlyInternetGateway>,
     pub nat_gateways: BTreeMap<NatGatewayId, NatGateway>,
     pub vpn_gateways: BTreeMap<VpnGatewayId, VpnGateway>,
     pub vpc_peering_connections: BTreeMap<VpcPeeringConnectionId, VpcPeeringConnection>,
@@ -425,7 +428,10 @@ impl Network {
 
     /// The route table a subnet uses: its explicit association, else *its own VPC's* main table
     /// (semantics doc §3.1; product.md: the main table is never looked up across VPCs).
-    pub fn effective_route_table(&self, subnet: &SubnetId) -> Option<(&RouteTableId, AssociationKind)> {
+    pub fn effective_route_table(
+        &self,
+        subnet: &SubnetId,
+    ) -> Option<(&RouteTableId, AssociationKind)> {
         if let Some(t) = self.index.subnet.get(subnet) {
             return Some((t, AssociationKind::Explicit));
         }
@@ -484,47 +490,74 @@ impl Network {
             if known {
                 Blackhole(format!("{what} {id} does not exist"))
             } else {
-                Unknown(format!("the input does not describe {what}s; {id} is assumed to exist and work"))
+                Unknown(format!(
+                    "the input does not describe {what}s; {id} is assumed to exist and work"
+                ))
             }
         };
         match target {
             Target::Local => Active,
             Target::InternetGateway(id) => match self.internet_gateways.get(id) {
-                None => missing(self.inventory.internet_gateways, "internet gateway", id.as_str()),
+                None => missing(
+                    self.inventory.internet_gateways,
+                    "internet gateway",
+                    id.as_str(),
+                ),
                 Some(g) if g.attached_vpc.as_ref() == Some(vpc) => Active,
                 Some(g) => match &g.attached_vpc {
                     None => Blackhole(format!("internet gateway {id} is detached")),
-                    Some(other) => Blackhole(format!("internet gateway {id} is attached to {other}, not {vpc}")),
+                    Some(other) => Blackhole(format!(
+                        "internet gateway {id} is attached to {other}, not {vpc}"
+                    )),
                 },
             },
-            Target::EgressOnlyInternetGateway(id) => match self.egress_only_internet_gateways.get(id) {
-                None => missing(self.inventory.egress_only_internet_gateways, "egress-only internet gateway", id.as_str()),
-                Some(g) if g.attached_vpc.as_ref() == Some(vpc) => Active,
-                Some(_) => Blackhole(format!("egress-only internet gateway {id} is not attached to {vpc}")),
-            },
+            Target::EgressOnlyInternetGateway(id) => {
+                match self.egress_only_internet_gateways.get(id) {
+                    None => missing(
+                        self.inventory.egress_only_internet_gateways,
+                        "egress-only internet gateway",
+                        id.as_str(),
+                    ),
+                    Some(g) if g.attached_vpc.as_ref() == Some(vpc) => Active,
+                    Some(_) => Blackhole(format!(
+                        "egress-only internet gateway {id} is not attached to {vpc}"
+                    )),
+                }
+            }
             Target::NatGateway(id) => match self.nat_gateways.get(id) {
                 None => missing(self.inventory.nat_gateways, "NAT gateway", id.as_str()),
                 Some(n) if n.state == NatGatewayState::Available => Active,
                 Some(n) => Blackhole(format!("NAT gateway {id} is {}", n.state.name())),
             },
             Target::VpnGateway(id) => match self.vpn_gateways.get(id) {
-                None => missing(self.inventory.vpn_gateways, "virtual private gateway", id.as_str()),
+                None => missing(
+                    self.inventory.vpn_gateways,
+                    "virtual private gateway",
+                    id.as_str(),
+                ),
                 Some(g) if g.attached_vpc.as_ref() == Some(vpc) => Active,
-                Some(_) => Blackhole(format!("virtual private gateway {id} is not attached to {vpc}")),
+                Some(_) => Blackhole(format!(
+                    "virtual private gateway {id} is not attached to {vpc}"
+                )),
             },
             Target::VpcPeeringConnection(id) => match self.vpc_peering_connections.get(id) {
-                None => missing(self.inventory.vpc_peering_connections, "VPC peering connection", id.as_str()),
-                Some(p) if !p.is_active() => Blackhole(format!("VPC peering connection {id} is {}", p.status)),
-                Some(p) if p.other_side(vpc).is_none() => {
-                    Blackhole(format!("VPC peering connection {id} does not connect {vpc}"))
+                None => missing(
+                    self.inventory.vpc_peering_connections,
+                    "VPC peering connection",
+                    id.as_str(),
+                ),
+                Some(p) if !p.is_active() => {
+                    Blackhole(format!("VPC peering connection {id} is {}", p.status))
                 }
+                Some(p) if p.other_side(vpc).is_none() => Blackhole(format!(
+                    "VPC peering connection {id} does not connect {vpc}"
+                )),
                 Some(_) => Active,
             },
             Target::TransitGateway(id) => {
-                let attached = self
-                    .transit_gateway_attachments
-                    .values()
-                    .any(|a| &a.transit_gateway_id == id && &a.vpc_id == vpc && a.state != "deleted");
+                let attached = self.transit_gateway_attachments.values().any(|a| {
+                    &a.transit_gateway_id == id && &a.vpc_id == vpc && a.state != "deleted"
+                });
                 if attached {
                     Active
                 } else if self.inventory.transit_gateway_attachments {
@@ -536,7 +569,11 @@ impl Network {
                 }
             }
             Target::NetworkInterface(id) => match self.network_interfaces.get(id) {
-                None => missing(self.inventory.network_interfaces, "network interface", id.as_str()),
+                None => missing(
+                    self.inventory.network_interfaces,
+                    "network interface",
+                    id.as_str(),
+                ),
                 Some(e) => match &e.instance_id {
                     Some(i) => self.instance_status(i),
                     None => Active,
@@ -548,7 +585,12 @@ impl Network {
             },
             Target::VpcEndpoint(id) => match self.vpc_endpoints.get(id) {
                 None => missing(self.inventory.vpc_endpoints, "VPC endpoint", id.as_str()),
-                Some(e) if matches!(e.state.as_str(), "deleted" | "deleting" | "failed" | "rejected" | "expired") => {
+                Some(e)
+                    if matches!(
+                        e.state.as_str(),
+                        "deleted" | "deleting" | "failed" | "rejected" | "expired"
+                    ) =>
+                {
                     Blackhole(format!("VPC endpoint {id} is {}", e.state))
                 }
                 Some(_) => Active,
@@ -561,13 +603,17 @@ impl Network {
                 target.kind_name(),
                 target.id()
             )),
-            Target::Unknown(s) => Blackhole(format!("target {s} is of a kind vpcsim does not know")),
+            Target::Unknown(s) => {
+                Blackhole(format!("target {s} is of a kind vpcsim does not know"))
+            }
         }
     }
 
     fn instance_status(&self, id: &InstanceId) -> TargetStatus {
         match self.instances.get(id) {
-            None if self.inventory.instances => TargetStatus::Blackhole(format!("instance {id} does not exist")),
+            None if self.inventory.instances => {
+                TargetStatus::Blackhole(format!("instance {id} does not exist"))
+            }
             None => TargetStatus::Active,
             Some(i) => match i.state.as_str() {
                 "terminated" | "shutting-down" => {

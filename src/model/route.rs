@@ -279,8 +279,14 @@ mod tests {
         // Semantics doc §1.1: "100.68.0.18/18" is stored as "100.68.0.0/18".
         let d = Destination::parse("100.68.0.18/18").unwrap();
         assert_eq!(d.to_string(), "100.68.0.0/18");
-        assert_eq!(Destination::parse("2001:db8::1/56").unwrap().to_string(), "2001:db8::/56");
-        assert!(matches!(Destination::parse("pl-63a5400a"), Some(Destination::PrefixList(_))));
+        assert_eq!(
+            Destination::parse("2001:db8::1/56").unwrap().to_string(),
+            "2001:db8::/56"
+        );
+        assert!(matches!(
+            Destination::parse("pl-63a5400a"),
+            Some(Destination::PrefixList(_))
+        ));
         assert!(Destination::parse("nonsense").is_none());
     }
 
@@ -289,10 +295,22 @@ mod tests {
         // Semantics doc §1.2: a nat- ID passed as GatewayId is a NAT route.
         assert!(matches!(Target::from_id("nat-0abc"), Target::NatGateway(_)));
         assert!(matches!(Target::from_id("local"), Target::Local));
-        assert!(matches!(Target::from_id("tgw-0abc"), Target::TransitGateway(_)));
-        assert!(matches!(Target::from_id("tgw-attach-0abc"), Target::Unknown(_)));
-        assert!(matches!(Target::from_id("eigw-1"), Target::EgressOnlyInternetGateway(_)));
-        assert!(matches!(Target::from_id("igw-1"), Target::InternetGateway(_)));
+        assert!(matches!(
+            Target::from_id("tgw-0abc"),
+            Target::TransitGateway(_)
+        ));
+        assert!(matches!(
+            Target::from_id("tgw-attach-0abc"),
+            Target::Unknown(_)
+        ));
+        assert!(matches!(
+            Target::from_id("eigw-1"),
+            Target::EgressOnlyInternetGateway(_)
+        ));
+        assert!(matches!(
+            Target::from_id("igw-1"),
+            Target::InternetGateway(_)
+        ));
         assert!(matches!(
             Target::from_id("arn:aws:networkmanager::123456789012:core-network/core-network-0a"),
             Target::CoreNetwork(_)

@@ -57,8 +57,9 @@ fn rank(route: &Route, via_pl: bool) -> u8 {
 
 impl Fib {
     pub fn compile(net: &Network, table: &RouteTable, family: Family) -> Fib {
-        // (interval, prefix len, rank, prefix-list id, route)
-        let mut cands: Vec<(Interval, u8, u8, Option<&PrefixListId>, &Route, IpNet)> = Vec::new();
+        // (interval, prefix len, rank, prefix-list id, route, matched prefix)
+        type Candidate<'a> = (Interval, u8, u8, Option<&'a PrefixListId>, &'a Route, IpNet);
+        let mut cands: Vec<Candidate> = Vec::new();
         for route in table.routes.values() {
             match &route.destination {
                 Destination::PrefixList(pl) => {
@@ -66,7 +67,14 @@ impl Fib {
                         for c in &list.cidrs {
                             if Family::of_net(c) == family {
                                 let c = c.trunc();
-                                cands.push((Interval::of_net(&c), c.prefix_len(), rank(route, true), Some(pl), route, c));
+                                cands.push((
+                                    Interval::of_net(&c),
+                                    c.prefix_len(),
+                                    rank(route, true),
+                                    Some(pl),
+                                    route,
+                                    c,
+                                ));
                             }
                         }
                     }
@@ -75,7 +83,14 @@ impl Fib {
                     if let Some(n) = d.net()
                         && Family::of_net(&n) == family
                     {
-                        cands.push((Interval::of_net(&n), n.prefix_len(), rank(route, false), None, route, n));
+                        cands.push((
+                            Interval::of_net(&n),
+                            n.prefix_len(),
+                            rank(route, false),
+                            None,
+                            route,
+                            n,
+                        ));
                     }
                 }
             }
@@ -92,7 +107,8 @@ impl Fib {
             let mut j = i + 1;
             let mut ambiguous_with = None;
             while j < cands.len() && cands[j].0.lo == iv.lo && cands[j].1 == len {
-                if ambiguous_with.is_none() && cands[j].2 == rk && cands[j].4.target != route.target {
+                if ambiguous_with.is_none() && cands[j].2 == rk && cands[j].4.target != route.target
+                {
                     ambiguous_with = Some(cands[j].4.clone());
                 }
                 j += 1;
@@ -113,7 +129,10 @@ impl Fib {
     /// The choice for one address (binary search over the partition).
     pub fn lookup(&self, a: u128) -> Choice {
         let i = self.segs.partition_point(|s| s.iv.hi < a);
-        self.segs.get(i).map(|s| s.choice).unwrap_or(Choice::NoRoute)
+        self.segs
+            .get(i)
+            .map(|s| s.choice)
+            .unwrap_or(Choice::NoRoute)
     }
 
     /// The pieces of `iv` with their choices, in address order.
@@ -138,7 +157,10 @@ fn sweep(family: Family, prefixes: &[(Interval, u32)]) -> Vec<FibSeg> {
             last.iv.hi = hi;
             return;
         }
-        out.push(FibSeg { iv: Interval::new(lo, hi), choice });
+        out.push(FibSeg {
+            iv: Interval::new(lo, hi),
+            choice,
+        });
     };
     // `cur` is the first address not yet emitted; None once the whole space is covered.
     let mut cur: Option<u128> = Some(0);

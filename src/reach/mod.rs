@@ -220,11 +220,17 @@ pub struct Trace {
 /// A trace that cannot start.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum TraceError {
-    #[error("{0} is not in the snapshot; give a subnet, network interface, instance, internet or virtual private gateway ID, a private address inside a subnet, or `internet`")]
+    #[error(
+        "{0} is not in the snapshot; give a subnet, network interface, instance, internet or virtual private gateway ID, a private address inside a subnet, or `internet`"
+    )]
     UnknownSource(String),
-    #[error("{0} is not a valid source; give a subnet-, eni-, i-, igw- or vgw- ID, a private IP address, or `internet`")]
+    #[error(
+        "{0} is not a valid source; give a subnet-, eni-, i-, igw- or vgw- ID, a private IP address, or `internet`"
+    )]
     BadSource(String),
-    #[error("{address} lies in several subnets ({subnets}); give the subnet or interface ID instead")]
+    #[error(
+        "{address} lies in several subnets ({subnets}); give the subnet or interface ID instead"
+    )]
     AmbiguousAddress { address: String, subnets: String },
     #[error("{0} has no attachment to a VPC, so nothing enters through it")]
     DetachedGateway(String),
@@ -258,7 +264,8 @@ impl Engine {
         for f in Family::ALL {
             match net.route_tables.get(table) {
                 Some(t) => {
-                    self.fibs.insert((table.clone(), f), Fib::compile(net, t, f));
+                    self.fibs
+                        .insert((table.clone(), f), Fib::compile(net, t, f));
                 }
                 None => {
                     self.fibs.remove(&(table.clone(), f));
@@ -283,15 +290,27 @@ impl Engine {
     /// The reach of every subnet, in subnet ID order. Uses both cores on large networks.
     pub fn reach_all(&self, net: &Network) -> Vec<SubnetReach> {
         let ids: Vec<&SubnetId> = net.subnets.keys().collect();
-        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(8);
         if ids.len() < 256 || threads < 2 {
-            return ids.iter().filter_map(|s| self.subnet_reach(net, s)).collect();
+            return ids
+                .iter()
+                .filter_map(|s| self.subnet_reach(net, s))
+                .collect();
         }
         let chunk = ids.len().div_ceil(threads);
         std::thread::scope(|scope| {
             let handles: Vec<_> = ids
                 .chunks(chunk)
-                .map(|part| scope.spawn(move || part.iter().filter_map(|s| self.subnet_reach(net, s)).collect::<Vec<_>>()))
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .filter_map(|s| self.subnet_reach(net, s))
+                            .collect::<Vec<_>>()
+                    })
+                })
                 .collect();
             handles
                 .into_iter()
@@ -308,10 +327,11 @@ impl Engine {
         Some(SubnetReach {
             subnet_id: subnet.id.clone(),
             vpc_id: subnet.vpc_id.clone(),
-            owner_id: subnet
-                .owner_id
-                .clone()
-                .or_else(|| net.vpcs.get(&subnet.vpc_id).and_then(|v| v.owner_id.clone())),
+            owner_id: subnet.owner_id.clone().or_else(|| {
+                net.vpcs
+                    .get(&subnet.vpc_id)
+                    .and_then(|v| v.owner_id.clone())
+            }),
             region: subnet
                 .region
                 .clone()
@@ -330,7 +350,11 @@ impl Engine {
         let ctx = Ctx {
             family,
             public_v4: Tri::Assumed,
-            has_v6: if has_addresses || family == Family::Ipv4 { Tri::Assumed } else { Tri::No },
+            has_v6: if has_addresses || family == Family::Ipv4 {
+                Tri::Assumed
+            } else {
+                Tri::No
+            },
             source_addrs: addr::normalize(own),
             source_name: subnet.id.to_string(),
             translated: None,
@@ -340,7 +364,8 @@ impl Engine {
             detail: false,
         };
         let mut out = Vec::new();
-        self.walker(net).from_subnet(&subnet.id, vec![family.whole()], &ctx, &mut out);
+        self.walker(net)
+            .leave_subnet(&subnet.id, vec![family.whole()], &ctx, &mut out);
         let segments = group(out);
         let public = addr::public_space(family);
         let mut direct = Vec::new();
@@ -371,7 +396,8 @@ impl Engine {
         } else {
             (InternetClass::Isolated, Vec::new())
         };
-        let internet_full = !ranges.is_empty() && addr::total_size(&ranges) == addr::total_size(&public);
+        let internet_full =
+            !ranges.is_empty() && addr::total_size(&ranges) == addr::total_size(&public);
         FamilyReach {
             family,
             cidrs: subnet.cidrs(family),
@@ -387,7 +413,12 @@ impl Engine {
 
     /// Traces one packet from `source` (a subnet, interface or instance ID, a private address,
     /// an internet or virtual private gateway ID, or `internet`) to `destination`.
-    pub fn trace(&self, net: &Network, source: &str, destination: IpAddr) -> Result<Trace, TraceError> {
+    pub fn trace(
+        &self,
+        net: &Network,
+        source: &str,
+        destination: IpAddr,
+    ) -> Result<Trace, TraceError> {
         let family = Family::of_addr(&destination);
         let d = addr::addr_value(&destination);
         let mut ctx = Ctx {
@@ -424,20 +455,26 @@ impl Engine {
             };
             let vpc = vpc.ok_or_else(|| TraceError::DetachedGateway(source.into()))?;
             ctx.public_v4 = Tri::Yes;
-            w.from_gateway(source, &vpc, ivs, &ctx, &mut out);
+            w.enter_via_gateway(source, &vpc, ivs, &ctx, &mut out);
         } else if let Some(subnet) = source.starts_with("subnet-").then(|| SubnetId::new(source)) {
-            let s = net.subnets.get(&subnet).ok_or_else(|| TraceError::UnknownSource(source.into()))?;
-            ctx.source_addrs = addr::normalize(s.cidrs(family).iter().map(Interval::of_net).collect());
+            let s = net
+                .subnets
+                .get(&subnet)
+                .ok_or_else(|| TraceError::UnknownSource(source.into()))?;
+            ctx.source_addrs =
+                addr::normalize(s.cidrs(family).iter().map(Interval::of_net).collect());
             if s.cidrs(family).is_empty() {
                 ctx.has_v6 = Tri::No;
                 ctx.explanations.push(Explanation {
                     code: "NO_SOURCE_ADDRESS",
                     resource: subnet.to_string(),
-                    message: format!("{subnet} has no {family} CIDR, so no host in it can send {family} traffic"),
+                    message: format!(
+                        "{subnet} has no {family} CIDR, so no host in it can send {family} traffic"
+                    ),
                 });
             }
             ctx.hops.push(Hop::resource(&subnet));
-            w.from_subnet(&subnet, ivs, &ctx, &mut out);
+            w.leave_subnet(&subnet, ivs, &ctx, &mut out);
         } else if source.starts_with("eni-") || source.starts_with("i-") {
             let eni = if source.starts_with("i-") {
                 let id = InstanceId::new(source);
@@ -445,7 +482,8 @@ impl Engine {
                     return Err(TraceError::UnknownSource(source.into()));
                 }
                 ctx.hops.push(Hop::resource(&id));
-                net.instance_interface(&id).ok_or_else(|| TraceError::UnknownSource(source.into()))?
+                net.instance_interface(&id)
+                    .ok_or_else(|| TraceError::UnknownSource(source.into()))?
             } else {
                 net.network_interfaces
                     .get(&NetworkInterfaceId::new(source))
@@ -455,10 +493,13 @@ impl Engine {
             self.source_from_interface(eni, private, &mut ctx);
             ctx.hops.push(Hop::resource(&eni.id));
             ctx.hops.push(Hop::resource(&eni.subnet_id));
-            w.from_subnet(&eni.subnet_id, ivs, &ctx, &mut out);
+            w.leave_subnet(&eni.subnet_id, ivs, &ctx, &mut out);
         } else if let Ok(a) = source.parse::<IpAddr>() {
             let subnet = self.subnet_of_address(net, &a)?;
-            let owner = net.network_interfaces.values().find(|e| e.subnet_id == subnet && e.owns(&a));
+            let owner = net
+                .network_interfaces
+                .values()
+                .find(|e| e.subnet_id == subnet && e.owns(&a));
             match owner {
                 Some(eni) => {
                     self.source_from_interface(eni, Some(a), &mut ctx);
@@ -479,7 +520,7 @@ impl Engine {
                 }
             }
             ctx.hops.push(Hop::resource(&subnet));
-            w.from_subnet(&subnet, ivs, &ctx, &mut out);
+            w.leave_subnet(&subnet, ivs, &ctx, &mut out);
         } else {
             return Err(TraceError::BadSource(source.into()));
         }
@@ -497,7 +538,12 @@ impl Engine {
         })
     }
 
-    fn source_from_interface(&self, eni: &NetworkInterface, private: Option<IpAddr>, ctx: &mut Ctx) {
+    fn source_from_interface(
+        &self,
+        eni: &NetworkInterface,
+        private: Option<IpAddr>,
+        ctx: &mut Ctx,
+    ) {
         ctx.source_name = match private {
             Some(p) => format!("{} ({p})", eni.id),
             None => eni.id.to_string(),
@@ -506,10 +552,18 @@ impl Engine {
             Some(IpAddr::V4(p)) if eni.public_ip_for(&p).is_some() => Tri::Yes,
             _ => Tri::No,
         };
-        ctx.has_v6 = if eni.ipv6_addresses.is_empty() { Tri::No } else { Tri::Yes };
+        ctx.has_v6 = if eni.ipv6_addresses.is_empty() {
+            Tri::No
+        } else {
+            Tri::Yes
+        };
         ctx.source_addrs = match (ctx.family, private) {
             (Family::Ipv4, Some(p)) => vec![Interval::single(addr::addr_value(&p))],
-            (Family::Ipv6, _) => eni.ipv6_addresses.iter().map(|a| Interval::single(u128::from(*a))).collect(),
+            (Family::Ipv6, _) => eni
+                .ipv6_addresses
+                .iter()
+                .map(|a| Interval::single(u128::from(*a)))
+                .collect(),
             _ => Vec::new(),
         };
     }
@@ -527,32 +581,43 @@ impl Engine {
             [s] => Ok(s.id.clone()),
             many => Err(TraceError::AmbiguousAddress {
                 address: a.to_string(),
-                subnets: many.iter().map(|s| s.id.to_string()).collect::<Vec<_>>().join(", "),
+                subnets: many
+                    .iter()
+                    .map(|s| s.id.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
             }),
         }
     }
 
     /// From the internet to a public address: the internet gateway translates the public address
     /// of an interface to its private one and delivers it (semantics doc §4.1).
-    fn trace_from_internet(&self, net: &Network, destination: IpAddr, ctx: &mut Ctx, out: &mut Vec<(Interval, Outcome)>) {
+    fn trace_from_internet(
+        &self,
+        net: &Network,
+        destination: IpAddr,
+        ctx: &mut Ctx,
+        out: &mut Vec<(Interval, Outcome)>,
+    ) {
         ctx.source_name = "the internet".into();
         ctx.hops.push(Hop::resource("internet"));
-        let fail = |ctx: &mut Ctx, code: &'static str, msg: String, out: &mut Vec<(Interval, Outcome)>| {
-            ctx.explanations.push(Explanation {
-                code,
-                resource: destination.to_string(),
-                message: msg,
-            });
-            out.push((
-                Interval::single(addr::addr_value(&destination)),
-                Outcome {
-                    disposition: Disposition::Dropped,
-                    hops: ctx.hops.clone(),
-                    explanations: ctx.explanations.clone(),
-                    internet: None,
-                },
-            ));
-        };
+        let fail =
+            |ctx: &mut Ctx, code: &'static str, msg: String, out: &mut Vec<(Interval, Outcome)>| {
+                ctx.explanations.push(Explanation {
+                    code,
+                    resource: destination.to_string(),
+                    message: msg,
+                });
+                out.push((
+                    Interval::single(addr::addr_value(&destination)),
+                    Outcome {
+                        disposition: Disposition::Dropped,
+                        hops: ctx.hops.clone(),
+                        explanations: ctx.explanations.clone(),
+                        internet: None,
+                    },
+                ));
+            };
         let target = match destination {
             IpAddr::V4(d) => net.network_interfaces.values().find_map(|e| {
                 e.public_ips
@@ -571,15 +636,37 @@ impl Engine {
             let public = addr::public_space(Family::of_addr(&destination));
             let v = addr::addr_value(&destination);
             if !public.iter().any(|iv| iv.contains(v)) {
-                return fail(ctx, "NOT_INTERNET_ROUTABLE", format!("{destination} is not a public address; the internet cannot reach it"), out);
+                return fail(
+                    ctx,
+                    "NOT_INTERNET_ROUTABLE",
+                    format!("{destination} is not a public address; the internet cannot reach it"),
+                    out,
+                );
             }
-            return fail(ctx, "NO_OWNER", format!("no network interface in the snapshot owns {destination}; the internet drops it before AWS"), out);
+            return fail(
+                ctx,
+                "NO_OWNER",
+                format!(
+                    "no network interface in the snapshot owns {destination}; the internet drops it before AWS"
+                ),
+                out,
+            );
         };
         let Some(vpc) = net.subnet_vpc(&eni.subnet_id).cloned() else {
-            return fail(ctx, "UNKNOWN_SUBNET", format!("{} is in a subnet the snapshot does not describe", eni.id), out);
+            return fail(
+                ctx,
+                "UNKNOWN_SUBNET",
+                format!("{} is in a subnet the snapshot does not describe", eni.id),
+                out,
+            );
         };
         let Some(igw) = net.attached_internet_gateway(&vpc) else {
-            return fail(ctx, "NO_INTERNET_GATEWAY", format!("{vpc} has no attached internet gateway"), out);
+            return fail(
+                ctx,
+                "NO_INTERNET_GATEWAY",
+                format!("{vpc} has no attached internet gateway"),
+                out,
+            );
         };
         ctx.family = Family::of_addr(&inner);
         ctx.public_v4 = Tri::Yes;
@@ -587,17 +674,29 @@ impl Engine {
             ctx.explanations.push(Explanation {
                 code: "DESTINATION_NAT",
                 resource: igw.id.to_string(),
-                message: format!("{} translates {destination} to {inner} of {}", igw.id, eni.id),
+                message: format!(
+                    "{} translates {destination} to {inner} of {}",
+                    igw.id, eni.id
+                ),
             });
         }
-        self.walker(net)
-            .from_gateway(igw.id.as_str(), &vpc, vec![Interval::single(addr::addr_value(&inner))], ctx, out);
+        self.walker(net).enter_via_gateway(
+            igw.id.as_str(),
+            &vpc,
+            vec![Interval::single(addr::addr_value(&inner))],
+            ctx,
+            out,
+        );
     }
 }
 
 fn public_hosts(net: &Network, subnet: &SubnetId, family: Family) -> Vec<PublicHost> {
     let mut out = Vec::new();
-    for e in net.network_interfaces.values().filter(|e| &e.subnet_id == subnet) {
+    for e in net
+        .network_interfaces
+        .values()
+        .filter(|e| &e.subnet_id == subnet)
+    {
         match family {
             Family::Ipv4 => {
                 for (private, public) in &e.public_ips {
@@ -627,7 +726,7 @@ fn public_hosts(net: &Network, subnet: &SubnetId, family: Family) -> Vec<PublicH
 /// Groups `(interval, outcome)` pairs into segments with the same disposition, resource path and
 /// explanations, ordered by their lowest address.
 fn group(mut pieces: Vec<(Interval, Outcome)>) -> Vec<Segment> {
-    pieces.sort_by(|a, b| a.0.cmp(&b.0));
+    pieces.sort_by_key(|p| p.0);
     let mut segs: Vec<Segment> = Vec::new();
     for (iv, o) in pieces {
         let path: Vec<String> = o.hops.iter().map(|h| h.resource.clone()).collect();
@@ -635,7 +734,10 @@ fn group(mut pieces: Vec<(Interval, Outcome)>) -> Vec<Segment> {
         explanations.sort();
         explanations.dedup();
         match segs.iter_mut().find(|s| {
-            s.disposition == o.disposition && s.internet == o.internet && s.path == path && s.explanations == explanations
+            s.disposition == o.disposition
+                && s.internet == o.internet
+                && s.path == path
+                && s.explanations == explanations
         }) {
             Some(s) => {
                 if let Some(last) = s.ranges.last_mut()

@@ -107,7 +107,13 @@ pub struct Walker<'a> {
 
 type Out = Vec<(Interval, Outcome)>;
 
-fn finish(out: &mut Out, ivs: &[Interval], ctx: &Ctx, disposition: Disposition, internet: Option<InternetVia>) {
+fn finish(
+    out: &mut Out,
+    ivs: &[Interval],
+    ctx: &Ctx,
+    disposition: Disposition,
+    internet: Option<InternetVia>,
+) {
     for iv in ivs {
         out.push((
             *iv,
@@ -123,11 +129,15 @@ fn finish(out: &mut Out, ivs: &[Interval], ctx: &Ctx, disposition: Disposition, 
 
 impl Walker<'_> {
     /// Traffic leaving a host in `subnet` (or a NAT gateway / appliance living there).
-    pub fn from_subnet(&self, subnet_id: &SubnetId, ivs: Vec<Interval>, ctx: &Ctx, out: &mut Out) {
+    pub fn leave_subnet(&self, subnet_id: &SubnetId, ivs: Vec<Interval>, ctx: &Ctx, out: &mut Out) {
         let f = ctx.family;
         let Some(subnet) = self.net.subnets.get(subnet_id) else {
             let mut c = ctx.with_hop(Hop::resource(subnet_id));
-            c.explain("UNKNOWN_SUBNET", subnet_id, format!("{subnet_id} is not in the snapshot; its route table is unknown"));
+            c.explain(
+                "UNKNOWN_SUBNET",
+                subnet_id,
+                format!("{subnet_id} is not in the snapshot; its route table is unknown"),
+            );
             finish(out, &ivs, &c, Disposition::Dropped, None);
             return;
         };
@@ -160,17 +170,35 @@ impl Walker<'_> {
             Some((table, _)) => self.at_table(table, &subnet.vpc_id, rest, ctx, out),
             None => {
                 let mut c = ctx.clone();
-                c.explain("NO_ROUTE_TABLE", subnet_id, format!("{subnet_id} has no explicit association and {} has no main route table", subnet.vpc_id));
+                c.explain(
+                    "NO_ROUTE_TABLE",
+                    subnet_id,
+                    format!(
+                        "{subnet_id} has no explicit association and {} has no main route table",
+                        subnet.vpc_id
+                    ),
+                );
                 finish(out, &rest, &c, Disposition::NoRoute, None);
             }
         }
     }
 
     /// Longest-prefix match in `table`, then each chosen route's target.
-    pub fn at_table(&self, table: &RouteTableId, vpc: &VpcId, ivs: Vec<Interval>, ctx: &Ctx, out: &mut Out) {
+    pub fn at_table(
+        &self,
+        table: &RouteTableId,
+        vpc: &VpcId,
+        ivs: Vec<Interval>,
+        ctx: &Ctx,
+        out: &mut Out,
+    ) {
         let Some(fib) = self.fibs.get(&(table.clone(), ctx.family)) else {
             let mut c = ctx.with_hop(Hop::resource(table));
-            c.explain("UNKNOWN_ROUTE_TABLE", table, format!("{table} is not in the snapshot"));
+            c.explain(
+                "UNKNOWN_ROUTE_TABLE",
+                table,
+                format!("{table} is not in the snapshot"),
+            );
             finish(out, &ivs, &c, Disposition::NoRoute, None);
             return;
         };
@@ -201,7 +229,11 @@ impl Walker<'_> {
                         Some(pl) => format!("{pl} ({})", e.matched),
                         None => e.route.destination.to_string(),
                     };
-                    let mut c = ctx.with_hop(Hop::table(table, Some(matched), Some(e.route.target.id().to_string())));
+                    let mut c = ctx.with_hop(Hop::table(
+                        table,
+                        Some(matched),
+                        Some(e.route.target.id().to_string()),
+                    ));
                     if let Some(other) = &e.ambiguous_with {
                         c.explain(
                             "AMBIGUOUS_PREFIX_LIST",
@@ -225,31 +257,60 @@ impl Walker<'_> {
                             c.explain("ASSUMED_TARGET", e.route.target.id(), why);
                             self.to_target(&e.route.target, vpc, pieces, &c, out);
                         }
-                        TargetStatus::Active => self.to_target(&e.route.target, vpc, pieces, &c, out),
+                        TargetStatus::Active => {
+                            self.to_target(&e.route.target, vpc, pieces, &c, out)
+                        }
                     }
                 }
             }
         }
     }
 
-    fn to_target(&self, target: &Target, vpc: &VpcId, ivs: Vec<Interval>, ctx: &Ctx, out: &mut Out) {
+    fn to_target(
+        &self,
+        target: &Target,
+        vpc: &VpcId,
+        ivs: Vec<Interval>,
+        ctx: &Ctx,
+        out: &mut Out,
+    ) {
         match target {
             Target::Local => self.deliver_in_vpc(vpc, ivs, ctx, None, out),
             Target::InternetGateway(igw) => self.internet_gateway(igw, ivs, ctx, out),
             Target::EgressOnlyInternetGateway(eigw) => {
                 let mut c = ctx.with_hop(Hop::resource(eigw));
                 if ctx.family == Family::Ipv4 {
-                    c.explain("IPV6_ONLY_GATEWAY", eigw, "egress-only internet gateways carry IPv6 only (semantics doc §4.3)".into());
+                    c.explain(
+                        "IPV6_ONLY_GATEWAY",
+                        eigw,
+                        "egress-only internet gateways carry IPv6 only (semantics doc §4.3)".into(),
+                    );
                     finish(out, &ivs, &c, Disposition::Dropped, None);
                 } else if ctx.has_v6 == Tri::No {
-                    c.explain("NO_IPV6_ADDRESS", eigw, format!("{} has no IPv6 address", ctx.source_name));
+                    c.explain(
+                        "NO_IPV6_ADDRESS",
+                        eigw,
+                        format!("{} has no IPv6 address", ctx.source_name),
+                    );
                     finish(out, &ivs, &c, Disposition::Dropped, None);
                 } else {
-                    finish(out, &ivs, &c, Disposition::ExitsToInternet, Some(InternetVia::EgressOnly));
+                    finish(
+                        out,
+                        &ivs,
+                        &c,
+                        Disposition::ExitsToInternet,
+                        Some(InternetVia::EgressOnly),
+                    );
                 }
             }
             Target::NatGateway(nat) => self.nat_gateway(nat, ivs, ctx, out),
-            Target::VpnGateway(vgw) => finish(out, &ivs, &ctx.with_hop(Hop::resource(vgw)), Disposition::ExitsToVpn, None),
+            Target::VpnGateway(vgw) => finish(
+                out,
+                &ivs,
+                &ctx.with_hop(Hop::resource(vgw)),
+                Disposition::ExitsToVpn,
+                None,
+            ),
             Target::TransitGateway(tgw) => {
                 let c = ctx.with_hop(Hop::resource(tgw));
                 finish(out, &ivs, &c, Disposition::ExitsToTransitGateway, None)
@@ -276,14 +337,24 @@ impl Walker<'_> {
                 }
                 finish(out, &ivs, &c, Disposition::ToVpcEndpoint, None)
             }
-            Target::CarrierGateway(_) | Target::LocalGateway(_) | Target::CoreNetwork(_) | Target::OdbNetwork(_) | Target::Unknown(_) => {
+            Target::CarrierGateway(_)
+            | Target::LocalGateway(_)
+            | Target::CoreNetwork(_)
+            | Target::OdbNetwork(_)
+            | Target::Unknown(_) => {
                 let c = ctx.with_hop(Hop::resource(target.id()));
                 finish(out, &ivs, &c, Disposition::ExitsOther, None)
             }
         }
     }
 
-    fn internet_gateway(&self, igw: &InternetGatewayId, ivs: Vec<Interval>, ctx: &Ctx, out: &mut Out) {
+    fn internet_gateway(
+        &self,
+        igw: &InternetGatewayId,
+        ivs: Vec<Interval>,
+        ctx: &Ctx,
+        out: &mut Out,
+    ) {
         let mut c = ctx.with_hop(Hop::resource(igw));
         if let Some(Translation::PrivateNat(nat)) = &ctx.translated {
             c.explain("PRIVATE_NAT_TO_IGW", nat, format!("{nat} is a private NAT gateway; the internet gateway drops its traffic (semantics doc §4.2)"));
@@ -313,7 +384,11 @@ impl Walker<'_> {
             },
             Family::Ipv6 => match ctx.has_v6 {
                 Tri::No => {
-                    c.explain("NO_IPV6_ADDRESS", igw, format!("{} has no IPv6 address", ctx.source_name));
+                    c.explain(
+                        "NO_IPV6_ADDRESS",
+                        igw,
+                        format!("{} has no IPv6 address", ctx.source_name),
+                    );
                     finish(out, &ivs, &c, Disposition::Dropped, None)
                 }
                 _ => self.exits_to_internet(ivs, &c, via, out),
@@ -331,7 +406,13 @@ impl Walker<'_> {
                 c.explain("NOT_INTERNET_ROUTABLE", ctx.hops.last().map(|h| h.resource.clone()).unwrap_or_default(), "the destination is a special-purpose (non-public) address; the internet does not route it".into());
                 finish(out, &private, &c, Disposition::ExitsToInternet, Some(via));
                 let public_part = addr::intersect(&ivs, &public);
-                return finish(out, &public_part, ctx, Disposition::ExitsToInternet, Some(via));
+                return finish(
+                    out,
+                    &public_part,
+                    ctx,
+                    Disposition::ExitsToInternet,
+                    Some(via),
+                );
             }
         }
         finish(out, &ivs, ctx, Disposition::ExitsToInternet, Some(via))
@@ -363,12 +444,18 @@ impl Walker<'_> {
             }
             // NAT64: the IPv4 destination is the low 32 bits; continue as IPv4 and map back.
             let base = prefix[0].lo;
-            let v4: Vec<Interval> = v6.iter().map(|iv| Interval::new(iv.lo - base, iv.hi - base)).collect();
+            let v4: Vec<Interval> = v6
+                .iter()
+                .map(|iv| Interval::new(iv.lo - base, iv.hi - base))
+                .collect();
             let mut c4 = c.clone();
             c4.family = Family::Ipv4;
             let mut sub = Vec::new();
             self.nat_egress(nat, v4, c4, &mut sub);
-            out.extend(sub.into_iter().map(|(iv, o)| (Interval::new(iv.lo + base, iv.hi + base), o)));
+            out.extend(
+                sub.into_iter()
+                    .map(|(iv, o)| (Interval::new(iv.lo + base, iv.hi + base), o)),
+            );
             return;
         } else {
             ivs
@@ -382,7 +469,11 @@ impl Walker<'_> {
             ConnectivityType::Public => {
                 c.translated = Some(Translation::PublicNat(nat.id.clone()));
                 if nat.public_ips.is_empty() {
-                    c.public_v4 = if self.net.inventory.nat_gateways { Tri::No } else { Tri::Assumed };
+                    c.public_v4 = if self.net.inventory.nat_gateways {
+                        Tri::No
+                    } else {
+                        Tri::Assumed
+                    };
                 } else {
                     c.public_v4 = Tri::Yes;
                 }
@@ -393,18 +484,34 @@ impl Walker<'_> {
             }
         }
         if !nat.private_ips.is_empty() {
-            c.source_addrs = nat.private_ips.iter().map(|a| Interval::single(u32::from(*a) as u128)).collect();
+            c.source_addrs = nat
+                .private_ips
+                .iter()
+                .map(|a| Interval::single(u32::from(*a) as u128))
+                .collect();
         } else if let Some(s) = self.net.subnets.get(&nat.subnet_id) {
             c.source_addrs = s.ipv4_cidr.iter().map(Interval::of_v4).collect();
         }
         // §3.1: traffic leaving a NAT gateway is routed by its own subnet's table.
         let c = c.with_hop(Hop::resource(&nat.subnet_id));
-        self.from_subnet(&nat.subnet_id, ivs, &c, out)
+        self.leave_subnet(&nat.subnet_id, ivs, &c, out)
     }
 
-    fn peering(&self, pcx_id: &VpcPeeringConnectionId, vpc: &VpcId, ivs: Vec<Interval>, ctx: &Ctx, out: &mut Out) {
+    fn peering(
+        &self,
+        pcx_id: &VpcPeeringConnectionId,
+        vpc: &VpcId,
+        ivs: Vec<Interval>,
+        ctx: &Ctx,
+        out: &mut Out,
+    ) {
         let mut c = ctx.with_hop(Hop::resource(pcx_id));
-        let Some(side) = self.net.vpc_peering_connections.get(pcx_id).and_then(|p| p.other_side(vpc)) else {
+        let Some(side) = self
+            .net
+            .vpc_peering_connections
+            .get(pcx_id)
+            .and_then(|p| p.other_side(vpc))
+        else {
             // Not described (assumed): the far side is unknown.
             return finish(out, &ivs, &c, Disposition::ExitsToPeer, None);
         };
@@ -432,7 +539,11 @@ impl Walker<'_> {
             c.hops.push(Hop::resource(&side.vpc_id));
             self.deliver_in_vpc(&side.vpc_id, inside, &c, Some(pcx_id), out)
         } else {
-            let owner = side.owner_id.as_ref().map(|o| o.to_string()).unwrap_or_else(|| "unknown account".into());
+            let owner = side
+                .owner_id
+                .as_ref()
+                .map(|o| o.to_string())
+                .unwrap_or_else(|| "unknown account".into());
             c.hops.push(Hop::resource(&side.vpc_id));
             c.explain("PEER_NOT_IN_SNAPSHOT", &side.vpc_id, format!("{} (owner {owner}) is not in the snapshot; vpcsim cannot follow the traffic inside it", side.vpc_id));
             finish(out, &inside, &c, Disposition::ExitsToPeer, None)
@@ -440,7 +551,14 @@ impl Walker<'_> {
     }
 
     /// Local delivery inside `vpc`: to the subnet holding each address, or dropped.
-    fn deliver_in_vpc(&self, vpc: &VpcId, ivs: Vec<Interval>, ctx: &Ctx, via_peering: Option<&VpcPeeringConnectionId>, out: &mut Out) {
+    fn deliver_in_vpc(
+        &self,
+        vpc: &VpcId,
+        ivs: Vec<Interval>,
+        ctx: &Ctx,
+        via_peering: Option<&VpcPeeringConnectionId>,
+        out: &mut Out,
+    ) {
         let f = ctx.family;
         let subnets = self.index.subnets.get(&(vpc.clone(), f));
         let mut placed: Vec<Interval> = Vec::new();
@@ -461,20 +579,36 @@ impl Walker<'_> {
         let rest = addr::subtract(&ivs, &addr::normalize(placed));
         if !rest.is_empty() {
             let mut c = ctx.clone();
-            c.explain("UNASSIGNED_ADDRESS", vpc, format!("inside {vpc} but in no subnet: the VPC router drops it"));
+            c.explain(
+                "UNASSIGNED_ADDRESS",
+                vpc,
+                format!("inside {vpc} but in no subnet: the VPC router drops it"),
+            );
             finish(out, &rest, &c, Disposition::Dropped, None);
         }
     }
 
     /// Arrival in a subnet. In trace mode, the interface holding the address is named.
     fn deliver_to_subnet(&self, subnet: &SubnetId, ivs: &[Interval], ctx: &Ctx, out: &mut Out) {
-        let mut c = ctx.with_hop(Hop::resource(subnet));
+        let mut c = if ctx
+            .hops
+            .last()
+            .is_some_and(|h| h.resource == subnet.as_str())
+        {
+            ctx.clone()
+        } else {
+            ctx.with_hop(Hop::resource(subnet))
+        };
         if ctx.detail
             && let [iv] = ivs
             && iv.lo == iv.hi
         {
             let a = addr::value_addr(ctx.family, iv.lo);
-            let eni = self.net.network_interfaces.values().find(|e| &e.subnet_id == subnet && e.owns(&a));
+            let eni = self
+                .net
+                .network_interfaces
+                .values()
+                .find(|e| &e.subnet_id == subnet && e.owns(&a));
             match eni {
                 Some(e) => {
                     c.hops.push(Hop::resource(&e.id));
@@ -483,7 +617,13 @@ impl Walker<'_> {
                     }
                 }
                 None if self.net.inventory.network_interfaces => {
-                    c.explain("NO_INTERFACE_AT_ADDRESS", subnet, format!("no network interface in {subnet} holds {a}: nothing answers there"));
+                    c.explain(
+                        "NO_INTERFACE_AT_ADDRESS",
+                        subnet,
+                        format!(
+                            "no network interface in {subnet} holds {a}: nothing answers there"
+                        ),
+                    );
                     return finish(out, ivs, &c, Disposition::Dropped, None);
                 }
                 None => {}
@@ -511,7 +651,10 @@ impl Walker<'_> {
                 if let Choice::Entry(i) = choice {
                     let r = &fib.entries[i as usize].route;
                     if r.target == Target::VpcPeeringConnection(pcx.clone())
-                        && !matches!(self.net.target_status(dest_vpc, &r.target), TargetStatus::Blackhole(_))
+                        && !matches!(
+                            self.net.target_status(dest_vpc, &r.target),
+                            TargetStatus::Blackhole(_)
+                        )
                     {
                         ok = ok.saturating_add(piece.size());
                     }
@@ -519,7 +662,11 @@ impl Walker<'_> {
             }
         }
         if total > 0 && ok < total {
-            let how = if ok == 0 { "has no route" } else { "routes only part of the source range" };
+            let how = if ok == 0 {
+                "has no route"
+            } else {
+                "routes only part of the source range"
+            };
             ctx.explain(
                 "NO_RETURN_ROUTE",
                 table,
@@ -531,7 +678,11 @@ impl Walker<'_> {
     fn interface(&self, eni_id: &NetworkInterfaceId, ivs: Vec<Interval>, ctx: &Ctx, out: &mut Out) {
         let mut c = ctx.with_hop(Hop::resource(eni_id));
         if ctx.visited.iter().any(|v| v == eni_id.as_str()) {
-            c.explain("ROUTING_LOOP", eni_id, format!("the packet comes back to {eni_id}: a routing loop"));
+            c.explain(
+                "ROUTING_LOOP",
+                eni_id,
+                format!("the packet comes back to {eni_id}: a routing loop"),
+            );
             return finish(out, &ivs, &c, Disposition::Loop, None);
         }
         c.visited.push(eni_id.to_string());
@@ -541,13 +692,27 @@ impl Walker<'_> {
         if let Some(t) = &eni.interface_type
             && t != "interface"
         {
-            c.explain("MANAGED_INTERFACE", eni_id, format!("{eni_id} is a {t} interface; what it does with the traffic is not modelled"));
+            c.explain(
+                "MANAGED_INTERFACE",
+                eni_id,
+                format!(
+                    "{eni_id} is a {t} interface; what it does with the traffic is not modelled"
+                ),
+            );
             return finish(out, &ivs, &c, Disposition::ToNetworkInterface, None);
         }
         if eni.source_dest_check {
             let own: Vec<Interval> = match ctx.family {
-                Family::Ipv4 => eni.private_ips.iter().map(|a| Interval::single(u32::from(*a) as u128)).collect(),
-                Family::Ipv6 => eni.ipv6_addresses.iter().map(|a| Interval::single(u128::from(*a))).collect(),
+                Family::Ipv4 => eni
+                    .private_ips
+                    .iter()
+                    .map(|a| Interval::single(u32::from(*a) as u128))
+                    .collect(),
+                Family::Ipv6 => eni
+                    .ipv6_addresses
+                    .iter()
+                    .map(|a| Interval::single(u128::from(*a)))
+                    .collect(),
             };
             let own = addr::normalize(own);
             let mine = addr::intersect(&ivs, &own);
@@ -578,18 +743,36 @@ impl Walker<'_> {
         }
         c.hops.push(Hop::resource(&eni.subnet_id));
         let subnet = eni.subnet_id.clone();
-        self.from_subnet(&subnet, ivs, &c, out)
+        self.leave_subnet(&subnet, ivs, &c, out)
     }
 
     /// Traffic entering the VPC through an internet or virtual private gateway, routed by the
     /// gateway's edge-associated table if it has one, else delivered locally (§3.1, §3.6).
-    pub fn from_gateway(&self, gateway: &str, vpc: &VpcId, ivs: Vec<Interval>, ctx: &Ctx, out: &mut Out) {
+    pub fn enter_via_gateway(
+        &self,
+        gateway: &str,
+        vpc: &VpcId,
+        ivs: Vec<Interval>,
+        ctx: &Ctx,
+        out: &mut Out,
+    ) {
         let c = ctx.with_hop(Hop::resource(gateway));
-        let vpc_cidrs = self.index.vpc_cidrs.get(&(vpc.clone(), ctx.family)).cloned().unwrap_or_default();
+        let vpc_cidrs = self
+            .index
+            .vpc_cidrs
+            .get(&(vpc.clone(), ctx.family))
+            .cloned()
+            .unwrap_or_default();
         let outside = addr::subtract(&ivs, &vpc_cidrs);
         if !outside.is_empty() {
             let mut d = c.clone();
-            d.explain("NOT_IN_VPC", gateway, format!("the destination is outside {vpc}'s CIDRs; a gateway only delivers into its VPC"));
+            d.explain(
+                "NOT_IN_VPC",
+                gateway,
+                format!(
+                    "the destination is outside {vpc}'s CIDRs; a gateway only delivers into its VPC"
+                ),
+            );
             finish(out, &outside, &d, Disposition::Dropped, None);
         }
         let inside = addr::intersect(&ivs, &vpc_cidrs);

@@ -248,9 +248,17 @@ fn segment_ranges_text(family: Family, s: &Segment) -> String {
 fn smallest_cover(family: Family, lo: u128, hi: u128) -> addr::Interval {
     let bits = family.bits() as u32;
     let diff = lo ^ hi;
-    let host_bits = if diff == 0 { 0 } else { 128 - diff.leading_zeros() };
+    let host_bits = if diff == 0 {
+        0
+    } else {
+        128 - diff.leading_zeros()
+    };
     let host_bits = host_bits.min(bits);
-    let mask = if host_bits >= 128 { u128::MAX } else { (1u128 << host_bits) - 1 };
+    let mask = if host_bits >= 128 {
+        u128::MAX
+    } else {
+        (1u128 << host_bits) - 1
+    };
     addr::Interval::new(lo & !mask, (lo & !mask) | mask)
 }
 
@@ -277,22 +285,36 @@ pub fn reach_text(reach: &[SubnetReach], style: Style) -> String {
         } else {
             format!("  [{}]", place.join(", "))
         };
-        let _ = writeln!(out, "{}  {}  {table}{place}", style.paint("1", r.subnet_id.as_str()), r.vpc_id);
+        let _ = writeln!(
+            out,
+            "{}  {}  {table}{place}",
+            style.paint("1", r.subnet_id.as_str()),
+            r.vpc_id
+        );
         for f in [&r.ipv4, &r.ipv6] {
             let cidrs: Vec<String> = f.cidrs.iter().map(|c| c.to_string()).collect();
             if !f.has_addresses {
                 let _ = writeln!(out, "  {}: no {} CIDR, isolated", f.family, f.family);
                 continue;
             }
-            let mut head = format!("  {} {}: internet {}", f.family, cidrs.join(" "), f.internet.name());
+            let mut head = format!(
+                "  {} {}: internet {}",
+                f.family,
+                cidrs.join(" "),
+                f.internet.name()
+            );
             if !f.internet_ranges.is_empty() {
                 let via: Vec<&str> = f.internet_via.iter().map(|v| v.name()).collect();
                 let cov = if f.internet_full {
                     "full".to_string()
                 } else {
-                    let pub_total = addr::total_size(&addr::public_space(f.family));
-                    let share = addr::total_size(&f.internet_ranges) as f64 / pub_total as f64 * 100.0;
-                    format!("partial, {share:.4}% of public space")
+                    let n = f.internet_ranges.len();
+                    let size = addr::total_size(&f.internet_ranges);
+                    format!(
+                        "partial: {n} range{}, {size} address{}",
+                        if n == 1 { "" } else { "s" },
+                        if size == 1 { "" } else { "es" }
+                    )
                 };
                 let _ = write!(head, " ({cov}, via {})", via.join(", "));
             }
@@ -302,20 +324,40 @@ pub fn reach_text(reach: &[SubnetReach], style: Style) -> String {
                     let _ = writeln!(
                         out,
                         "    no host here has a public {} address: nothing is reachable from the internet yet",
-                        if f.family == Family::Ipv4 { "IPv4 or Elastic IP" } else { "IPv6" }
+                        if f.family == Family::Ipv4 {
+                            "IPv4 or Elastic IP"
+                        } else {
+                            "IPv6"
+                        }
                     );
                 } else {
                     for h in &f.public_hosts {
-                        let who = h.instance.as_ref().map(|i| i.to_string()).unwrap_or_else(|| h.interface.to_string());
+                        let who = h
+                            .instance
+                            .as_ref()
+                            .map(|i| i.to_string())
+                            .unwrap_or_else(|| h.interface.to_string());
                         if h.private_ip == h.public_ip {
-                            let _ = writeln!(out, "    reachable from the internet: {who} {}", h.public_ip);
+                            let _ = writeln!(
+                                out,
+                                "    reachable from the internet: {who} {}",
+                                h.public_ip
+                            );
                         } else {
-                            let _ = writeln!(out, "    reachable from the internet: {who} {} -> {}", h.public_ip, h.private_ip);
+                            let _ = writeln!(
+                                out,
+                                "    reachable from the internet: {who} {} -> {}",
+                                h.public_ip, h.private_ip
+                            );
                         }
                     }
                 }
             }
-            let rows: Vec<(String, &Segment)> = f.segments.iter().map(|s| (segment_ranges_text(f.family, s), s)).collect();
+            let rows: Vec<(String, &Segment)> = f
+                .segments
+                .iter()
+                .map(|s| (segment_ranges_text(f.family, s), s))
+                .collect();
             let width = rows.iter().map(|(r, _)| r.len()).max().unwrap_or(0).min(60);
             for (ranges, s) in rows {
                 let path = if s.path.is_empty() {
@@ -323,7 +365,11 @@ pub fn reach_text(reach: &[SubnetReach], style: Style) -> String {
                 } else {
                     s.path.join(" > ")
                 };
-                let _ = writeln!(out, "    {}  {ranges:<width$}  {path}", style.disposition(s.disposition.name(), 24));
+                let _ = writeln!(
+                    out,
+                    "    {}  {ranges:<width$}  {path}",
+                    style.disposition(s.disposition.name(), 24)
+                );
                 for e in &s.explanations {
                     if matches!(e.code, "SAME_SUBNET" | "NO_ROUTE") {
                         continue;
@@ -394,7 +440,11 @@ pub fn trace_text(t: &Trace, style: Style) -> String {
             }
         }
     }
-    let _ = writeln!(out, "  => {}", style.disposition(t.disposition.name(), 0).trim_end());
+    let _ = writeln!(
+        out,
+        "  => {}",
+        style.disposition(t.disposition.name(), 0).trim_end()
+    );
     for e in &t.explanations {
         let _ = writeln!(out, "     {}: {}", e.code, e.message);
     }

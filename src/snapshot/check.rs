@@ -21,7 +21,10 @@ pub fn check(net: &Network) -> Vec<Diagnostic> {
             out.push(warn(
                 "dangling-reference",
                 &s.id,
-                format!("subnet is in {} which the snapshot does not describe", s.vpc_id),
+                format!(
+                    "subnet is in {} which the snapshot does not describe",
+                    s.vpc_id
+                ),
             ));
         }
     }
@@ -33,7 +36,10 @@ pub fn check(net: &Network) -> Vec<Diagnostic> {
             out.push(warn(
                 "dangling-reference",
                 &t.id,
-                format!("route table is in {} which the snapshot does not describe", t.vpc_id),
+                format!(
+                    "route table is in {} which the snapshot does not describe",
+                    t.vpc_id
+                ),
             ));
         }
         for a in &t.associations {
@@ -151,7 +157,10 @@ pub fn check(net: &Network) -> Vec<Diagnostic> {
             out.push(warn(
                 "dangling-reference",
                 &e.id,
-                format!("network interface is in {}, which the snapshot does not describe", e.subnet_id),
+                format!(
+                    "network interface is in {}, which the snapshot does not describe",
+                    e.subnet_id
+                ),
             ));
         }
     }

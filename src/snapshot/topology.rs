@@ -8,12 +8,12 @@
 //! error names the file, line and field.
 
 use super::{ImportError, InputError, Loaded};
+use crate::addr::Family;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::*;
 use ipnet::IpNet;
 use serde::Deserialize;
 use std::net::{Ipv4Addr, Ipv6Addr};
-use crate::addr::Family;
 use std::path::Path;
 use toml::Spanned;
 
@@ -283,7 +283,11 @@ struct Builder<'a> {
 impl Builder<'_> {
     fn err(&mut self, at: &S, field: &str, message: String) {
         self.errors.push(InputError {
-            location: format!("{}:{} ({field})", self.name, line_col(self.text, at.span().start)),
+            location: format!(
+                "{}:{} ({field})",
+                self.name,
+                line_col(self.text, at.span().start)
+            ),
             message,
         });
     }
@@ -291,7 +295,11 @@ impl Builder<'_> {
     fn id(&mut self, s: &S, field: &str, prefix: &str) -> String {
         let v = s.get_ref().trim().to_string();
         if !prefix.is_empty() && !v.starts_with(prefix) {
-            self.err(s, field, format!("expected an ID starting with \"{prefix}\", found \"{v}\""));
+            self.err(
+                s,
+                field,
+                format!("expected an ID starting with \"{prefix}\", found \"{v}\""),
+            );
         }
         v
     }
@@ -314,7 +322,11 @@ impl Builder<'_> {
         match s.get_ref().trim().parse::<Ipv4Addr>() {
             Ok(a) => Some(a),
             Err(_) => {
-                self.err(s, field, format!("expected an IPv4 address, found \"{}\"", s.get_ref()));
+                self.err(
+                    s,
+                    field,
+                    format!("expected an IPv4 address, found \"{}\"", s.get_ref()),
+                );
                 None
             }
         }
@@ -324,7 +336,11 @@ impl Builder<'_> {
         match s.get_ref().trim().parse::<Ipv6Addr>() {
             Ok(a) => Some(a),
             Err(_) => {
-                self.err(s, field, format!("expected an IPv6 address, found \"{}\"", s.get_ref()));
+                self.err(
+                    s,
+                    field,
+                    format!("expected an IPv6 address, found \"{}\"", s.get_ref()),
+                );
                 None
             }
         }
@@ -356,7 +372,11 @@ impl Builder<'_> {
             let mut vpc = Vpc {
                 id: Some(id.clone()),
                 is_default: v.default,
-                owner_id: v.account.clone().map(AccountId::new).or_else(|| account.clone()),
+                owner_id: v
+                    .account
+                    .clone()
+                    .map(AccountId::new)
+                    .or_else(|| account.clone()),
                 region: v.region.clone().or_else(|| f.region.clone()),
                 name: v.name.clone(),
                 ..Vpc::default()
@@ -378,7 +398,11 @@ impl Builder<'_> {
             let vpc_id = VpcId::new(self.id(&s.vpc, "subnet.vpc", "vpc-"));
             let vpc = self.net.vpcs.get(&vpc_id).cloned();
             if vpc.is_none() {
-                self.err(&s.vpc, "subnet.vpc", format!("{vpc_id} is not declared as a [[vpc]]"));
+                self.err(
+                    &s.vpc,
+                    "subnet.vpc",
+                    format!("{vpc_id} is not declared as a [[vpc]]"),
+                );
             }
             let mut sub = Subnet {
                 id: id.clone(),
@@ -395,14 +419,20 @@ impl Builder<'_> {
             if let Some(c) = &s.cidr {
                 match self.net(c, "subnet.cidr") {
                     Some(IpNet::V4(n)) => sub.ipv4_cidr = Some(n),
-                    Some(IpNet::V6(_)) => self.err(c, "subnet.cidr", "expected an IPv4 CIDR; put IPv6 CIDRs in ipv6_cidrs".into()),
+                    Some(IpNet::V6(_)) => self.err(
+                        c,
+                        "subnet.cidr",
+                        "expected an IPv4 CIDR; put IPv6 CIDRs in ipv6_cidrs".into(),
+                    ),
                     None => {}
                 }
             }
             for c in &s.ipv6_cidrs {
                 match self.net(c, "subnet.ipv6_cidrs") {
                     Some(IpNet::V6(n)) => sub.ipv6_cidrs.push(n),
-                    Some(IpNet::V4(_)) => self.err(c, "subnet.ipv6_cidrs", "expected an IPv6 CIDR".into()),
+                    Some(IpNet::V4(_)) => {
+                        self.err(c, "subnet.ipv6_cidrs", "expected an IPv6 CIDR".into())
+                    }
                     None => {}
                 }
             }
@@ -413,7 +443,10 @@ impl Builder<'_> {
 
         for g in &f.internet_gateway {
             let id = InternetGatewayId::new(self.id(&g.id, "internet_gateway.id", "igw-"));
-            let vpc = g.vpc.as_ref().map(|v| VpcId::new(self.id(v, "internet_gateway.vpc", "vpc-")));
+            let vpc = g
+                .vpc
+                .as_ref()
+                .map(|v| VpcId::new(self.id(v, "internet_gateway.vpc", "vpc-")));
             self.net.internet_gateways.insert(
                 id.clone(),
                 InternetGateway {
@@ -424,15 +457,29 @@ impl Builder<'_> {
             );
         }
         for g in &f.egress_only_internet_gateway {
-            let id = EgressOnlyInternetGatewayId::new(self.id(&g.id, "egress_only_internet_gateway.id", "eigw-"));
-            let vpc = g.vpc.as_ref().map(|v| VpcId::new(self.id(v, "egress_only_internet_gateway.vpc", "vpc-")));
-            self.net
-                .egress_only_internet_gateways
-                .insert(id.clone(), EgressOnlyInternetGateway { id, attached_vpc: vpc });
+            let id = EgressOnlyInternetGatewayId::new(self.id(
+                &g.id,
+                "egress_only_internet_gateway.id",
+                "eigw-",
+            ));
+            let vpc = g
+                .vpc
+                .as_ref()
+                .map(|v| VpcId::new(self.id(v, "egress_only_internet_gateway.vpc", "vpc-")));
+            self.net.egress_only_internet_gateways.insert(
+                id.clone(),
+                EgressOnlyInternetGateway {
+                    id,
+                    attached_vpc: vpc,
+                },
+            );
         }
         for g in &f.vpn_gateway {
             let id = VpnGatewayId::new(self.id(&g.id, "vpn_gateway.id", "vgw-"));
-            let vpc = g.vpc.as_ref().map(|v| VpcId::new(self.id(v, "vpn_gateway.vpc", "vpc-")));
+            let vpc = g
+                .vpc
+                .as_ref()
+                .map(|v| VpcId::new(self.id(v, "vpn_gateway.vpc", "vpc-")));
             self.net.vpn_gateways.insert(
                 id.clone(),
                 VpnGateway {
@@ -452,7 +499,11 @@ impl Builder<'_> {
                 Some(other) => {
                     let other = other.to_string();
                     if let Some(c) = &n.connectivity {
-                        self.err(c, "nat_gateway.connectivity", format!("expected \"public\" or \"private\", found \"{other}\""));
+                        self.err(
+                            c,
+                            "nat_gateway.connectivity",
+                            format!("expected \"public\" or \"private\", found \"{other}\""),
+                        );
                     }
                     ConnectivityType::Public
                 }
@@ -464,11 +515,25 @@ impl Builder<'_> {
                     NatGatewayState::Failed
                 }),
             };
-            let private_ips = n.private_ip.as_ref().and_then(|p| self.v4(p, "nat_gateway.private_ip")).into_iter().collect();
-            let public_ips = n.public_ip.as_ref().and_then(|p| self.v4(p, "nat_gateway.public_ip")).into_iter().collect();
+            let private_ips = n
+                .private_ip
+                .as_ref()
+                .and_then(|p| self.v4(p, "nat_gateway.private_ip"))
+                .into_iter()
+                .collect();
+            let public_ips = n
+                .public_ip
+                .as_ref()
+                .and_then(|p| self.v4(p, "nat_gateway.public_ip"))
+                .into_iter()
+                .collect();
             let vpc_id = self.net.subnet_vpc(&subnet).cloned();
             if vpc_id.is_none() {
-                self.err(&n.subnet, "nat_gateway.subnet", format!("{subnet} is not declared as a [[subnet]]"));
+                self.err(
+                    &n.subnet,
+                    "nat_gateway.subnet",
+                    format!("{subnet} is not declared as a [[subnet]]"),
+                );
             }
             self.net.nat_gateways.insert(
                 id.clone(),
@@ -486,7 +551,11 @@ impl Builder<'_> {
 
         for p in &f.prefix_list {
             let id = PrefixListId::new(self.id(&p.id, "prefix_list.id", "pl-"));
-            let cidrs = p.cidrs.iter().filter_map(|c| self.net(c, "prefix_list.cidrs")).collect();
+            let cidrs = p
+                .cidrs
+                .iter()
+                .filter_map(|c| self.net(c, "prefix_list.cidrs"))
+                .collect();
             self.net.prefix_lists.insert(
                 id.clone(),
                 PrefixList {
@@ -499,9 +568,22 @@ impl Builder<'_> {
         }
 
         for p in &f.vpc_peering_connection {
-            let id = VpcPeeringConnectionId::new(self.id(&p.id, "vpc_peering_connection.id", "pcx-"));
-            let requester = self.peering_side(&p.requester, &p.requester_cidrs, p.requester_account.clone(), &account, "requester");
-            let accepter = self.peering_side(&p.accepter, &p.accepter_cidrs, p.accepter_account.clone(), &account, "accepter");
+            let id =
+                VpcPeeringConnectionId::new(self.id(&p.id, "vpc_peering_connection.id", "pcx-"));
+            let requester = self.peering_side(
+                &p.requester,
+                &p.requester_cidrs,
+                p.requester_account.clone(),
+                &account,
+                "requester",
+            );
+            let accepter = self.peering_side(
+                &p.accepter,
+                &p.accepter_cidrs,
+                p.accepter_account.clone(),
+                &account,
+                "accepter",
+            );
             self.net.vpc_peering_connections.insert(
                 id.clone(),
                 VpcPeeringConnection {
@@ -514,10 +596,22 @@ impl Builder<'_> {
         }
 
         for a in &f.transit_gateway_attachment {
-            let id = TransitGatewayAttachmentId::new(self.id(&a.id, "transit_gateway_attachment.id", "tgw-attach-"));
-            let tgw = TransitGatewayId::new(self.id(&a.transit_gateway, "transit_gateway_attachment.transit_gateway", "tgw-"));
+            let id = TransitGatewayAttachmentId::new(self.id(
+                &a.id,
+                "transit_gateway_attachment.id",
+                "tgw-attach-",
+            ));
+            let tgw = TransitGatewayId::new(self.id(
+                &a.transit_gateway,
+                "transit_gateway_attachment.transit_gateway",
+                "tgw-",
+            ));
             let vpc = VpcId::new(self.id(&a.vpc, "transit_gateway_attachment.vpc", "vpc-"));
-            let subnets = a.subnets.iter().map(|s| SubnetId::new(s.get_ref().trim())).collect();
+            let subnets = a
+                .subnets
+                .iter()
+                .map(|s| SubnetId::new(s.get_ref().trim()))
+                .collect();
             self.net.transit_gateway_attachments.insert(
                 id.clone(),
                 TransitGatewayAttachment {
@@ -533,18 +627,33 @@ impl Builder<'_> {
         for e in &f.network_interface {
             let id = NetworkInterfaceId::new(self.id(&e.id, "network_interface.id", "eni-"));
             let subnet = SubnetId::new(self.id(&e.subnet, "network_interface.subnet", "subnet-"));
-            let private_ips: Vec<Ipv4Addr> = e.private_ips.iter().filter_map(|p| self.v4(p, "network_interface.private_ips")).collect();
+            let private_ips: Vec<Ipv4Addr> = e
+                .private_ips
+                .iter()
+                .filter_map(|p| self.v4(p, "network_interface.private_ips"))
+                .collect();
             let mut public_ips = Vec::new();
             if let Some(p) = &e.public_ip
                 && let Some(public) = self.v4(p, "network_interface.public_ip")
             {
                 match private_ips.first() {
                     Some(first) => public_ips.push((*first, public)),
-                    None => self.err(p, "network_interface.public_ip", "a public IP needs a private IP to map to; add private_ips".into()),
+                    None => self.err(
+                        p,
+                        "network_interface.public_ip",
+                        "a public IP needs a private IP to map to; add private_ips".into(),
+                    ),
                 }
             }
-            let ipv6_addresses = e.ipv6.iter().filter_map(|a| self.v6(a, "network_interface.ipv6")).collect();
-            let instance_id = e.instance.as_ref().map(|i| InstanceId::new(self.id(i, "network_interface.instance", "i-")));
+            let ipv6_addresses = e
+                .ipv6
+                .iter()
+                .filter_map(|a| self.v6(a, "network_interface.ipv6"))
+                .collect();
+            let instance_id = e
+                .instance
+                .as_ref()
+                .map(|i| InstanceId::new(self.id(i, "network_interface.instance", "i-")));
             self.subnet_must_exist(&e.subnet, &subnet, "network_interface.subnet");
             let vpc_id = self.net.subnet_vpc(&subnet).cloned();
             self.net.network_interfaces.insert(
@@ -576,18 +685,33 @@ impl Builder<'_> {
                 .collect();
             if enis.is_empty() {
                 // An instance declared alone gets one primary interface, named after it.
-                let eni_id = NetworkInterfaceId::new(format!("eni-{}", id.as_str().trim_start_matches("i-")));
-                let private_ips: Vec<Ipv4Addr> = i.private_ip.iter().filter_map(|p| self.v4(p, "instance.private_ip")).collect();
+                let eni_id = NetworkInterfaceId::new(format!(
+                    "eni-{}",
+                    id.as_str().trim_start_matches("i-")
+                ));
+                let private_ips: Vec<Ipv4Addr> = i
+                    .private_ip
+                    .iter()
+                    .filter_map(|p| self.v4(p, "instance.private_ip"))
+                    .collect();
                 let mut public_ips = Vec::new();
                 if let Some(p) = &i.public_ip
                     && let Some(public) = self.v4(p, "instance.public_ip")
                 {
                     match private_ips.first() {
                         Some(first) => public_ips.push((*first, public)),
-                        None => self.err(p, "instance.public_ip", "a public IP needs private_ip too".into()),
+                        None => self.err(
+                            p,
+                            "instance.public_ip",
+                            "a public IP needs private_ip too".into(),
+                        ),
                     }
                 }
-                let ipv6_addresses = i.ipv6.iter().filter_map(|a| self.v6(a, "instance.ipv6")).collect();
+                let ipv6_addresses = i
+                    .ipv6
+                    .iter()
+                    .filter_map(|a| self.v6(a, "instance.ipv6"))
+                    .collect();
                 let vpc_id = self.net.subnet_vpc(&subnet).cloned();
                 self.net.network_interfaces.insert(
                     eni_id.clone(),
@@ -605,7 +729,12 @@ impl Builder<'_> {
                 );
                 enis.push(eni_id);
             } else if i.private_ip.is_some() || i.public_ip.is_some() {
-                self.err(&i.id, "instance", "addresses belong on the instance's [[network_interface]] when it has one".into());
+                self.err(
+                    &i.id,
+                    "instance",
+                    "addresses belong on the instance's [[network_interface]] when it has one"
+                        .into(),
+                );
             }
             self.net.instances.insert(
                 id.clone(),
@@ -637,7 +766,11 @@ impl Builder<'_> {
                     VpcEndpointType::Other
                 }
             };
-            let tables: Vec<RouteTableId> = e.route_tables.iter().map(|t| RouteTableId::new(t.get_ref().trim())).collect();
+            let tables: Vec<RouteTableId> = e
+                .route_tables
+                .iter()
+                .map(|t| RouteTableId::new(t.get_ref().trim()))
+                .collect();
             if let Some(pl) = &e.prefix_list {
                 let pl_id = PrefixListId::new(self.id(pl, "vpc_endpoint.prefix_list", "pl-"));
                 // §1.14: a gateway endpoint adds `pl-… → vpce-…` to each of its route tables.
@@ -648,7 +781,11 @@ impl Builder<'_> {
                             Target::VpcEndpoint(id.clone()),
                             RouteOrigin::CreateRoute,
                         )),
-                        None => self.err(spec, "vpc_endpoint.route_tables", format!("{t} is not declared as a [[route_table]]")),
+                        None => self.err(
+                            spec,
+                            "vpc_endpoint.route_tables",
+                            format!("{t} is not declared as a [[route_table]]"),
+                        ),
                     }
                 }
             }
@@ -661,7 +798,11 @@ impl Builder<'_> {
                     service_name: e.service.clone(),
                     state: e.state.clone().unwrap_or_else(|| "available".into()),
                     route_table_ids: tables,
-                    subnet_ids: e.subnets.iter().map(|s| SubnetId::new(s.get_ref().trim())).collect(),
+                    subnet_ids: e
+                        .subnets
+                        .iter()
+                        .map(|s| SubnetId::new(s.get_ref().trim()))
+                        .collect(),
                 },
             );
         }
@@ -669,12 +810,22 @@ impl Builder<'_> {
         // Every VPC has a main table (semantics doc §3.1); create one where the file has none.
         let vpcs: Vec<VpcId> = self.net.vpcs.keys().cloned().collect();
         for vpc in vpcs {
-            let has_main = self.net.route_tables.values().any(|t| t.vpc_id == vpc && t.is_main());
+            let has_main = self
+                .net
+                .route_tables
+                .values()
+                .any(|t| t.vpc_id == vpc && t.is_main());
             if !has_main {
-                let id = RouteTableId::new(format!("rtb-main-{}", vpc.as_str().trim_start_matches("vpc-")));
+                let id = RouteTableId::new(format!(
+                    "rtb-main-{}",
+                    vpc.as_str().trim_start_matches("vpc-")
+                ));
                 let mut table = RouteTable::new(id.clone(), vpc.clone());
                 table.associations.push(Association {
-                    id: RouteTableAssociationId::new(format!("rtbassoc-main-{}", vpc.as_str().trim_start_matches("vpc-"))),
+                    id: RouteTableAssociationId::new(format!(
+                        "rtbassoc-main-{}",
+                        vpc.as_str().trim_start_matches("vpc-")
+                    )),
                     target: AssociationTarget::Main,
                 });
                 self.add_local_routes(&mut table);
@@ -694,7 +845,11 @@ impl Builder<'_> {
 
     fn subnet_must_exist(&mut self, at: &S, subnet: &SubnetId, field: &str) {
         if !self.net.subnets.contains_key(subnet) {
-            self.err(at, field, format!("{subnet} is not declared as a [[subnet]]"));
+            self.err(
+                at,
+                field,
+                format!("{subnet} is not declared as a [[subnet]]"),
+            );
         }
     }
 
@@ -757,10 +912,9 @@ impl Builder<'_> {
                     destination: dest.clone(),
                     propagated: false,
                 };
-                table
-                    .routes
-                    .entry(key)
-                    .or_insert_with(|| Route::new(dest, Target::Local, RouteOrigin::CreateRouteTable));
+                table.routes.entry(key).or_insert_with(|| {
+                    Route::new(dest, Target::Local, RouteOrigin::CreateRouteTable)
+                });
             }
         }
     }
@@ -769,7 +923,11 @@ impl Builder<'_> {
         let id = RouteTableId::new(self.id(&t.id, "route_table.id", "rtb-"));
         let vpc = VpcId::new(self.id(&t.vpc, "route_table.vpc", "vpc-"));
         if !self.net.vpcs.contains_key(&vpc) {
-            self.err(&t.vpc, "route_table.vpc", format!("{vpc} is not declared as a [[vpc]]"));
+            self.err(
+                &t.vpc,
+                "route_table.vpc",
+                format!("{vpc} is not declared as a [[vpc]]"),
+            );
         }
         let mut table = RouteTable::new(id.clone(), vpc.clone());
         table.owner_id = account.clone();
@@ -812,9 +970,11 @@ impl Builder<'_> {
             });
         }
         for v in &t.propagating_vgws {
-            table
-                .propagating_vgws
-                .insert(VpnGatewayId::new(self.id(v, "route_table.propagating_vgws", "vgw-")));
+            table.propagating_vgws.insert(VpnGatewayId::new(self.id(
+                v,
+                "route_table.propagating_vgws",
+                "vgw-",
+            )));
         }
         for r in &t.routes {
             let span = r.span();
@@ -827,10 +987,21 @@ impl Builder<'_> {
                     };
                     (sp(d), sp(tg), None)
                 }
-                RouteSpec::Full(f) => (sp(&f.destination), sp(&f.target), f.origin.as_deref().map(sp)),
+                RouteSpec::Full(f) => (
+                    sp(&f.destination),
+                    sp(&f.target),
+                    f.origin.as_deref().map(sp),
+                ),
             };
             let Some(destination) = Destination::parse(dest_s.get_ref()) else {
-                self.err(&dest_s, "route_table.routes", format!("expected a CIDR or a prefix list ID (pl-…) as destination, found \"{}\"", dest_s.get_ref()));
+                self.err(
+                    &dest_s,
+                    "route_table.routes",
+                    format!(
+                        "expected a CIDR or a prefix list ID (pl-…) as destination, found \"{}\"",
+                        dest_s.get_ref()
+                    ),
+                );
                 continue;
             };
             let target = Target::from_id(target_s.get_ref());
@@ -848,11 +1019,11 @@ impl Builder<'_> {
                     }
                 },
             };
-            let is_vpc_cidr = self
-                .net
-                .vpcs
-                .get(&vpc)
-                .is_some_and(|v| destination.net().is_some_and(|n| v.cidrs(Family::of_net(&n)).contains(&n)));
+            let is_vpc_cidr = self.net.vpcs.get(&vpc).is_some_and(|v| {
+                destination
+                    .net()
+                    .is_some_and(|n| v.cidrs(Family::of_net(&n)).contains(&n))
+            });
             // A route on a VPC CIDR replaces the local route's target (semantics doc §3.2).
             let origin = if is_vpc_cidr && !origin.is_propagated() {
                 RouteOrigin::CreateRouteTable
@@ -861,7 +1032,14 @@ impl Builder<'_> {
             };
             let route = Route::new(destination, target, origin);
             if table.routes.contains_key(&route.key()) {
-                self.err(&dest_s, "route_table.routes", format!("{} has two routes for {} (EC2: RouteAlreadyExists)", id, route.destination));
+                self.err(
+                    &dest_s,
+                    "route_table.routes",
+                    format!(
+                        "{} has two routes for {} (EC2: RouteAlreadyExists)",
+                        id, route.destination
+                    ),
+                );
                 continue;
             }
             table.put_route(route);

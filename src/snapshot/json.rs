@@ -1,17 +1,1796 @@
-//! Import of `aws ec2 describe-*` JSON (placeholder until the JSON importer lands).
+//! Import of `aws ec2 describe-*` JSON output (semantics doc §6) into a [`Network`].
+//!
+//! A file is recognised by its top-level keys, never by its name: `{"RouteTables": [...]}` is a
+//! describe-route-tables page wherever it lives, one file may hold several keys, and pages of the
+//! same key merge. The singular outputs of the create-* calls (`{"Vpc": {...}}`) count as
+//! one-record lists. Keys the model does not use become `not-modelled` Info diagnostics. A
+//! directory is walked recursively in path order; in the Batfish layout
+//! (`aws_configs/[accounts/<account>/]<region>/*.json`) the region and account come from the path.
+//!
+//! Records are read through `Node`, which knows its file and JSON path, so that every
+//! [`InputError`] names exactly the value that could not be read and what was expected. The
+//! importer keeps reading past errors and reports all of them at once; it never panics on input.
+//! Kinds are imported in a fixed order (VPCs first, addresses last) so that the result does not
+//! depend on which file happened to sort first: interfaces from describe-network-interfaces win
+//! over the copies inside describe-instances, and Elastic IPs are attached to known interfaces.
 
 use super::{ImportError, InputError, Loaded};
-use std::path::Path;
+use crate::diag::{Diagnostic, Severity};
+use crate::model::*;
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
+use serde_json::Value;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::fs;
+use std::net::{Ipv4Addr, Ipv6Addr};
+use std::path::{Component, Path, PathBuf};
 
+/// One parsed input document: file name (for messages), its JSON, and the region and account it
+/// belongs to when known (from the path, or from the caller).
+pub type Document = (String, Value, Option<String>, Option<String>);
+
+/// Loads every `*.json` file under `dir` (recursively, in path order; hidden entries and other
+/// extensions are skipped). Region and account are inferred from the path (Batfish layout).
 pub fn load_dir(dir: &Path) -> Result<Loaded, ImportError> {
-    load_file(dir)
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    walk(dir, &mut files, &mut errors);
+    files.sort();
+    if files.is_empty() && errors.is_empty() {
+        errors.push(InputError {
+            location: dir.display().to_string(),
+            message: "no .json files found in this directory or below it; expected describe-* output such as RouteTables.json".into(),
+        });
+    }
+    let mut docs = Vec::new();
+    for file in &files {
+        match read_json(file) {
+            Ok(value) => {
+                let (region, account) = path_context(file);
+                docs.push((file.display().to_string(), value, region, account));
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    let (loaded, mut more) = import(&docs);
+    errors.append(&mut more);
+    result(loaded, errors)
 }
 
+/// Loads one JSON file holding one or several describe-* (or create-*) keys.
 pub fn load_file(path: &Path) -> Result<Loaded, ImportError> {
-    Err(ImportError {
-        errors: vec![InputError {
-            location: path.display().to_string(),
-            message: "describe-* JSON import is not built yet".into(),
-        }],
+    let value = read_json(path).map_err(|e| ImportError { errors: vec![e] })?;
+    let (region, account) = path_context(path);
+    load_values(&[(path.display().to_string(), value, region, account)])
+}
+
+/// Imports already parsed documents; `load_dir` and `load_file` end here, and tests start here.
+pub fn load_values(docs: &[Document]) -> Result<Loaded, ImportError> {
+    let (loaded, errors) = import(docs);
+    result(loaded, errors)
+}
+
+fn result(loaded: Loaded, errors: Vec<InputError>) -> Result<Loaded, ImportError> {
+    if errors.is_empty() {
+        Ok(loaded)
+    } else {
+        Err(ImportError { errors })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files and paths
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<InputError>) {
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            errors.push(InputError {
+                location: dir.display().to_string(),
+                message: format!("cannot read the directory: {e}"),
+            });
+            return;
+        }
+    };
+    for entry in entries {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                errors.push(InputError {
+                    location: dir.display().to_string(),
+                    message: format!("cannot list the directory: {e}"),
+                });
+                continue;
+            }
+        };
+        let path = entry.path();
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let Ok(file_type) = entry.file_type() else {
+            continue;
+        };
+        if file_type.is_dir() {
+            // Symbolic links to directories are not followed (no loops).
+            walk(&path, out, errors);
+        } else if (file_type.is_file() || (file_type.is_symlink() && path.is_file()))
+            && path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        {
+            out.push(path);
+        }
+    }
+}
+
+/// Reads and parses one file. UTF-8 with or without a byte-order mark is accepted, and so is
+/// UTF-16 with a BOM (what PowerShell's `>` writes).
+fn read_json(path: &Path) -> Result<Value, InputError> {
+    let name = path.display().to_string();
+    let bytes = fs::read(path).map_err(|e| InputError {
+        location: name.clone(),
+        message: format!("cannot read the file: {e}"),
+    })?;
+    let utf16 = |be: bool| -> Option<String> {
+        let units: Vec<u16> = bytes
+            .get(2..)
+            .unwrap_or(&[])
+            .chunks_exact(2)
+            .map(|c| {
+                if be {
+                    u16::from_be_bytes([c[0], c[1]])
+                } else {
+                    u16::from_le_bytes([c[0], c[1]])
+                }
+            })
+            .collect();
+        String::from_utf16(&units).ok()
+    };
+    let decoded = match bytes.as_slice() {
+        [0xFF, 0xFE, ..] => Some(utf16(false)),
+        [0xFE, 0xFF, ..] => Some(utf16(true)),
+        _ => None,
+    };
+    let parsed = match decoded {
+        Some(Some(text)) => serde_json::from_str::<Value>(&text),
+        Some(None) => {
+            return Err(InputError {
+                location: name,
+                message: "not valid JSON: the file starts with a UTF-16 byte-order mark but is not valid UTF-16".into(),
+            });
+        }
+        None => {
+            let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+            serde_json::from_slice::<Value>(body)
+        }
+    };
+    parsed.map_err(|e| InputError {
+        location: format!("{name}:{}:{}", e.line(), e.column()),
+        message: format!("not valid JSON: {e}"),
     })
+}
+
+/// Region and account from a file's path: the deepest component that looks like an AWS region
+/// (`us-east-1`, `us-gov-west-1`) and the component after the deepest `accounts`.
+fn path_context(path: &Path) -> (Option<String>, Option<String>) {
+    let comps: Vec<&str> = path
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => s.to_str(),
+            _ => None,
+        })
+        .collect();
+    // The file name itself is not a context.
+    let dirs = comps.split_last().map(|(_, d)| d).unwrap_or(&[]);
+    let region = dirs
+        .iter()
+        .rev()
+        .find(|c| looks_like_region(c))
+        .map(|s| s.to_string());
+    let account = dirs
+        .windows(2)
+        .rev()
+        .find(|w| w[0] == "accounts")
+        .map(|w| w[1].to_string());
+    (region, account)
+}
+
+/// `^[a-z]{2}(-gov)?-[a-z]+-\d$`.
+fn looks_like_region(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    let letters = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase());
+    let digit = |p: &str| p.len() == 1 && p.bytes().all(|b| b.is_ascii_digit());
+    match parts.as_slice() {
+        [cc, word, n] => cc.len() == 2 && letters(cc) && letters(word) && digit(n),
+        [cc, "gov", word, n] => cc.len() == 2 && letters(cc) && letters(word) && digit(n),
+        _ => false,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Path-tracking access to JSON values
+
+/// Where errors and diagnostics of one import go.
+#[derive(Default)]
+struct Sink {
+    errors: RefCell<Vec<InputError>>,
+    diags: RefCell<Vec<Diagnostic>>,
+}
+
+/// The file a record came from, with the region and account it belongs to.
+struct Cx<'a> {
+    file: &'a str,
+    region: Option<&'a str>,
+    account: Option<&'a str>,
+    sink: &'a Sink,
+}
+
+static NULL: Value = Value::Null;
+
+/// A JSON value together with its file and JSON path, so that every message is uniform.
+/// Accessors record an [`InputError`] when a value has the wrong type and return `None`;
+/// absent and `null` values are simply `None` (optional) or an error (required).
+#[derive(Clone)]
+struct Node<'a> {
+    v: &'a Value,
+    path: String,
+    cx: &'a Cx<'a>,
+}
+
+/// How a found value is shown in a message: numbers and booleans verbatim, strings quoted.
+struct Found<'a>(&'a Value);
+
+impl fmt::Display for Found<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Value::Null => f.write_str("null"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Number(n) => write!(f, "{n}"),
+            Value::String(s) if s.chars().count() > 60 => {
+                let short: String = s.chars().take(57).collect();
+                write!(f, "{:?}", format!("{short}..."))
+            }
+            Value::String(s) => write!(f, "{s:?}"),
+            Value::Array(a) => write!(f, "a list of {} item{}", a.len(), plural(a.len())),
+            Value::Object(_) => f.write_str("an object"),
+        }
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+const CIDR: &str = "a CIDR string such as \"10.0.0.0/16\"";
+const CIDR4: &str = "an IPv4 CIDR string such as \"10.0.0.0/16\"";
+const CIDR6: &str = "an IPv6 CIDR string such as \"2001:db8::/56\"";
+const IP4: &str = "an IPv4 address such as \"10.0.0.5\"";
+const IP6: &str = "an IPv6 address such as \"2001:db8::5\"";
+
+impl<'a> Node<'a> {
+    fn root(v: &'a Value, cx: &'a Cx<'a>) -> Node<'a> {
+        Node {
+            v,
+            path: String::new(),
+            cx,
+        }
+    }
+
+    fn child(&self, key: &str) -> Node<'a> {
+        let path = if self.path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{}.{key}", self.path)
+        };
+        Node {
+            v: self.v.get(key).unwrap_or(&NULL),
+            path,
+            cx: self.cx,
+        }
+    }
+
+    fn index(&self, i: usize, v: &'a Value) -> Node<'a> {
+        Node {
+            v,
+            path: format!("{}[{i}]", self.path),
+            cx: self.cx,
+        }
+    }
+
+    fn location(&self) -> String {
+        if self.path.is_empty() {
+            self.cx.file.to_string()
+        } else {
+            format!("{}: {}", self.cx.file, self.path)
+        }
+    }
+
+    fn error(&self, message: impl Into<String>) {
+        self.cx.sink.errors.borrow_mut().push(InputError {
+            location: self.location(),
+            message: message.into(),
+        });
+    }
+
+    fn expected(&self, what: &str) {
+        self.error(format!("expected {what}, found {}", Found(self.v)));
+    }
+
+    fn missing(&self, what: &str) {
+        self.error(format!("required field is missing (expected {what})"));
+    }
+
+    fn diag(
+        &self,
+        severity: Severity,
+        code: &'static str,
+        resource: Option<&str>,
+        message: impl Into<String>,
+    ) {
+        let mut d = Diagnostic::new(severity, code, message).location(self.location());
+        if let Some(r) = resource {
+            d = d.resource(r);
+        }
+        self.cx.sink.diags.borrow_mut().push(d);
+    }
+
+    /// The child `key` when it is present and not `null`.
+    fn get(&self, key: &str) -> Option<Node<'a>> {
+        let c = self.child(key);
+        (!c.v.is_null()).then_some(c)
+    }
+
+    /// This value as a string; the empty string counts as absent (moto writes `"InstanceId": ""`).
+    fn as_str(&self) -> Option<&'a str> {
+        match self.v {
+            Value::Null => None,
+            Value::String(s) if s.is_empty() => None,
+            Value::String(s) => Some(s.as_str()),
+            _ => {
+                self.expected("a string");
+                None
+            }
+        }
+    }
+
+    fn str_opt(&self, key: &str) -> Option<&'a str> {
+        self.child(key).as_str()
+    }
+
+    fn str_req(&self, key: &str) -> Option<&'a str> {
+        let c = self.child(key);
+        let s = c.as_str();
+        if s.is_none() && matches!(c.v, Value::Null | Value::String(_)) {
+            c.missing("a non-empty string");
+        }
+        s
+    }
+
+    fn bool_opt(&self, key: &str) -> Option<bool> {
+        let c = self.child(key);
+        match c.v {
+            Value::Null => None,
+            Value::Bool(b) => Some(*b),
+            _ => {
+                c.expected("true or false");
+                None
+            }
+        }
+    }
+
+    /// A non-negative integer; a string of digits is accepted too.
+    fn u64_opt(&self, key: &str) -> Option<u64> {
+        let c = self.child(key);
+        match c.v {
+            Value::Null => None,
+            Value::Number(n) if n.as_u64().is_some() => n.as_u64(),
+            Value::String(s) if s.trim().parse::<u64>().is_ok() => s.trim().parse().ok(),
+            _ => {
+                c.expected("a non-negative integer");
+                None
+            }
+        }
+    }
+
+    fn obj_opt(&self, key: &str) -> Option<Node<'a>> {
+        let c = self.child(key);
+        match c.v {
+            Value::Null => None,
+            Value::Object(_) => Some(c),
+            _ => {
+                c.expected("an object");
+                None
+            }
+        }
+    }
+
+    fn obj_req(&self, key: &str) -> Option<Node<'a>> {
+        let c = self.child(key);
+        if c.v.is_null() {
+            c.missing("an object");
+        }
+        self.obj_opt(key)
+    }
+
+    /// The elements of the list `key` (absent or `null` = empty).
+    fn list(&self, key: &str) -> Vec<Node<'a>> {
+        let c = self.child(key);
+        match c.v {
+            Value::Null => Vec::new(),
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| c.index(i, v))
+                .collect(),
+            _ => {
+                c.expected("a list");
+                Vec::new()
+            }
+        }
+    }
+
+    /// The elements of the list `key` that are objects; others are reported.
+    fn records(&self, key: &str) -> Vec<Node<'a>> {
+        self.list(key)
+            .into_iter()
+            .filter(|n| {
+                let ok = n.v.is_object();
+                if !ok {
+                    n.expected("an object");
+                }
+                ok
+            })
+            .collect()
+    }
+
+    /// The strings of the list `key`.
+    fn str_list(&self, key: &str) -> Vec<&'a str> {
+        self.list(key).iter().filter_map(|n| n.as_str()).collect()
+    }
+
+    fn parse_with<T>(&self, what: &str, parse: impl Fn(&str) -> Option<T>) -> Option<T> {
+        match self.v {
+            Value::Null => None,
+            // An empty string is an absent value (an `associating` IPv6 block has `""`).
+            Value::String(s) if s.trim().is_empty() => None,
+            Value::String(s) => {
+                let r = parse(s.trim());
+                if r.is_none() {
+                    self.expected(what);
+                }
+                r
+            }
+            _ => {
+                self.expected(what);
+                None
+            }
+        }
+    }
+
+    /// This value as a CIDR of either family, canonicalised (§1.1).
+    fn as_net(&self) -> Option<IpNet> {
+        self.parse_with(CIDR, |s| s.parse::<IpNet>().ok().map(|n| n.trunc()))
+    }
+
+    fn net4_opt(&self, key: &str) -> Option<Ipv4Net> {
+        self.child(key)
+            .parse_with(CIDR4, |s| s.parse::<Ipv4Net>().ok().map(|n| n.trunc()))
+    }
+
+    fn net6_opt(&self, key: &str) -> Option<Ipv6Net> {
+        self.child(key)
+            .parse_with(CIDR6, |s| s.parse::<Ipv6Net>().ok().map(|n| n.trunc()))
+    }
+
+    fn required<T>(
+        &self,
+        key: &str,
+        what: &str,
+        get: impl Fn(&Self, &str) -> Option<T>,
+    ) -> Option<T> {
+        let r = get(self, key);
+        let c = self.child(key);
+        if r.is_none() && (c.v.is_null() || c.v.as_str().is_some_and(|s| s.trim().is_empty())) {
+            c.missing(what);
+        }
+        r
+    }
+
+    fn ip4_opt(&self, key: &str) -> Option<Ipv4Addr> {
+        self.child(key).parse_with(IP4, |s| s.parse().ok())
+    }
+
+    fn ip6_opt(&self, key: &str) -> Option<Ipv6Addr> {
+        self.child(key).parse_with(IP6, |s| s.parse().ok())
+    }
+
+    /// The value of the `Name` tag (`Tags`, or `TagSet` as on interfaces).
+    fn name_tag(&self) -> Option<String> {
+        let tags = if self.child("Tags").v.is_null() {
+            "TagSet"
+        } else {
+            "Tags"
+        };
+        self.records(tags)
+            .iter()
+            .find(|t| t.str_opt("Key") == Some("Name"))
+            .and_then(|t| t.str_opt("Value"))
+            .map(str::to_string)
+    }
+
+    /// `OwnerId`, else the account the file belongs to.
+    fn owner(&self) -> Option<AccountId> {
+        self.str_opt("OwnerId")
+            .or(self.cx.account)
+            .map(AccountId::new)
+    }
+
+    /// The `State` of an association-state object such as `CidrBlockState`; a missing state
+    /// object counts as associated (the entry is listed, nothing says otherwise).
+    fn associated(&self, state_key: &str) -> bool {
+        match self.obj_opt(state_key) {
+            None => true,
+            Some(s) => s.str_opt("State").is_none_or(|st| st == "associated"),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Top-level keys
+
+/// The resource kinds, in the order they are imported (later kinds refer to earlier ones).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    Vpcs,
+    Subnets,
+    RouteTables,
+    InternetGateways,
+    EgressOnlyInternetGateways,
+    NatGateways,
+    VpnGateways,
+    VpcPeeringConnections,
+    TransitGatewayVpcAttachments,
+    TransitGatewayAttachments,
+    VpcEndpoints,
+    PrefixLists,
+    NetworkInterfaces,
+    Reservations,
+    Addresses,
+}
+
+/// Whether a key holds a list of records (describe-*) or one record (create-*).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    List,
+    One,
+}
+
+const KEYS: &[(&str, Kind, Shape)] = &[
+    ("Vpcs", Kind::Vpcs, Shape::List),
+    ("Vpc", Kind::Vpcs, Shape::One),
+    ("Subnets", Kind::Subnets, Shape::List),
+    ("Subnet", Kind::Subnets, Shape::One),
+    ("RouteTables", Kind::RouteTables, Shape::List),
+    ("RouteTable", Kind::RouteTables, Shape::One),
+    ("InternetGateways", Kind::InternetGateways, Shape::List),
+    ("InternetGateway", Kind::InternetGateways, Shape::One),
+    (
+        "EgressOnlyInternetGateways",
+        Kind::EgressOnlyInternetGateways,
+        Shape::List,
+    ),
+    (
+        "EgressOnlyInternetGateway",
+        Kind::EgressOnlyInternetGateways,
+        Shape::One,
+    ),
+    ("NatGateways", Kind::NatGateways, Shape::List),
+    ("NatGateway", Kind::NatGateways, Shape::One),
+    ("VpnGateways", Kind::VpnGateways, Shape::List),
+    ("VpnGateway", Kind::VpnGateways, Shape::One),
+    (
+        "VpcPeeringConnections",
+        Kind::VpcPeeringConnections,
+        Shape::List,
+    ),
+    (
+        "VpcPeeringConnection",
+        Kind::VpcPeeringConnections,
+        Shape::One,
+    ),
+    (
+        "TransitGatewayVpcAttachments",
+        Kind::TransitGatewayVpcAttachments,
+        Shape::List,
+    ),
+    (
+        "TransitGatewayVpcAttachment",
+        Kind::TransitGatewayVpcAttachments,
+        Shape::One,
+    ),
+    (
+        "TransitGatewayAttachments",
+        Kind::TransitGatewayAttachments,
+        Shape::List,
+    ),
+    ("VpcEndpoints", Kind::VpcEndpoints, Shape::List),
+    ("PrefixLists", Kind::PrefixLists, Shape::List),
+    ("ManagedPrefixLists", Kind::PrefixLists, Shape::List),
+    ("NetworkInterfaces", Kind::NetworkInterfaces, Shape::List),
+    ("NetworkInterface", Kind::NetworkInterfaces, Shape::One),
+    ("Reservations", Kind::Reservations, Shape::List),
+    ("Addresses", Kind::Addresses, Shape::List),
+];
+
+/// Keys that carry no data (pagination, SDK metadata).
+const IGNORED: &[&str] = &["NextToken", "ResponseMetadata"];
+
+/// A describe-* list key marks its kind as completely described; a create-* output does not
+/// (it shows one resource, not all of them), so singular keys leave the inventory alone.
+fn mark_inventory(inv: &mut Inventory, kind: Kind) {
+    let flag = match kind {
+        Kind::Vpcs => &mut inv.vpcs,
+        Kind::Subnets => &mut inv.subnets,
+        Kind::RouteTables => &mut inv.route_tables,
+        Kind::InternetGateways => &mut inv.internet_gateways,
+        Kind::EgressOnlyInternetGateways => &mut inv.egress_only_internet_gateways,
+        Kind::NatGateways => &mut inv.nat_gateways,
+        Kind::VpnGateways => &mut inv.vpn_gateways,
+        Kind::VpcPeeringConnections => &mut inv.vpc_peering_connections,
+        Kind::TransitGatewayVpcAttachments | Kind::TransitGatewayAttachments => {
+            &mut inv.transit_gateway_attachments
+        }
+        Kind::VpcEndpoints => &mut inv.vpc_endpoints,
+        Kind::PrefixLists => &mut inv.prefix_lists,
+        Kind::NetworkInterfaces => &mut inv.network_interfaces,
+        Kind::Reservations => &mut inv.instances,
+        Kind::Addresses => &mut inv.addresses,
+    };
+    *flag = true;
+}
+
+/// Imports the documents; returns the network with its diagnostics and every input error.
+fn import(docs: &[Document]) -> (Loaded, Vec<InputError>) {
+    let sink = Sink::default();
+    let cxs: Vec<Cx> = docs
+        .iter()
+        .map(|(file, _, region, account)| Cx {
+            file,
+            region: region.as_deref(),
+            account: account.as_deref(),
+            sink: &sink,
+        })
+        .collect();
+
+    let mut network = Network::default();
+    // Every record, grouped by kind, in document order within a kind.
+    let mut sections: BTreeMap<Kind, Vec<Node>> = BTreeMap::new();
+    for ((_, value, _, _), cx) in docs.iter().zip(&cxs) {
+        let root = Node::root(value, cx);
+        let Value::Object(map) = value else {
+            root.expected(
+                "a JSON object whose keys are describe-* results such as \"RouteTables\"",
+            );
+            continue;
+        };
+        // get-managed-prefix-list-entries output: usable only with the list's ID beside it.
+        let entries_wrapper =
+            map.contains_key("Entries") && map.get("PrefixListId").is_some_and(Value::is_string);
+        for (key, v) in map {
+            let node = root.child(key);
+            if IGNORED.contains(&key.as_str()) {
+                continue;
+            }
+            if entries_wrapper
+                && matches!(key.as_str(), "Entries" | "PrefixListId" | "PrefixListName")
+            {
+                if key == "Entries" {
+                    sections
+                        .entry(Kind::PrefixLists)
+                        .or_default()
+                        .push(root.clone());
+                }
+                continue;
+            }
+            match KEYS.iter().find(|(k, _, _)| k == key) {
+                Some((_, kind, Shape::List)) => {
+                    mark_inventory(&mut network.inventory, *kind);
+                    let out = sections.entry(*kind).or_default();
+                    match v {
+                        Value::Array(items) => {
+                            for (i, item) in items.iter().enumerate() {
+                                let n = node.index(i, item);
+                                if item.is_object() {
+                                    out.push(n);
+                                } else {
+                                    n.expected("an object");
+                                }
+                            }
+                        }
+                        _ => node.expected("a list of records"),
+                    }
+                }
+                Some((_, kind, Shape::One)) => {
+                    if v.is_object() {
+                        sections.entry(*kind).or_default().push(node);
+                    } else {
+                        node.expected("an object");
+                    }
+                }
+                None if key == "Entries" => root.diag(
+                    Severity::Info,
+                    "not-modelled",
+                    None,
+                    format!(
+                        "{} is not modelled: get-managed-prefix-list-entries output does not say which prefix list it belongs to; \
+                         put it beside the list's ID as {{\"PrefixListId\": \"pl-...\", \"Entries\": [...]}}",
+                        count_records(key, v)
+                    ),
+                ),
+                None => root.diag(
+                    Severity::Info,
+                    "not-modelled",
+                    None,
+                    format!("{} is not modelled yet", count_records(key, v)),
+                ),
+            }
+        }
+    }
+
+    let mut im = Importer {
+        net: network,
+        ..Importer::default()
+    };
+    for (kind, records) in &sections {
+        for r in records {
+            match kind {
+                Kind::Vpcs => im.vpc(r),
+                Kind::Subnets => im.subnet(r),
+                Kind::RouteTables => im.route_table(r),
+                Kind::InternetGateways => im.internet_gateway(r),
+                Kind::EgressOnlyInternetGateways => im.egress_only_internet_gateway(r),
+                Kind::NatGateways => im.nat_gateway(r),
+                Kind::VpnGateways => im.vpn_gateway(r),
+                Kind::VpcPeeringConnections => im.peering(r),
+                Kind::TransitGatewayVpcAttachments => im.tgw_vpc_attachment(r),
+                Kind::TransitGatewayAttachments => im.tgw_attachment(r),
+                Kind::VpcEndpoints => im.vpc_endpoint(r),
+                Kind::PrefixLists => im.prefix_list(r),
+                Kind::NetworkInterfaces => im.network_interface(r),
+                Kind::Reservations => {
+                    for inst in r.records("Instances") {
+                        im.instance(&inst);
+                    }
+                }
+                Kind::Addresses => im.address(r),
+            }
+        }
+    }
+    im.finish();
+
+    let mut network = std::mem::take(&mut im.net);
+    network.reindex();
+    let mut diagnostics = sink.diags.take();
+    diagnostics.append(&mut im.late_diags);
+    diagnostics.sort();
+    diagnostics.dedup();
+    let mut errors = sink.errors.take();
+    errors.dedup();
+    (
+        Loaded {
+            network,
+            diagnostics,
+        },
+        errors,
+    )
+}
+
+fn count_records(key: &str, v: &Value) -> String {
+    match v {
+        Value::Array(a) => format!("{key} ({} record{})", a.len(), plural(a.len())),
+        _ => key.to_string(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Records
+
+#[derive(Default)]
+struct Importer {
+    net: Network,
+    /// `Attachment.DeviceIndex` of interfaces, to find an instance's primary interface.
+    device_index: BTreeMap<NetworkInterfaceId, u64>,
+    /// Prefix lists whose entries were in the input (`Cidrs` or `Entries`), and where each list
+    /// was first seen.
+    prefix_lists_with_entries: BTreeSet<PrefixListId>,
+    prefix_list_location: BTreeMap<PrefixListId, String>,
+    /// Diagnostics raised after all records were read (no record node at hand).
+    late_diags: Vec<Diagnostic>,
+}
+
+/// Inserts a record unless one with the same ID is already there (pages should not overlap);
+/// a duplicate is reported and the first record kept.
+fn insert_first<K: Ord + fmt::Display, V>(
+    map: &mut BTreeMap<K, V>,
+    id: K,
+    value: V,
+    r: &Node,
+    what: &str,
+) {
+    use std::collections::btree_map::Entry;
+    match map.entry(id) {
+        Entry::Vacant(slot) => {
+            slot.insert(value);
+        }
+        Entry::Occupied(first) => r.diag(
+            Severity::Warning,
+            "duplicate-record",
+            Some(&first.key().to_string()),
+            format!(
+                "{what} {} appears more than once in the input; the first record is kept",
+                first.key()
+            ),
+        ),
+    }
+}
+
+impl Importer {
+    /// §6.3: every `associated` CIDR counts; `CidrBlock` (the primary) only when there is no set.
+    fn vpc(&mut self, r: &Node) {
+        let id = r.str_req("VpcId");
+        let owner = r.owner();
+        let primary = r.net4_opt("CidrBlock");
+        let set = r.records("CidrBlockAssociationSet");
+        let mut ipv4 = Vec::new();
+        for a in &set {
+            // §6.3: only `associated` blocks count; others may not even have a CIDR yet.
+            if !a.associated("CidrBlockState") {
+                continue;
+            }
+            if let Some(n) = a.required("CidrBlock", CIDR4, Node::net4_opt) {
+                push_new(&mut ipv4, n);
+            }
+        }
+        if set.is_empty() {
+            ipv4.extend(primary);
+        }
+        let mut ipv6 = Vec::new();
+        for a in r.records("Ipv6CidrBlockAssociationSet") {
+            if !a.associated("Ipv6CidrBlockState") {
+                continue;
+            }
+            if let Some(n) = a.required("Ipv6CidrBlock", CIDR6, Node::net6_opt) {
+                push_new(&mut ipv6, n);
+            }
+        }
+        let is_default = r.bool_opt("IsDefault").unwrap_or(false);
+        let name = r.name_tag();
+        let Some(id) = id else { return };
+        let vpc = Vpc {
+            id: Some(VpcId::new(id)),
+            ipv4_cidrs: ipv4,
+            ipv6_cidrs: ipv6,
+            is_default,
+            owner_id: owner,
+            region: r.cx.region.map(str::to_string),
+            name,
+        };
+        insert_first(&mut self.net.vpcs, VpcId::new(id), vpc, r, "VPC");
+    }
+
+    /// §6.2: an IPv6 CIDR counts only when `associated`; IPv6-only subnets have no `CidrBlock`.
+    fn subnet(&mut self, r: &Node) {
+        let id = r.str_req("SubnetId");
+        let owner = r.owner();
+        let vpc = r.str_req("VpcId");
+        let ipv4 = r.net4_opt("CidrBlock");
+        let mut ipv6 = Vec::new();
+        for a in r.records("Ipv6CidrBlockAssociationSet") {
+            if !a.associated("Ipv6CidrBlockState") {
+                continue;
+            }
+            if let Some(n) = a.required("Ipv6CidrBlock", CIDR6, Node::net6_opt) {
+                push_new(&mut ipv6, n);
+            }
+        }
+        let availability_zone = r.str_opt("AvailabilityZone").map(str::to_string);
+        let map_public = r.bool_opt("MapPublicIpOnLaunch").unwrap_or(false);
+        let assign_ipv6 = r.bool_opt("AssignIpv6AddressOnCreation").unwrap_or(false);
+        let name = r.name_tag();
+        let (Some(id), Some(vpc)) = (id, vpc) else {
+            return;
+        };
+        let subnet = Subnet {
+            id: SubnetId::new(id),
+            vpc_id: VpcId::new(vpc),
+            ipv4_cidr: ipv4,
+            ipv6_cidrs: ipv6,
+            availability_zone,
+            map_public_ip_on_launch: map_public,
+            assign_ipv6_address_on_creation: assign_ipv6,
+            owner_id: owner,
+            region: r.cx.region.map(str::to_string),
+            name,
+        };
+        insert_first(
+            &mut self.net.subnets,
+            SubnetId::new(id),
+            subnet,
+            r,
+            "subnet",
+        );
+    }
+
+    /// §6.1: routes, associations (skipping `disassociated`/`failed` ones) and propagating VGWs.
+    fn route_table(&mut self, r: &Node) {
+        let id = r.str_req("RouteTableId");
+        let owner = r.owner();
+        let vpc = r.str_req("VpcId");
+        let table_name = id.unwrap_or("route table");
+        let routes: Vec<(Route, Node)> = r
+            .records("Routes")
+            .into_iter()
+            .filter_map(|n| route(&n, table_name).map(|route| (route, n)))
+            .collect();
+        let mut associations = Vec::new();
+        for a in r.records("Associations") {
+            let state = a
+                .obj_opt("AssociationState")
+                .and_then(|s| s.str_opt("State"));
+            let assoc_id = a.str_req("RouteTableAssociationId");
+            let main = a.bool_opt("Main").unwrap_or(false);
+            let subnet = a.str_opt("SubnetId");
+            let gateway = a.str_opt("GatewayId");
+            if matches!(state, Some("disassociated" | "failed")) {
+                continue;
+            }
+            // §1.6/§6.1: the main association has `Main: true` and no subnet; an association
+            // with a gateway is an edge association (§3.6).
+            let target = if main {
+                AssociationTarget::Main
+            } else if let Some(s) = subnet {
+                AssociationTarget::Subnet(SubnetId::new(s))
+            } else if let Some(g) = gateway {
+                AssociationTarget::Gateway(g.to_string())
+            } else {
+                a.diag(
+                    Severity::Warning,
+                    "association-without-target",
+                    Some(table_name),
+                    "association is neither main nor with a subnet or gateway; it is left out",
+                );
+                continue;
+            };
+            if let Some(assoc_id) = assoc_id {
+                associations.push(Association {
+                    id: RouteTableAssociationId::new(assoc_id),
+                    target,
+                });
+            }
+        }
+        let vgws: BTreeSet<VpnGatewayId> = r
+            .records("PropagatingVgws")
+            .iter()
+            .filter_map(|g| g.str_req("GatewayId"))
+            .map(VpnGatewayId::new)
+            .collect();
+        let name = r.name_tag();
+        let (Some(id), Some(vpc)) = (id, vpc) else {
+            return;
+        };
+        let mut table = RouteTable::new(RouteTableId::new(id), VpcId::new(vpc));
+        table.owner_id = owner;
+        table.name = name;
+        table.associations = associations;
+        table.propagating_vgws = vgws;
+        for (route, n) in routes {
+            // §7: at most one static route and one propagated route per destination.
+            if table.routes.contains_key(&route.key()) {
+                n.diag(
+                    Severity::Warning,
+                    "duplicate-route",
+                    Some(id),
+                    format!(
+                        "a second {} route to {} is left out; the first one (to {}) is kept",
+                        if route.origin.is_propagated() {
+                            "propagated"
+                        } else {
+                            "static"
+                        },
+                        route.destination,
+                        table
+                            .routes
+                            .get(&route.key())
+                            .map(|r| r.target.to_string())
+                            .unwrap_or_default()
+                    ),
+                );
+            } else {
+                table.put_route(route);
+            }
+        }
+        insert_first(
+            &mut self.net.route_tables,
+            RouteTableId::new(id),
+            table,
+            r,
+            "route table",
+        );
+    }
+
+    /// §6.4: attached ⇔ an attachment with State `available` (sic); `attached` is accepted too.
+    fn internet_gateway(&mut self, r: &Node) {
+        let id = r.str_req("InternetGatewayId");
+        let owner = r.owner();
+        let attached = attached_vpc(r, "Attachments", &["available", "attached"]);
+        let Some(id) = id else { return };
+        let igw = InternetGateway {
+            id: InternetGatewayId::new(id),
+            attached_vpc: attached,
+            owner_id: owner,
+        };
+        insert_first(
+            &mut self.net.internet_gateways,
+            InternetGatewayId::new(id),
+            igw,
+            r,
+            "internet gateway",
+        );
+    }
+
+    /// §6.5: as for internet gateways; real output says `attached`.
+    fn egress_only_internet_gateway(&mut self, r: &Node) {
+        let id = r.str_req("EgressOnlyInternetGatewayId");
+        let attached = attached_vpc(r, "Attachments", &["attached", "available"]);
+        let Some(id) = id else { return };
+        let g = EgressOnlyInternetGateway {
+            id: EgressOnlyInternetGatewayId::new(id),
+            attached_vpc: attached,
+        };
+        insert_first(
+            &mut self.net.egress_only_internet_gateways,
+            EgressOnlyInternetGatewayId::new(id),
+            g,
+            r,
+            "egress-only internet gateway",
+        );
+    }
+
+    /// §6.6: deleted NAT gateways are kept (they explain blackhole routes); a missing
+    /// `ConnectivityType` means public (inferred).
+    fn nat_gateway(&mut self, r: &Node) {
+        let id = r.str_req("NatGatewayId");
+        let subnet = r.str_req("SubnetId");
+        let vpc = r.str_opt("VpcId");
+        let state_text = r.str_opt("State");
+        let connectivity = match r.str_opt("ConnectivityType") {
+            None | Some("public") => ConnectivityType::Public,
+            Some("private") => ConnectivityType::Private,
+            Some(other) => {
+                r.child("ConnectivityType").diag(
+                    Severity::Warning,
+                    "unknown-connectivity-type",
+                    id,
+                    format!("connectivity type {other:?} is unknown; the NAT gateway is treated as public"),
+                );
+                ConnectivityType::Public
+            }
+        };
+        let mut private_ips = Vec::new();
+        let mut public_ips = Vec::new();
+        for a in r.records("NatGatewayAddresses") {
+            if let Some(ip) = a.ip4_opt("PrivateIp") {
+                push_new(&mut private_ips, ip);
+            }
+            if let Some(ip) = a.ip4_opt("PublicIp") {
+                push_new(&mut public_ips, ip);
+            }
+        }
+        let (Some(id), Some(subnet)) = (id, subnet) else {
+            return;
+        };
+        let state = match state_text.and_then(NatGatewayState::parse) {
+            Some(s) => s,
+            None => {
+                r.child("State").diag(
+                    Severity::Warning,
+                    "unknown-nat-gateway-state",
+                    Some(id),
+                    format!(
+                        "NAT gateway state {} is unknown; the NAT gateway is treated as failed (its routes are blackhole)",
+                        state_text.map_or("(absent)".to_string(), |s| format!("{s:?}"))
+                    ),
+                );
+                NatGatewayState::Failed
+            }
+        };
+        let nat = NatGateway {
+            id: NatGatewayId::new(id),
+            subnet_id: SubnetId::new(subnet),
+            vpc_id: vpc.map(VpcId::new),
+            state,
+            connectivity,
+            private_ips,
+            public_ips,
+        };
+        insert_first(
+            &mut self.net.nat_gateways,
+            NatGatewayId::new(id),
+            nat,
+            r,
+            "NAT gateway",
+        );
+    }
+
+    /// §6.7: only an `attached` attachment counts; detached history is listed too.
+    fn vpn_gateway(&mut self, r: &Node) {
+        let id = r.str_req("VpnGatewayId");
+        let attached = attached_vpc(r, "VpcAttachments", &["attached"]);
+        let asn = r.u64_opt("AmazonSideAsn");
+        let Some(id) = id else { return };
+        let g = VpnGateway {
+            id: VpnGatewayId::new(id),
+            attached_vpc: attached,
+            amazon_side_asn: asn,
+        };
+        insert_first(
+            &mut self.net.vpn_gateways,
+            VpnGatewayId::new(id),
+            g,
+            r,
+            "virtual private gateway",
+        );
+    }
+
+    /// §6.8: status code and both sides' CIDRs (present only once active).
+    fn peering(&mut self, r: &Node) {
+        let id = r.str_req("VpcPeeringConnectionId");
+        let status = r.obj_req("Status").and_then(|s| s.str_req("Code"));
+        let requester = r.obj_req("RequesterVpcInfo").and_then(|s| peering_side(&s));
+        let accepter = r.obj_req("AccepterVpcInfo").and_then(|s| peering_side(&s));
+        let (Some(id), Some(status), Some(requester), Some(accepter)) =
+            (id, status, requester, accepter)
+        else {
+            return;
+        };
+        let p = VpcPeeringConnection {
+            id: VpcPeeringConnectionId::new(id),
+            status: status.to_string(),
+            requester,
+            accepter,
+        };
+        insert_first(
+            &mut self.net.vpc_peering_connections,
+            VpcPeeringConnectionId::new(id),
+            p,
+            r,
+            "VPC peering connection",
+        );
+    }
+
+    /// describe-transit-gateway-vpc-attachments (§6.9).
+    fn tgw_vpc_attachment(&mut self, r: &Node) {
+        let id = r.str_req("TransitGatewayAttachmentId");
+        let tgw = r.str_req("TransitGatewayId");
+        let vpc = r.str_req("VpcId");
+        let subnets = r.str_list("SubnetIds");
+        let state = r.str_opt("State").unwrap_or("unknown");
+        let (Some(id), Some(tgw), Some(vpc)) = (id, tgw, vpc) else {
+            return;
+        };
+        let a = TransitGatewayAttachment {
+            id: TransitGatewayAttachmentId::new(id),
+            transit_gateway_id: TransitGatewayId::new(tgw),
+            vpc_id: VpcId::new(vpc),
+            subnet_ids: subnets.into_iter().map(SubnetId::new).collect(),
+            state: state.to_string(),
+        };
+        insert_first(
+            &mut self.net.transit_gateway_attachments,
+            TransitGatewayAttachmentId::new(id),
+            a,
+            r,
+            "transit gateway attachment",
+        );
+    }
+
+    /// describe-transit-gateway-attachments: only VPC attachments are modelled; an attachment
+    /// already known from describe-transit-gateway-vpc-attachments (which lists subnets) is kept.
+    fn tgw_attachment(&mut self, r: &Node) {
+        let id = r.str_req("TransitGatewayAttachmentId");
+        let tgw = r.str_req("TransitGatewayId");
+        let resource_type = r.str_req("ResourceType");
+        let resource = r.str_opt("ResourceId");
+        let state = r.str_opt("State").unwrap_or("unknown");
+        let (Some(id), Some(tgw), Some(resource_type)) = (id, tgw, resource_type) else {
+            return;
+        };
+        if resource_type != "vpc" {
+            r.diag(
+                Severity::Info,
+                "not-modelled",
+                Some(id),
+                format!("transit gateway attachments of resource type {resource_type} are not modelled yet"),
+            );
+            return;
+        }
+        let Some(vpc) = resource else {
+            r.child("ResourceId")
+                .missing("the VPC ID of a vpc attachment");
+            return;
+        };
+        let key = TransitGatewayAttachmentId::new(id);
+        self.net
+            .transit_gateway_attachments
+            .entry(key.clone())
+            .or_insert(TransitGatewayAttachment {
+                id: key,
+                transit_gateway_id: TransitGatewayId::new(tgw),
+                vpc_id: VpcId::new(vpc),
+                subnet_ids: Vec::new(),
+                state: state.to_string(),
+            });
+    }
+
+    /// describe-vpc-endpoints (§6.9); a missing type means a gateway endpoint (the original kind).
+    fn vpc_endpoint(&mut self, r: &Node) {
+        let id = r.str_req("VpcEndpointId");
+        let vpc = r.str_req("VpcId");
+        let endpoint_type = match r.str_opt("VpcEndpointType") {
+            None => VpcEndpointType::Gateway,
+            Some(t) if t.eq_ignore_ascii_case("Gateway") => VpcEndpointType::Gateway,
+            Some(t) if t.eq_ignore_ascii_case("GatewayLoadBalancer") => {
+                VpcEndpointType::GatewayLoadBalancer
+            }
+            Some(t) if t.eq_ignore_ascii_case("Interface") => VpcEndpointType::Interface,
+            Some(_) => VpcEndpointType::Other,
+        };
+        let service = r.str_opt("ServiceName").map(str::to_string);
+        // Real data says `available`; the API reference spells `Available`.
+        let state = r
+            .str_opt("State")
+            .map_or_else(|| "unknown".to_string(), str::to_ascii_lowercase);
+        let tables = r
+            .str_list("RouteTableIds")
+            .into_iter()
+            .map(RouteTableId::new)
+            .collect();
+        let subnets = r
+            .str_list("SubnetIds")
+            .into_iter()
+            .map(SubnetId::new)
+            .collect();
+        let (Some(id), Some(vpc)) = (id, vpc) else {
+            return;
+        };
+        let e = VpcEndpoint {
+            id: VpcEndpointId::new(id),
+            vpc_id: VpcId::new(vpc),
+            endpoint_type,
+            service_name: service,
+            state,
+            route_table_ids: tables,
+            subnet_ids: subnets,
+        };
+        insert_first(
+            &mut self.net.vpc_endpoints,
+            VpcEndpointId::new(id),
+            e,
+            r,
+            "VPC endpoint",
+        );
+    }
+
+    /// Prefix lists in both shapes: Batfish's `{PrefixListId, PrefixListName, Cidrs}` (from
+    /// describe-prefix-lists) and describe-managed-prefix-lists' `{PrefixListId, MaxEntries, ...}`
+    /// without entries; `Entries[{Cidr}]` (get-managed-prefix-list-entries) beside a
+    /// `PrefixListId` adds entries. Records of the same list merge.
+    fn prefix_list(&mut self, r: &Node) {
+        let id = r.str_req("PrefixListId");
+        let name = r.str_opt("PrefixListName");
+        let max = r.u64_opt("MaxEntries").and_then(|m| {
+            let m32 = u32::try_from(m).ok();
+            if m32.is_none() {
+                r.child("MaxEntries")
+                    .expected("a number of entries below 2^32");
+            }
+            m32
+        });
+        let has_entries = r.get("Cidrs").is_some() || r.get("Entries").is_some();
+        let mut cidrs: Vec<IpNet> = r.list("Cidrs").iter().filter_map(Node::as_net).collect();
+        for e in r.records("Entries") {
+            if let Some(n) = e.required("Cidr", CIDR, |n, k| n.child(k).as_net()) {
+                cidrs.push(n);
+            }
+        }
+        let Some(id) = id else { return };
+        let key = PrefixListId::new(id);
+        let list = self
+            .net
+            .prefix_lists
+            .entry(key.clone())
+            .or_insert_with(|| PrefixList {
+                id: key.clone(),
+                name: None,
+                cidrs: Vec::new(),
+                max_entries: None,
+            });
+        if list.name.is_none() {
+            list.name = name.map(str::to_string);
+        }
+        if list.max_entries.is_none() {
+            list.max_entries = max;
+        }
+        for c in cidrs {
+            push_new(&mut list.cidrs, c);
+        }
+        if has_entries {
+            self.prefix_lists_with_entries.insert(key.clone());
+        }
+        self.prefix_list_location
+            .entry(key)
+            .or_insert_with(|| r.location());
+    }
+
+    /// describe-network-interfaces (§6.9).
+    fn network_interface(&mut self, r: &Node) {
+        let Some((eni, device)) = interface(r, None, None, None) else {
+            return;
+        };
+        if let Some(d) = device {
+            self.device_index.insert(eni.id.clone(), d);
+        }
+        insert_first(
+            &mut self.net.network_interfaces,
+            eni.id.clone(),
+            eni,
+            r,
+            "network interface",
+        );
+    }
+
+    /// describe-instances: the instance and, for interfaces not described by
+    /// describe-network-interfaces, the interfaces it lists.
+    fn instance(&mut self, r: &Node) {
+        let id = r.str_req("InstanceId");
+        let state = r.obj_req("State").and_then(|s| s.str_req("Name"));
+        let subnet = r.str_opt("SubnetId");
+        let vpc = r.str_opt("VpcId");
+        let interfaces: Vec<(NetworkInterface, Option<u64>)> = r
+            .records("NetworkInterfaces")
+            .iter()
+            .filter_map(|n| interface(n, subnet, vpc, id))
+            .collect();
+        let public = r.ip4_opt("PublicIpAddress");
+        let private = r.ip4_opt("PrivateIpAddress");
+        let (Some(id), Some(state)) = (id, state) else {
+            return;
+        };
+        let instance_id = InstanceId::new(id);
+
+        for (eni, device) in interfaces {
+            if let Some(d) = device {
+                self.device_index.entry(eni.id.clone()).or_insert(d);
+            }
+            match self.net.network_interfaces.get_mut(&eni.id) {
+                Some(known) => {
+                    if known.instance_id.is_none() {
+                        known.instance_id = Some(instance_id.clone());
+                    }
+                }
+                None => {
+                    self.net.network_interfaces.insert(eni.id.clone(), eni);
+                }
+            }
+        }
+        // The instance's interfaces, primary (device index 0) first.
+        let mut enis: Vec<(u64, NetworkInterfaceId)> = self
+            .net
+            .network_interfaces
+            .values()
+            .filter(|e| e.instance_id.as_ref() == Some(&instance_id))
+            .map(|e| {
+                (
+                    self.device_index.get(&e.id).copied().unwrap_or(u64::MAX),
+                    e.id.clone(),
+                )
+            })
+            .collect();
+        enis.sort();
+        let network_interfaces: Vec<NetworkInterfaceId> =
+            enis.into_iter().map(|(_, e)| e).collect();
+
+        // The instance's public IP belongs to its primary private IP on the primary interface.
+        if let (Some(public), Some(primary)) = (public, network_interfaces.first())
+            && let Some(eni) = self.net.network_interfaces.get_mut(primary)
+            && let Some(private) = private.or_else(|| eni.private_ips.first().copied())
+            && eni.public_ip_for(&private).is_none()
+        {
+            eni.public_ips.push((private, public));
+        }
+        let instance = Instance {
+            id: instance_id.clone(),
+            state: state.to_string(),
+            subnet_id: subnet.map(SubnetId::new),
+            network_interfaces,
+        };
+        insert_first(
+            &mut self.net.instances,
+            instance_id,
+            instance,
+            r,
+            "instance",
+        );
+    }
+
+    /// describe-addresses: the Elastic IP, and its mapping on the interface it is associated with.
+    fn address(&mut self, r: &Node) {
+        let public = r.required("PublicIp", IP4, Node::ip4_opt);
+        let allocation = r.str_opt("AllocationId").map(AllocationId::new);
+        let eni = r.str_opt("NetworkInterfaceId").map(NetworkInterfaceId::new);
+        let instance = r.str_opt("InstanceId").map(InstanceId::new);
+        let private = r.ip4_opt("PrivateIpAddress");
+        let Some(public) = public else { return };
+        let eni_id = eni.clone().or_else(|| {
+            instance
+                .as_ref()
+                .and_then(|i| self.net.instance_interface(i))
+                .map(|e| e.id.clone())
+        });
+        if let Some(e) = eni_id.and_then(|id| self.net.network_interfaces.get_mut(&id))
+            && let Some(private) = private.or_else(|| e.private_ips.first().copied())
+        {
+            match e.public_ip_for(&private) {
+                None => e.public_ips.push((private, public)),
+                Some(p) if p == public => {}
+                Some(p) => r.diag(
+                    Severity::Warning,
+                    "address-conflict",
+                    Some(e.id.as_str()),
+                    format!(
+                        "Elastic IP {public} is associated with {private}, which the interface maps to {p}; {p} is kept"
+                    ),
+                ),
+            }
+        }
+        self.net.addresses.push(Address {
+            allocation_id: allocation,
+            public_ip: public,
+            network_interface_id: eni,
+            instance_id: instance,
+            private_ip: private,
+        });
+    }
+
+    /// Diagnostics that need the whole input.
+    fn finish(&mut self) {
+        for (id, list) in &self.net.prefix_lists {
+            if list.cidrs.is_empty() && !self.prefix_lists_with_entries.contains(id) {
+                let mut d = Diagnostic::new(
+                    Severity::Warning,
+                    "prefix-list-without-entries",
+                    "the input lists this prefix list without its entries (describe-managed-prefix-lists does not show them), \
+                     so routes to it match nothing; add get-managed-prefix-list-entries output as {\"PrefixListId\": ..., \"Entries\": [...]}",
+                )
+                .resource(id);
+                if let Some(l) = self.prefix_list_location.get(id) {
+                    d = d.location(l.clone());
+                }
+                self.late_diags.push(d);
+            }
+        }
+    }
+}
+
+fn push_new<T: PartialEq>(v: &mut Vec<T>, x: T) {
+    if !v.contains(&x) {
+        v.push(x);
+    }
+}
+
+/// The VPC of the first attachment in one of the `states`.
+fn attached_vpc(r: &Node, key: &str, states: &[&str]) -> Option<VpcId> {
+    let mut found = None;
+    for a in r.records(key) {
+        let vpc = a.str_opt("VpcId");
+        let state = a.str_opt("State");
+        if found.is_none() && state.is_some_and(|s| states.contains(&s)) {
+            found = vpc.map(VpcId::new);
+        }
+    }
+    found
+}
+
+fn peering_side(s: &Node) -> Option<PeeringSide> {
+    let vpc = s.str_req("VpcId");
+    let owner = s.str_opt("OwnerId").map(AccountId::new);
+    let region = s.str_opt("Region").map(str::to_string);
+    let primary = s.net4_opt("CidrBlock");
+    let mut ipv4 = Vec::new();
+    for c in s.records("CidrBlockSet") {
+        if let Some(n) = c.required("CidrBlock", CIDR4, Node::net4_opt) {
+            push_new(&mut ipv4, n);
+        }
+    }
+    if ipv4.is_empty() {
+        ipv4.extend(primary);
+    }
+    let mut ipv6 = Vec::new();
+    for c in s.records("Ipv6CidrBlockSet") {
+        if let Some(n) = c.required("Ipv6CidrBlock", CIDR6, Node::net6_opt) {
+            push_new(&mut ipv6, n);
+        }
+    }
+    Some(PeeringSide {
+        vpc_id: VpcId::new(vpc?),
+        owner_id: owner,
+        region,
+        ipv4_cidrs: ipv4,
+        ipv6_cidrs: ipv6,
+    })
+}
+
+/// One interface record (describe-network-interfaces, or an instance's `NetworkInterfaces[]`
+/// with the instance's subnet, VPC and ID as defaults), with its device index if attached.
+fn interface(
+    r: &Node,
+    subnet: Option<&str>,
+    vpc: Option<&str>,
+    instance: Option<&str>,
+) -> Option<(NetworkInterface, Option<u64>)> {
+    let id = r.str_req("NetworkInterfaceId");
+    let own_subnet = r.str_opt("SubnetId");
+    if own_subnet.is_none() && subnet.is_none() {
+        r.child("SubnetId").missing("a subnet ID");
+    }
+    let own_vpc = r.str_opt("VpcId");
+    let mut private_ips = Vec::new();
+    let mut public_ips = Vec::new();
+    for p in r.records("PrivateIpAddresses") {
+        let ip = p.required("PrivateIpAddress", IP4, Node::ip4_opt);
+        let public = p.obj_opt("Association").and_then(|a| a.ip4_opt("PublicIp"));
+        if let Some(ip) = ip {
+            push_new(&mut private_ips, ip);
+            if let Some(public) = public {
+                push_new(&mut public_ips, (ip, public));
+            }
+        }
+    }
+    // Fallback for abridged records: the primary address at the top level.
+    let top = r.ip4_opt("PrivateIpAddress");
+    let top_public = r.obj_opt("Association").and_then(|a| a.ip4_opt("PublicIp"));
+    if let Some(ip) = top {
+        if !private_ips.contains(&ip) {
+            private_ips.insert(0, ip);
+        }
+        if let Some(public) = top_public
+            && !public_ips.iter().any(|(p, _)| *p == ip)
+        {
+            public_ips.push((ip, public));
+        }
+    }
+    let ipv6: Vec<Ipv6Addr> = r
+        .records("Ipv6Addresses")
+        .iter()
+        .filter_map(|a| a.required("Ipv6Address", IP6, Node::ip6_opt))
+        .collect();
+    let source_dest_check = r.bool_opt("SourceDestCheck").unwrap_or(true);
+    let attachment = r.obj_opt("Attachment");
+    let attached_instance = attachment.as_ref().and_then(|a| a.str_opt("InstanceId"));
+    let device = attachment.as_ref().and_then(|a| a.u64_opt("DeviceIndex"));
+    let interface_type = r.str_opt("InterfaceType").map(str::to_string);
+    let eni = NetworkInterface {
+        id: NetworkInterfaceId::new(id?),
+        subnet_id: SubnetId::new(own_subnet.or(subnet)?),
+        vpc_id: own_vpc.or(vpc).map(VpcId::new),
+        private_ips,
+        public_ips,
+        ipv6_addresses: ipv6,
+        source_dest_check,
+        instance_id: attached_instance.or(instance).map(InstanceId::new),
+        interface_type,
+    };
+    Some((eni, device))
+}
+
+/// The fields that name a route's target (§6.1), in the order they are looked at.
+const TARGET_FIELDS: &[&str] = &[
+    "GatewayId",
+    "NatGatewayId",
+    "TransitGatewayId",
+    "VpcPeeringConnectionId",
+    "EgressOnlyInternetGatewayId",
+    "NetworkInterfaceId",
+    "InstanceId",
+    "LocalGatewayId",
+    "CarrierGatewayId",
+    "CoreNetworkArn",
+    "OdbNetworkArn",
+];
+
+/// One route of a table (§6.1), or `None` (with an error or a warning) when it cannot be used.
+fn route(r: &Node, table: &str) -> Option<Route> {
+    let destination = destination(r);
+    let mut present: Vec<(&str, &str)> = TARGET_FIELDS
+        .iter()
+        .filter_map(|f| r.str_opt(f).map(|v| (*f, v)))
+        .collect();
+    // §6.1: instance routes show InstanceId and NetworkInterfaceId together; the ENI is the target.
+    if present.iter().any(|(f, _)| *f == "NetworkInterfaceId") {
+        present.retain(|(f, _)| *f != "InstanceId");
+    }
+    let origin_text = r.str_opt("Origin");
+    let state_text = r.str_opt("State");
+    let destination = destination?;
+
+    let Some(&(field, value)) = present.first() else {
+        let extra = if r.get("IpAddress").is_some() {
+            " (only IpAddress)"
+        } else {
+            ""
+        };
+        r.diag(
+            Severity::Warning,
+            "route-without-target",
+            Some(table),
+            format!("the route to {destination} has no target{extra}; it is left out"),
+        );
+        return None;
+    };
+    if present.len() > 1 {
+        let names: Vec<&str> = present.iter().map(|(f, _)| *f).collect();
+        r.diag(
+            Severity::Warning,
+            "several-targets",
+            Some(table),
+            format!(
+                "the route to {destination} names several targets ({}); {field} {value} is used",
+                names.join(", ")
+            ),
+        );
+    }
+    let target = match field {
+        // §1.2: GatewayId may carry igw-, vgw-, vpce-, "local" and even nat- IDs.
+        "GatewayId" => Target::from_id(value),
+        "NatGatewayId" => Target::NatGateway(NatGatewayId::new(value)),
+        "TransitGatewayId" => Target::TransitGateway(TransitGatewayId::new(value)),
+        "VpcPeeringConnectionId" => {
+            Target::VpcPeeringConnection(VpcPeeringConnectionId::new(value))
+        }
+        "EgressOnlyInternetGatewayId" => {
+            Target::EgressOnlyInternetGateway(EgressOnlyInternetGatewayId::new(value))
+        }
+        "NetworkInterfaceId" => Target::NetworkInterface(NetworkInterfaceId::new(value)),
+        "InstanceId" => Target::Instance(InstanceId::new(value)),
+        "LocalGatewayId" => Target::LocalGateway(LocalGatewayId::new(value)),
+        "CarrierGatewayId" => Target::CarrierGateway(CarrierGatewayId::new(value)),
+        "CoreNetworkArn" => Target::CoreNetwork(value.to_string()),
+        _ => Target::OdbNetwork(value.to_string()),
+    };
+    if let Target::Unknown(t) = &target {
+        r.child(field).diag(
+            Severity::Warning,
+            "unknown-target",
+            Some(table),
+            format!("the route to {destination} has target {t:?}, whose kind vpcsim does not know; it forwards nowhere"),
+        );
+    }
+    // §3.5: local routes come from CreateRouteTable, everything else without an origin from CreateRoute.
+    let default_origin = if target == Target::Local {
+        RouteOrigin::CreateRouteTable
+    } else {
+        RouteOrigin::CreateRoute
+    };
+    let origin = match origin_text {
+        None => default_origin,
+        Some(o) => RouteOrigin::parse(o).unwrap_or_else(|| {
+            r.child("Origin").diag(
+                Severity::Info,
+                "unknown-route-origin",
+                Some(table),
+                format!(
+                    "route origin {o:?} is unknown; the route to {destination} is treated as {}",
+                    default_origin.name()
+                ),
+            );
+            default_origin
+        }),
+    };
+    let reported_state = state_text.and_then(|s| {
+        let parsed = RouteState::parse(s);
+        if parsed.is_none() {
+            r.child("State").diag(
+                Severity::Info,
+                "unknown-route-state",
+                Some(table),
+                format!("route state {s:?} is unknown and is not compared"),
+            );
+        }
+        parsed
+    });
+    Some(Route {
+        destination,
+        target,
+        origin,
+        reported_state,
+    })
+}
+
+/// The destination of a route: exactly one of the three destination fields (§6.1).
+fn destination(r: &Node) -> Option<Destination> {
+    if let Some(n) = r.get("DestinationCidrBlock") {
+        n.parse_with(CIDR4, |s| {
+            s.parse::<Ipv4Net>()
+                .ok()
+                .map(|n| Destination::cidr(IpNet::V4(n)))
+        })
+    } else if let Some(n) = r.get("DestinationIpv6CidrBlock") {
+        n.parse_with(CIDR6, |s| {
+            s.parse::<Ipv6Net>()
+                .ok()
+                .map(|n| Destination::cidr(IpNet::V6(n)))
+        })
+    } else if let Some(n) = r.get("DestinationPrefixListId") {
+        n.parse_with("a prefix list ID such as \"pl-63a5400a\"", |s| {
+            Destination::parse(s).filter(|d| matches!(d, Destination::PrefixList(_)))
+        })
+    } else {
+        r.error("the route has no destination: expected DestinationCidrBlock, DestinationIpv6CidrBlock or DestinationPrefixListId");
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regions_are_recognised() {
+        for r in [
+            "us-east-1",
+            "eu-west-3",
+            "ap-northeast-1",
+            "us-gov-west-1",
+            "xx-gov-1",
+        ] {
+            assert!(looks_like_region(r), "{r}");
+        }
+        for r in [
+            "aws_configs",
+            "us-east",
+            "us-east-12",
+            "US-east-1",
+            "usa-east-1",
+            "us-gov-west-1-x",
+            "123456789012",
+        ] {
+            assert!(!looks_like_region(r), "{r}");
+        }
+    }
+
+    #[test]
+    fn region_and_account_come_from_the_path() {
+        let (r, a) = path_context(Path::new(
+            "snap/aws_configs/accounts/123456789012/eu-west-1/Vpcs.json",
+        ));
+        assert_eq!(r.as_deref(), Some("eu-west-1"));
+        assert_eq!(a.as_deref(), Some("123456789012"));
+        let (r, a) = path_context(Path::new("snap/aws_configs/Vpcs.json"));
+        assert_eq!((r, a), (None, None));
+        // The file name itself is never a region or an account.
+        let (r, a) = path_context(Path::new("accounts/us-east-1"));
+        assert_eq!((r, a), (None, None));
+    }
+
+    #[test]
+    fn found_values_are_shown_briefly() {
+        assert_eq!(Found(&serde_json::json!(42)).to_string(), "42");
+        assert_eq!(Found(&serde_json::json!("x")).to_string(), "\"x\"");
+        assert_eq!(
+            Found(&serde_json::json!([1, 2])).to_string(),
+            "a list of 2 items"
+        );
+        assert_eq!(Found(&serde_json::json!({})).to_string(), "an object");
+    }
 }

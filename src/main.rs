@@ -161,6 +161,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 Format::Json => emit(&report::reach_json(&reach, &loaded.diagnostics)),
                 Format::Text => {
                     eprint!("{}", report::diagnostics_text(&loaded.diagnostics));
+                    if reach.is_empty() {
+                        eprintln!(
+                            "note: {} describes no subnets ({} VPCs, {} route tables): nothing to report; add describe-subnets output",
+                            snapshot.display(),
+                            net.vpcs.len(),
+                            net.route_tables.len()
+                        );
+                    }
                     emit(&report::reach_text(&reach, style))
                 }
             }

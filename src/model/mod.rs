@@ -609,6 +609,50 @@ impl Network {
         }
     }
 
+    /// The state of a route: derived from its target; only where the input does not describe
+    /// the target's kind does a snapshot's reported `blackhole` decide (it is the best evidence).
+    pub fn route_status(&self, vpc: &VpcId, route: &Route) -> TargetStatus {
+        match self.target_status(vpc, &route.target) {
+            TargetStatus::Unknown(_) if route.reported_state == Some(RouteState::Blackhole) => {
+                TargetStatus::Blackhole(format!(
+                    "the snapshot reports it blackhole and does not describe {}s, so vpcsim keeps the snapshot's state",
+                    route.target.kind_name()
+                ))
+            }
+            s => s,
+        }
+    }
+
+    /// Whether the resource a target names exists, for kinds the input described (`None` when
+    /// the kind was not described, or the target is `local` or an ARN).
+    pub fn target_exists(&self, target: &Target) -> Option<bool> {
+        let inv = &self.inventory;
+        let known = |k: bool, present: bool| k.then_some(present);
+        match target {
+            Target::InternetGateway(i) => known(
+                inv.internet_gateways,
+                self.internet_gateways.contains_key(i),
+            ),
+            Target::EgressOnlyInternetGateway(i) => known(
+                inv.egress_only_internet_gateways,
+                self.egress_only_internet_gateways.contains_key(i),
+            ),
+            Target::NatGateway(i) => known(inv.nat_gateways, self.nat_gateways.contains_key(i)),
+            Target::VpnGateway(i) => known(inv.vpn_gateways, self.vpn_gateways.contains_key(i)),
+            Target::VpcPeeringConnection(i) => known(
+                inv.vpc_peering_connections,
+                self.vpc_peering_connections.contains_key(i),
+            ),
+            Target::NetworkInterface(i) => known(
+                inv.network_interfaces,
+                self.network_interfaces.contains_key(i),
+            ),
+            Target::Instance(i) => known(inv.instances, self.instances.contains_key(i)),
+            Target::VpcEndpoint(i) => known(inv.vpc_endpoints, self.vpc_endpoints.contains_key(i)),
+            _ => None,
+        }
+    }
+
     fn instance_status(&self, id: &InstanceId) -> TargetStatus {
         match self.instances.get(id) {
             None if self.inventory.instances => {

@@ -244,7 +244,7 @@ impl Walker<'_> {
                             ),
                         );
                     }
-                    match self.net.target_status(vpc, &e.route.target) {
+                    match self.net.route_status(vpc, &e.route) {
                         TargetStatus::Blackhole(why) => {
                             c.explain(
                                 "BLACKHOLE_ROUTE",

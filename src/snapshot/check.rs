@@ -80,7 +80,19 @@ pub fn check(net: &Network) -> Vec<Diagnostic> {
                     ),
                 ));
             }
-            let derived = net.target_status(&t.vpc_id, &r.target);
+            if net.target_exists(&r.target) == Some(false) {
+                out.push(warn(
+                    "dangling-reference",
+                    &t.id,
+                    format!(
+                        "route {} -> {} names a {} the snapshot does not contain; the route is kept and treated as blackhole",
+                        r.destination,
+                        r.target,
+                        r.target.kind_name()
+                    ),
+                ));
+            }
+            let derived = net.route_status(&t.vpc_id, r);
             match (&derived, r.reported_state) {
                 (TargetStatus::Blackhole(why), Some(RouteState::Active)) => out.push(warn(
                     "state-disagrees",

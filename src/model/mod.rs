@@ -10,9 +10,13 @@
 //! association indexes (main table per VPC, explicit table per subnet, edge table per gateway)
 //! are derived from the route tables' associations by [`Network::reindex`].
 
+mod apply;
+mod change;
 mod ids;
 mod route;
 
+pub use apply::ApplyOptions;
+pub use change::*;
 pub use ids::*;
 pub use route::*;
 

@@ -24,7 +24,10 @@ impl Network {
         let _ = opts;
         Err(Ec2Error::new(
             "UnsupportedOperation",
-            format!("{} is not applied by this version of vpcsim", change.event_name()),
+            format!(
+                "{} is not applied by this version of vpcsim",
+                change.event_name()
+            ),
         ))
     }
 }

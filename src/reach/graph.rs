@@ -1,7 +1,7 @@
 //! The route graph: which resource forwards to which, built on petgraph. Its job is incremental
 //! recomputation: when a resource changes (a route table, a gateway's attachment, a NAT
 //! gateway's state, a peering connection), [`RouteGraph::affected_subnets`] walks the graph
-//! backwards and returns exactly the subnets whose reach may change.
+//! backwards and returns the subnets whose reach may change (a safe superset).
 //!
 //! Edges point from a dependent to what it depends on: subnet → its effective table (and the
 //! VPC's main table, which it falls back to); table → every target of its routes and every
@@ -77,7 +77,8 @@ impl RouteGraph {
         self.graph.update_edge(a, b, ());
     }
 
-    /// The subnets whose reach may change when `resource` (any AWS ID) changes, in ID order.
+    /// The subnets whose reach may change when `resource` (any AWS ID) changes, in ID order: a
+    /// safe superset (every subnet also depends on its VPC's main table, its fallback).
     pub fn affected_subnets(&self, resource: &str) -> Vec<SubnetId> {
         let Some(start) = self.nodes.get(resource) else {
             return Vec::new();

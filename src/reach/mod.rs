@@ -590,6 +590,52 @@ impl Engine {
         }
     }
 
+    /// §4.1, "inbound follows the same rules in reverse": replies leave through the subnet's own
+    /// table, which must send the public address space to the same internet gateway.
+    fn check_internet_return(
+        &self,
+        net: &Network,
+        eni: &NetworkInterface,
+        vpc: &VpcId,
+        igw: &InternetGatewayId,
+        ctx: &mut Ctx,
+    ) {
+        let Some((table, _)) = net.effective_route_table(&eni.subnet_id) else {
+            return;
+        };
+        let Some(fib) = self.fibs.get(&(table.clone(), ctx.family)) else {
+            return;
+        };
+        let target = Target::InternetGateway(igw.clone());
+        let mut back = 0u128;
+        let public = addr::public_space(ctx.family);
+        for iv in &public {
+            for (piece, choice) in fib.pieces(*iv) {
+                if let fib::Choice::Entry(i) = choice {
+                    let r = &fib.entries[i as usize].route;
+                    if r.target == target && net.route_status(vpc, r) == TargetStatus::Active {
+                        back = back.saturating_add(piece.size());
+                    }
+                }
+            }
+        }
+        if back < addr::total_size(&public) {
+            let how = if back == 0 {
+                "has no route"
+            } else {
+                "routes only part of the internet"
+            };
+            ctx.explanations.push(Explanation {
+                code: "NO_RETURN_ROUTE",
+                resource: table.to_string(),
+                message: format!(
+                    "{table} of {} {how} back to {igw}: replies cannot reach the internet (semantics doc §4.1)",
+                    eni.subnet_id
+                ),
+            });
+        }
+    }
+
     /// From the internet to a public address: the internet gateway translates the public address
     /// of an interface to its private one and delivers it (semantics doc §4.1).
     fn trace_from_internet(
@@ -670,6 +716,7 @@ impl Engine {
         };
         ctx.family = Family::of_addr(&inner);
         ctx.public_v4 = Tri::Yes;
+        self.check_internet_return(net, eni, &vpc, &igw.id, ctx);
         if inner != destination {
             ctx.explanations.push(Explanation {
                 code: "DESTINATION_NAT",

@@ -50,7 +50,7 @@ impl Case {
 }
 
 fn path(t: &Trace) -> Vec<&str> {
-    t.hops.iter().map(|h| h.resource.as_str()).collect()
+    t.hops.iter().map(|h| &*h.resource).collect()
 }
 
 fn codes(t: &Trace) -> Vec<&str> {

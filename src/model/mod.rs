@@ -372,6 +372,8 @@ pub struct Network {
 /// Association indexes derived from the route tables (see [`Network::reindex`]).
 #[derive(Clone, Debug, Default)]
 struct Index {
+    /// (transit gateway, VPC) pairs with a live attachment.
+    tgw_attached: BTreeSet<(TransitGatewayId, VpcId)>,
     main: BTreeMap<VpcId, RouteTableId>,
     subnet: BTreeMap<SubnetId, RouteTableId>,
     edge: BTreeMap<String, RouteTableId>,
@@ -404,7 +406,8 @@ pub enum TargetStatus {
 }
 
 impl Network {
-    /// Rebuilds the association indexes from the route tables. Call after changing associations.
+    /// Rebuilds the indexes (associations, transit gateway attachments) from the resources. Call
+    /// after changing associations or transit gateway attachments.
     pub fn reindex(&mut self) {
         let mut index = Index::default();
         for table in self.route_tables.values() {
@@ -420,6 +423,16 @@ impl Network {
                         index.edge.insert(g.clone(), table.id.clone());
                     }
                 }
+            }
+        }
+        for a in self.transit_gateway_attachments.values() {
+            if !matches!(
+                a.state.as_str(),
+                "deleted" | "deleting" | "failed" | "rejected"
+            ) {
+                index
+                    .tgw_attached
+                    .insert((a.transit_gateway_id.clone(), a.vpc_id.clone()));
             }
         }
         self.index = index;

@@ -20,7 +20,8 @@ use fib::Fib;
 use ipnet::IpNet;
 use std::collections::HashMap;
 use std::net::IpAddr;
-use walk::{Ctx, NetIndex, Tri, Walker};
+use std::sync::Arc;
+use walk::{Ctx, NetIndex, Out, Tri, Walker};
 
 pub use graph::RouteGraph;
 
@@ -84,26 +85,26 @@ impl InternetVia {
 /// One step of a path. Route-table hops carry the matched destination and the target.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Hop {
-    pub resource: String,
-    pub route_table: Option<String>,
-    pub matched: Option<String>,
-    pub target: Option<String>,
+    pub resource: Arc<str>,
+    pub route_table: Option<Arc<str>>,
+    pub matched: Option<Arc<str>>,
+    pub target: Option<Arc<str>>,
 }
 
 impl Hop {
-    pub fn resource(r: impl std::fmt::Display) -> Hop {
+    pub fn resource<T: IntoName + ?Sized>(r: &T) -> Hop {
         Hop {
-            resource: r.to_string(),
+            resource: r.name(),
             route_table: None,
             matched: None,
             target: None,
         }
     }
 
-    pub fn table(t: &RouteTableId, matched: Option<String>, target: Option<String>) -> Hop {
+    pub fn table(t: &RouteTableId, matched: Option<Arc<str>>, target: Option<Arc<str>>) -> Hop {
         Hop {
-            resource: t.to_string(),
-            route_table: Some(t.to_string()),
+            resource: t.name(),
+            route_table: Some(t.name()),
             matched,
             target,
         }
@@ -115,8 +116,8 @@ impl Hop {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Explanation {
     pub code: &'static str,
-    pub resource: String,
-    pub message: String,
+    pub resource: Arc<str>,
+    pub message: Arc<str>,
 }
 
 /// The fate of one range of destinations.
@@ -134,7 +135,7 @@ pub struct Segment {
     pub ranges: Vec<Interval>,
     pub disposition: Disposition,
     /// The resources passed after leaving the source subnet.
-    pub path: Vec<String>,
+    pub path: Vec<Arc<str>>,
     pub explanations: Vec<Explanation>,
     pub internet: Option<InternetVia>,
 }
@@ -346,7 +347,7 @@ impl Engine {
     fn family_reach(&self, net: &Network, subnet: &Subnet, family: Family) -> FamilyReach {
         let own: Vec<Interval> = subnet.cidrs(family).iter().map(Interval::of_net).collect();
         let has_addresses = !own.is_empty();
-        let public_hosts = public_hosts(net, &subnet.id, family);
+        let public_hosts = public_hosts(net, &self.index, &subnet.id, family);
         let ctx = Ctx {
             family,
             public_v4: Tri::Assumed,
@@ -356,7 +357,7 @@ impl Engine {
                 Tri::No
             },
             source_addrs: addr::normalize(own),
-            source_name: subnet.id.to_string(),
+            source_name: subnet.id.name(),
             translated: None,
             visited: Vec::new(),
             hops: Vec::new(),
@@ -426,7 +427,7 @@ impl Engine {
             public_v4: Tri::Assumed,
             has_v6: Tri::Assumed,
             source_addrs: Vec::new(),
-            source_name: source.to_string(),
+            source_name: Arc::from(source),
             translated: None,
             visited: Vec::new(),
             hops: Vec::new(),
@@ -467,10 +468,10 @@ impl Engine {
                 ctx.has_v6 = Tri::No;
                 ctx.explanations.push(Explanation {
                     code: "NO_SOURCE_ADDRESS",
-                    resource: subnet.to_string(),
-                    message: format!(
+                    resource: subnet.name(),
+                    message: Arc::from(format!(
                         "{subnet} has no {family} CIDR, so no host in it can send {family} traffic"
-                    ),
+                    )),
                 });
             }
             ctx.hops.push(Hop::resource(&subnet));
@@ -507,14 +508,14 @@ impl Engine {
                 }
                 None => {
                     ctx.source_addrs = vec![Interval::single(addr::addr_value(&a))];
-                    ctx.source_name = a.to_string();
+                    ctx.source_name = Arc::from(a.to_string());
                     if net.inventory.network_interfaces {
                         ctx.public_v4 = Tri::No;
                         ctx.has_v6 = Tri::Yes;
                         ctx.explanations.push(Explanation {
                             code: "NO_INTERFACE_AT_SOURCE",
-                            resource: subnet.to_string(),
-                            message: format!("no network interface in the snapshot holds {a}, so it has no public address mapping"),
+                            resource: subnet.name(),
+                            message: Arc::from(format!("no network interface in the snapshot holds {a}, so it has no public address mapping")),
                         });
                     }
                 }
@@ -545,8 +546,8 @@ impl Engine {
         ctx: &mut Ctx,
     ) {
         ctx.source_name = match private {
-            Some(p) => format!("{} ({p})", eni.id),
-            None => eni.id.to_string(),
+            Some(p) => Arc::from(format!("{} ({p})", eni.id)),
+            None => eni.id.name(),
         };
         ctx.public_v4 = match private {
             Some(IpAddr::V4(p)) if eni.public_ip_for(&p).is_some() => Tri::Yes,
@@ -627,11 +628,11 @@ impl Engine {
             };
             ctx.explanations.push(Explanation {
                 code: "NO_RETURN_ROUTE",
-                resource: table.to_string(),
-                message: format!(
+                resource: table.name(),
+                message: Arc::from(format!(
                     "{table} of {} {how} back to {igw}: replies cannot reach the internet (semantics doc §4.1)",
                     eni.subnet_id
-                ),
+                )),
             });
         }
     }
@@ -643,27 +644,26 @@ impl Engine {
         net: &Network,
         destination: IpAddr,
         ctx: &mut Ctx,
-        out: &mut Vec<(Interval, Outcome)>,
+        out: &mut Out,
     ) {
-        ctx.source_name = "the internet".into();
+        ctx.source_name = Arc::from("the internet");
         ctx.hops.push(Hop::resource("internet"));
-        let fail =
-            |ctx: &mut Ctx, code: &'static str, msg: String, out: &mut Vec<(Interval, Outcome)>| {
-                ctx.explanations.push(Explanation {
-                    code,
-                    resource: destination.to_string(),
-                    message: msg,
-                });
-                out.push((
-                    Interval::single(addr::addr_value(&destination)),
-                    Outcome {
-                        disposition: Disposition::Dropped,
-                        hops: ctx.hops.clone(),
-                        explanations: ctx.explanations.clone(),
-                        internet: None,
-                    },
-                ));
-            };
+        let fail = |ctx: &mut Ctx, code: &'static str, msg: String, out: &mut Out| {
+            ctx.explanations.push(Explanation {
+                code,
+                resource: Arc::from(destination.to_string()),
+                message: Arc::from(msg),
+            });
+            out.push((
+                vec![Interval::single(addr::addr_value(&destination))],
+                Outcome {
+                    disposition: Disposition::Dropped,
+                    hops: ctx.hops.clone(),
+                    explanations: ctx.explanations.clone(),
+                    internet: None,
+                },
+            ));
+        };
         let target = match destination {
             IpAddr::V4(d) => net.network_interfaces.values().find_map(|e| {
                 e.public_ips
@@ -720,11 +720,11 @@ impl Engine {
         if inner != destination {
             ctx.explanations.push(Explanation {
                 code: "DESTINATION_NAT",
-                resource: igw.id.to_string(),
-                message: format!(
+                resource: igw.id.name(),
+                message: Arc::from(format!(
                     "{} translates {destination} to {inner} of {}",
                     igw.id, eni.id
-                ),
+                )),
             });
         }
         self.walker(net).enter_via_gateway(
@@ -737,13 +737,19 @@ impl Engine {
     }
 }
 
-fn public_hosts(net: &Network, subnet: &SubnetId, family: Family) -> Vec<PublicHost> {
+fn public_hosts(
+    net: &Network,
+    index: &NetIndex,
+    subnet: &SubnetId,
+    family: Family,
+) -> Vec<PublicHost> {
     let mut out = Vec::new();
-    for e in net
-        .network_interfaces
-        .values()
-        .filter(|e| &e.subnet_id == subnet)
-    {
+    let enis = index
+        .interfaces
+        .get(subnet)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    for e in enis.iter().filter_map(|id| net.network_interfaces.get(id)) {
         match family {
             Family::Ipv4 => {
                 for (private, public) in &e.public_ips {
@@ -770,39 +776,41 @@ fn public_hosts(net: &Network, subnet: &SubnetId, family: Family) -> Vec<PublicH
     out
 }
 
-/// Groups `(interval, outcome)` pairs into segments with the same disposition, resource path and
-/// explanations, ordered by their lowest address.
-fn group(mut pieces: Vec<(Interval, Outcome)>) -> Vec<Segment> {
-    pieces.sort_by_key(|p| p.0);
+/// Groups the walk's branches into segments with the same disposition, resource path and
+/// explanations, ordered by their lowest address; each segment's ranges are sorted and merged.
+fn group(pieces: Out) -> Vec<Segment> {
+    type Key = (
+        Disposition,
+        Option<InternetVia>,
+        Vec<Arc<str>>,
+        Vec<Explanation>,
+    );
+    let mut index: HashMap<Key, usize> = HashMap::new();
     let mut segs: Vec<Segment> = Vec::new();
-    for (iv, o) in pieces {
-        let path: Vec<String> = o.hops.iter().map(|h| h.resource.clone()).collect();
+    for (ivs, o) in pieces {
+        let path: Vec<Arc<str>> = o.hops.iter().map(|h| h.resource.clone()).collect();
         let mut explanations = o.explanations;
         explanations.sort();
         explanations.dedup();
-        match segs.iter_mut().find(|s| {
-            s.disposition == o.disposition
-                && s.internet == o.internet
-                && s.path == path
-                && s.explanations == explanations
-        }) {
-            Some(s) => {
-                if let Some(last) = s.ranges.last_mut()
-                    && last.hi.checked_add(1) == Some(iv.lo)
-                {
-                    last.hi = iv.hi;
-                } else {
-                    s.ranges.push(iv);
-                }
+        let key = (o.disposition, o.internet, path, explanations);
+        match index.get(&key) {
+            Some(&i) => segs[i].ranges.extend(ivs),
+            None => {
+                index.insert(key.clone(), segs.len());
+                let (disposition, internet, path, explanations) = key;
+                segs.push(Segment {
+                    ranges: ivs,
+                    disposition,
+                    path,
+                    explanations,
+                    internet,
+                });
             }
-            None => segs.push(Segment {
-                ranges: vec![iv],
-                disposition: o.disposition,
-                path,
-                explanations,
-                internet: o.internet,
-            }),
         }
     }
+    for s in &mut segs {
+        s.ranges = addr::normalize(std::mem::take(&mut s.ranges));
+    }
+    segs.sort_by_key(|s| s.ranges.first().map(|r| r.lo));
     segs
 }

@@ -11,6 +11,7 @@ use crate::addr::{self, Family, Interval};
 use crate::model::*;
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
+use std::sync::Arc;
 
 /// Three-valued fact about the source host.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,10 +39,10 @@ pub struct Ctx {
     /// The source addresses (for return-path checks across peering).
     pub source_addrs: Vec<Interval>,
     /// A description of the source host for messages ("subnet-1", "eni-1 (10.0.0.5)").
-    pub source_name: String,
+    pub source_name: Arc<str>,
     pub translated: Option<Translation>,
     /// Forwarding resources already passed (NAT gateways, appliances): a second visit is a loop.
-    pub visited: Vec<String>,
+    pub visited: Vec<Arc<str>>,
     pub hops: Vec<Hop>,
     pub explanations: Vec<Explanation>,
     /// Trace mode: resolve the interface at the destination address.
@@ -55,11 +56,11 @@ impl Ctx {
         c
     }
 
-    fn explain(&mut self, code: &'static str, resource: impl ToString, message: String) {
+    fn explain<T: IntoName + ?Sized>(&mut self, code: &'static str, resource: &T, message: String) {
         self.explanations.push(Explanation {
             code,
-            resource: resource.to_string(),
-            message,
+            resource: resource.name(),
+            message: Arc::from(message),
         });
     }
 }
@@ -71,6 +72,8 @@ pub struct NetIndex {
     pub subnets: HashMap<(VpcId, Family), Vec<(Interval, SubnetId)>>,
     /// Per VPC and family: VPC CIDR intervals, normalized.
     pub vpc_cidrs: HashMap<(VpcId, Family), Vec<Interval>>,
+    /// Network interfaces per subnet, in ID order.
+    pub interfaces: HashMap<SubnetId, Vec<NetworkInterfaceId>>,
 }
 
 impl NetIndex {
@@ -89,6 +92,12 @@ impl NetIndex {
         for v in idx.subnets.values_mut() {
             v.sort();
         }
+        for e in net.network_interfaces.values() {
+            idx.interfaces
+                .entry(e.subnet_id.clone())
+                .or_default()
+                .push(e.id.clone());
+        }
         for (id, v) in &net.vpcs {
             for f in Family::ALL {
                 let ivs: Vec<Interval> = v.cidrs(f).iter().map(Interval::of_net).collect();
@@ -105,7 +114,9 @@ pub struct Walker<'a> {
     pub fibs: &'a HashMap<(RouteTableId, Family), Fib>,
 }
 
-type Out = Vec<(Interval, Outcome)>;
+/// Destination intervals with their common outcome: one entry per branch of the walk, not per
+/// interval, so that outcomes are built once and never copied per range.
+pub type Out = Vec<(Vec<Interval>, Outcome)>;
 
 fn finish(
     out: &mut Out,
@@ -114,17 +125,18 @@ fn finish(
     disposition: Disposition,
     internet: Option<InternetVia>,
 ) {
-    for iv in ivs {
-        out.push((
-            *iv,
-            Outcome {
-                disposition,
-                hops: ctx.hops.clone(),
-                explanations: ctx.explanations.clone(),
-                internet,
-            },
-        ));
+    if ivs.is_empty() {
+        return;
     }
+    out.push((
+        ivs.to_vec(),
+        Outcome {
+            disposition,
+            hops: ctx.hops.clone(),
+            explanations: ctx.explanations.clone(),
+            internet,
+        },
+    ));
 }
 
 impl Walker<'_> {
@@ -231,8 +243,8 @@ impl Walker<'_> {
                     };
                     let mut c = ctx.with_hop(Hop::table(
                         table,
-                        Some(matched),
-                        Some(e.route.target.id().to_string()),
+                        Some(Arc::from(matched)),
+                        Some(e.route.target.id().name()),
                     ));
                     if let Some(other) = &e.ambiguous_with {
                         c.explain(
@@ -403,7 +415,7 @@ impl Walker<'_> {
             let private = addr::subtract(&ivs, &public);
             if !private.is_empty() {
                 let mut c = ctx.clone();
-                c.explain("NOT_INTERNET_ROUTABLE", ctx.hops.last().map(|h| h.resource.clone()).unwrap_or_default(), "the destination is a special-purpose (non-public) address; the internet does not route it".into());
+                c.explain("NOT_INTERNET_ROUTABLE", &ctx.hops.last().map(|h| h.resource.clone()).unwrap_or_else(|| Arc::from("")), "the destination is a special-purpose (non-public) address; the internet does not route it".into());
                 finish(out, &private, &c, Disposition::ExitsToInternet, Some(via));
                 let public_part = addr::intersect(&ivs, &public);
                 return finish(
@@ -420,11 +432,11 @@ impl Walker<'_> {
 
     fn nat_gateway(&self, nat_id: &NatGatewayId, ivs: Vec<Interval>, ctx: &Ctx, out: &mut Out) {
         let mut c = ctx.with_hop(Hop::resource(nat_id));
-        if ctx.visited.iter().any(|v| v == nat_id.as_str()) {
+        if ctx.visited.iter().any(|v| **v == *nat_id.as_str()) {
             c.explain("ROUTING_LOOP", nat_id, format!("the packet comes back to {nat_id}: a routing loop (is the source in the NAT gateway's own subnet?)"));
             return finish(out, &ivs, &c, Disposition::Loop, None);
         }
-        c.visited.push(nat_id.to_string());
+        c.visited.push(nat_id.name());
         let Some(nat) = self.net.nat_gateways.get(nat_id) else {
             // Not described: status already explained as assumed; nothing to follow.
             return finish(out, &ivs, &c, Disposition::ExitsOther, None);
@@ -452,10 +464,13 @@ impl Walker<'_> {
             c4.family = Family::Ipv4;
             let mut sub = Vec::new();
             self.nat_egress(nat, v4, c4, &mut sub);
-            out.extend(
-                sub.into_iter()
-                    .map(|(iv, o)| (Interval::new(iv.lo + base, iv.hi + base), o)),
-            );
+            out.extend(sub.into_iter().map(|(ivs, o)| {
+                let mapped = ivs
+                    .iter()
+                    .map(|iv| Interval::new(iv.lo + base, iv.hi + base))
+                    .collect();
+                (mapped, o)
+            }));
             return;
         } else {
             ivs
@@ -464,7 +479,7 @@ impl Walker<'_> {
     }
 
     fn nat_egress(&self, nat: &NatGateway, ivs: Vec<Interval>, mut c: Ctx, out: &mut Out) {
-        c.source_name = nat.id.to_string();
+        c.source_name = nat.id.name();
         match nat.connectivity {
             ConnectivityType::Public => {
                 c.translated = Some(Translation::PublicNat(nat.id.clone()));
@@ -593,7 +608,7 @@ impl Walker<'_> {
         let mut c = if ctx
             .hops
             .last()
-            .is_some_and(|h| h.resource == subnet.as_str())
+            .is_some_and(|h| *h.resource == *subnet.as_str())
         {
             ctx.clone()
         } else {
@@ -677,7 +692,7 @@ impl Walker<'_> {
 
     fn interface(&self, eni_id: &NetworkInterfaceId, ivs: Vec<Interval>, ctx: &Ctx, out: &mut Out) {
         let mut c = ctx.with_hop(Hop::resource(eni_id));
-        if ctx.visited.iter().any(|v| v == eni_id.as_str()) {
+        if ctx.visited.iter().any(|v| **v == *eni_id.as_str()) {
             c.explain(
                 "ROUTING_LOOP",
                 eni_id,
@@ -685,7 +700,7 @@ impl Walker<'_> {
             );
             return finish(out, &ivs, &c, Disposition::Loop, None);
         }
-        c.visited.push(eni_id.to_string());
+        c.visited.push(eni_id.name());
         let Some(eni) = self.net.network_interfaces.get(eni_id) else {
             return finish(out, &ivs, &c, Disposition::ToNetworkInterface, None);
         };

@@ -84,7 +84,7 @@ fn diagnostics(d: &[Diagnostic]) -> Vec<JsonDiagnostic<'_>> {
 struct JsonSegment<'a> {
     ranges: Vec<String>,
     disposition: &'static str,
-    path: &'a [String],
+    path: Vec<&'a str>,
     explanations: Vec<JsonExplanation<'a>>,
 }
 
@@ -171,7 +171,7 @@ fn json_family(f: &FamilyReach) -> JsonFamily<'_> {
             .map(|s| JsonSegment {
                 ranges: cidr_strings(f.family, s),
                 disposition: s.disposition.name(),
-                path: &s.path,
+                path: s.path.iter().map(|p| &**p).collect(),
                 explanations: explanations(&s.explanations),
             })
             .collect(),

@@ -68,9 +68,9 @@ fn route_hops(t: &vpcsim::reach::Trace) -> Vec<(String, String, String)> {
         .into_iter()
         .map(|h| {
             (
-                h.resource.clone(),
-                h.matched.clone().unwrap_or_default(),
-                h.target.clone().unwrap_or_default(),
+                h.resource.to_string(),
+                h.matched.as_deref().unwrap_or_default().to_string(),
+                h.target.as_deref().unwrap_or_default().to_string(),
             )
         })
         .collect()

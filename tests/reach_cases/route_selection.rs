@@ -475,7 +475,8 @@ fn same_subnet_traffic_never_consults_the_route_table() {
     let r = reach(&net, "subnet-0a000001");
     let s = segment_at(&r.ipv4, "10.0.1.200");
     assert_eq!(s.disposition, Disposition::Delivered);
-    assert_eq!(s.path, ["subnet-0a000001"]);
+    let path: Vec<&str> = s.path.iter().map(|p| &**p).collect();
+    assert_eq!(path, ["subnet-0a000001"]);
 }
 
 // Semantics doc §3.2 / §4.8: an address inside the VPC CIDR but in no subnet matches the local

@@ -51,7 +51,7 @@ pub fn reach(net: &Network, subnet: &str) -> SubnetReach {
 
 /// The resources a trace passed, in order.
 pub fn resources(t: &Trace) -> Vec<&str> {
-    t.hops.iter().map(|h| h.resource.as_str()).collect()
+    t.hops.iter().map(|h| &*h.resource).collect()
 }
 
 /// The explanation codes of a trace, in order.
@@ -70,7 +70,11 @@ pub fn first_route(t: &Trace) -> (String, Option<String>, Option<String>) {
         .into_iter()
         .next()
         .unwrap_or_else(|| panic!("no route table consulted: {}", describe(t)));
-    (h.resource.clone(), h.matched.clone(), h.target.clone())
+    (
+        h.resource.to_string(),
+        h.matched.as_deref().map(str::to_string),
+        h.target.as_deref().map(str::to_string),
+    )
 }
 
 /// A one-line rendering of a trace for assertion messages.
@@ -80,7 +84,7 @@ pub fn describe(t: &Trace) -> String {
         .iter()
         .map(|h| match (&h.matched, &h.target) {
             (Some(m), Some(tg)) => format!("{}[{m} -> {tg}]", h.resource),
-            _ => h.resource.clone(),
+            _ => h.resource.to_string(),
         })
         .collect();
     format!(

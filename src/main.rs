@@ -145,23 +145,32 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let loaded = load(&snapshot)?;
             let net = &loaded.network;
             let engine = Engine::new(net);
-            let reach = if subnet.is_empty() {
-                engine.reach_all(net)
+            let ids: Vec<SubnetId> = if subnet.is_empty() {
+                net.subnets.keys().cloned().collect()
             } else {
                 let mut v = Vec::new();
                 for s in &subnet {
-                    let r = engine.subnet_reach(net, &SubnetId::new(s.as_str())).ok_or_else(|| {
-                        anyhow::anyhow!("{s} is not in the snapshot {}; `vpcsim reach --snapshot {}` lists every subnet", snapshot.display(), snapshot.display())
-                    })?;
-                    v.push(r);
+                    let id = SubnetId::new(s.as_str());
+                    if !net.subnets.contains_key(&id) {
+                        anyhow::bail!(
+                            "{s} is not in the snapshot {}; `vpcsim reach --snapshot {}` lists every subnet",
+                            snapshot.display(),
+                            snapshot.display()
+                        );
+                    }
+                    v.push(id);
                 }
                 v
             };
-            match format {
-                Format::Json => emit(&report::reach_json(&reach, &loaded.diagnostics)),
+            // Streamed: each batch of subnets is computed, written and dropped.
+            let stream = engine.reach_stream(net, ids);
+            let stdout = std::io::stdout().lock();
+            let out = std::io::BufWriter::new(stdout);
+            let written = match format {
+                Format::Json => report::write_reach_json(out, stream, &loaded.diagnostics),
                 Format::Text => {
                     eprint!("{}", report::diagnostics_text(&loaded.diagnostics));
-                    if reach.is_empty() {
+                    if net.subnets.is_empty() {
                         eprintln!(
                             "note: {} describes no subnets ({} VPCs, {} route tables): nothing to report; add describe-subnets output",
                             snapshot.display(),
@@ -169,8 +178,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                             net.route_tables.len()
                         );
                     }
-                    emit(&report::reach_text(&reach, style))
+                    report::write_reach_text(out, stream, style)
                 }
+            };
+            match written {
+                // A closed pipe (`vpcsim reach ... | head`) is not an error.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                r => r.context("cannot write the output"),
             }
         }
         Command::Trace {

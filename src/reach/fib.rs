@@ -20,7 +20,7 @@ pub struct FibEntry {
     pub matched: IpNet,
     pub via_prefix_list: Option<PrefixListId>,
     /// Another route of the same prefix length and rank that AWS might choose instead.
-    pub ambiguous_with: Option<Route>,
+    pub ambiguous_with: Option<Box<Route>>,
 }
 
 /// What the table does with one interval.
@@ -109,7 +109,7 @@ impl Fib {
             while j < cands.len() && cands[j].0.lo == iv.lo && cands[j].1 == len {
                 if ambiguous_with.is_none() && cands[j].2 == rk && cands[j].4.target != route.target
                 {
-                    ambiguous_with = Some(cands[j].4.clone());
+                    ambiguous_with = Some(Box::new(cands[j].4.clone()));
                 }
                 j += 1;
             }

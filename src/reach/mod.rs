@@ -21,7 +21,8 @@ use ipnet::IpNet;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Arc;
-use walk::{Ctx, NetIndex, Out, Tri, Walker};
+use std::cell::RefCell;
+use walk::{Ctx, NatCache, NetIndex, Out, Tri, Walker};
 
 pub use graph::RouteGraph;
 
@@ -285,20 +286,28 @@ impl Engine {
             net,
             index: &self.index,
             fibs: &self.fibs,
+            nat_cache: None,
         }
     }
 
     /// The reach of every subnet, in subnet ID order. Uses both cores on large networks.
     pub fn reach_all(&self, net: &Network) -> Vec<SubnetReach> {
-        let ids: Vec<&SubnetId> = net.subnets.keys().collect();
+        let ids: Vec<SubnetId> = net.subnets.keys().cloned().collect();
+        self.reach_many(net, &ids)
+    }
+
+    /// The reach of the listed subnets (unknown IDs are skipped), in the order given, computed
+    /// on all cores when there are many.
+    pub fn reach_many(&self, net: &Network, ids: &[SubnetId]) -> Vec<SubnetReach> {
         let threads = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1)
             .min(8);
         if ids.len() < 256 || threads < 2 {
+            let cache = RefCell::new(NatCache::new());
             return ids
                 .iter()
-                .filter_map(|s| self.subnet_reach(net, s))
+                .filter_map(|s| self.subnet_reach_in(net, s, Some(&cache)))
                 .collect();
         }
         let chunk = ids.len().div_ceil(threads);
@@ -307,8 +316,9 @@ impl Engine {
                 .chunks(chunk)
                 .map(|part| {
                     scope.spawn(move || {
+                        let cache = RefCell::new(NatCache::new());
                         part.iter()
-                            .filter_map(|s| self.subnet_reach(net, s))
+                            .filter_map(|s| self.subnet_reach_in(net, s, Some(&cache)))
                             .collect::<Vec<_>>()
                     })
                 })
@@ -320,11 +330,42 @@ impl Engine {
         })
     }
 
+    /// The reach of the listed subnets as a stream: computed a batch at a time (on all cores)
+    /// and handed out one by one, so that a report can be written with memory bounded by one
+    /// batch instead of the whole account.
+    pub fn reach_stream<'a>(
+        &'a self,
+        net: &'a Network,
+        ids: Vec<SubnetId>,
+    ) -> impl Iterator<Item = SubnetReach> + 'a {
+        const BATCH: usize = 2048;
+        let mut pos = 0;
+        std::iter::from_fn(move || {
+            if pos >= ids.len() {
+                return None;
+            }
+            let end = (pos + BATCH).min(ids.len());
+            let batch = self.reach_many(net, &ids[pos..end]);
+            pos = end;
+            Some(batch)
+        })
+        .flatten()
+    }
+
     /// The reach of one subnet, or `None` if the subnet is not in the network.
     pub fn subnet_reach(&self, net: &Network, subnet_id: &SubnetId) -> Option<SubnetReach> {
+        self.subnet_reach_in(net, subnet_id, None)
+    }
+
+    fn subnet_reach_in(
+        &self,
+        net: &Network,
+        subnet_id: &SubnetId,
+        cache: Option<&RefCell<NatCache>>,
+    ) -> Option<SubnetReach> {
         let subnet = net.subnets.get(subnet_id)?;
         let eff = net.effective_route_table(subnet_id);
-        let fam = |f: Family| self.family_reach(net, subnet, f);
+        let fam = |f: Family| self.family_reach(net, subnet, f, cache);
         Some(SubnetReach {
             subnet_id: subnet.id.clone(),
             vpc_id: subnet.vpc_id.clone(),
@@ -344,7 +385,13 @@ impl Engine {
         })
     }
 
-    fn family_reach(&self, net: &Network, subnet: &Subnet, family: Family) -> FamilyReach {
+    fn family_reach(
+        &self,
+        net: &Network,
+        subnet: &Subnet,
+        family: Family,
+        cache: Option<&RefCell<NatCache>>,
+    ) -> FamilyReach {
         let own: Vec<Interval> = subnet.cidrs(family).iter().map(Interval::of_net).collect();
         let has_addresses = !own.is_empty();
         let public_hosts = public_hosts(net, &self.index, &subnet.id, family);
@@ -365,8 +412,9 @@ impl Engine {
             detail: false,
         };
         let mut out = Vec::new();
-        self.walker(net)
-            .leave_subnet(&subnet.id, vec![family.whole()], &ctx, &mut out);
+        let mut walker = self.walker(net);
+        walker.nat_cache = cache;
+        walker.leave_subnet(&subnet.id, vec![family.whole()], &ctx, &mut out);
         let segments = group(out);
         let public = addr::public_space(family);
         let mut direct = Vec::new();

@@ -11,6 +11,8 @@ use crate::addr::{self, Family, Interval};
 use crate::model::*;
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::Arc;
 
 /// Three-valued fact about the source host.
@@ -112,7 +114,14 @@ pub struct Walker<'a> {
     pub net: &'a Network,
     pub index: &'a NetIndex,
     pub fibs: &'a HashMap<(RouteTableId, Family), Fib>,
+    /// Reach mode only: the walk onwards from each NAT gateway over the whole family space,
+    /// computed once and cut to each source's intervals (many private subnets share a NAT).
+    pub nat_cache: Option<&'a RefCell<NatCache>>,
 }
+
+/// Cached NAT egress walks, per NAT gateway and family, with hops and explanations relative to
+/// the NAT gateway's subnet.
+pub type NatCache = HashMap<(NatGatewayId, Family), Rc<Out>>;
 
 /// Destination intervals with their common outcome: one entry per branch of the walk, not per
 /// interval, so that outcomes are built once and never copied per range.
@@ -508,8 +517,49 @@ impl Walker<'_> {
             c.source_addrs = s.ipv4_cidr.iter().map(Interval::of_v4).collect();
         }
         // §3.1: traffic leaving a NAT gateway is routed by its own subnet's table.
-        let c = c.with_hop(Hop::resource(&nat.subnet_id));
-        self.leave_subnet(&nat.subnet_id, ivs, &c, out)
+        let cacheable = !c.detail && c.visited.len() == 1;
+        let (Some(cache), true) = (self.nat_cache, cacheable) else {
+            let c = c.with_hop(Hop::resource(&nat.subnet_id));
+            return self.leave_subnet(&nat.subnet_id, ivs, &c, out);
+        };
+        let key = (nat.id.clone(), c.family);
+        let cached = cache.borrow().get(&key).cloned();
+        let walked = match cached {
+            Some(w) => w,
+            None => {
+                let mut clean = c.clone();
+                clean.hops = vec![Hop::resource(&nat.subnet_id)];
+                clean.explanations = Vec::new();
+                let mut whole = Vec::new();
+                self.leave_subnet(&nat.subnet_id, vec![c.family.whole()], &clean, &mut whole);
+                for (ivs, _) in &mut whole {
+                    *ivs = addr::normalize(std::mem::take(ivs));
+                }
+                let w = Rc::new(whole);
+                cache.borrow_mut().insert(key, w.clone());
+                w
+            }
+        };
+        let wanted = addr::normalize(ivs);
+        for (civs, o) in walked.iter() {
+            let hit = addr::intersect(civs, &wanted);
+            if hit.is_empty() {
+                continue;
+            }
+            let mut hops = c.hops.clone();
+            hops.extend(o.hops.iter().cloned());
+            let mut explanations = c.explanations.clone();
+            explanations.extend(o.explanations.iter().cloned());
+            out.push((
+                hit,
+                Outcome {
+                    disposition: o.disposition,
+                    hops,
+                    explanations,
+                    internet: o.internet,
+                },
+            ));
+        }
     }
 
     fn peering(

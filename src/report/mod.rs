@@ -9,7 +9,9 @@ use crate::addr::{self, Family};
 use crate::diag::Diagnostic;
 use crate::reach::{Explanation, FamilyReach, Segment, SubnetReach, Trace};
 use serde::Serialize;
+use std::cell::RefCell;
 use std::fmt::Write as _;
+use std::io;
 
 /// Schema identifiers; a breaking change to a schema bumps its version.
 pub const REACH_SCHEMA: &str = "vpcsim/reach/v1";
@@ -178,26 +180,85 @@ fn json_family(f: &FamilyReach) -> JsonFamily<'_> {
     }
 }
 
+fn json_subnet(r: &SubnetReach) -> JsonSubnet<'_> {
+    JsonSubnet {
+        subnet_id: r.subnet_id.as_str(),
+        vpc_id: r.vpc_id.as_str(),
+        account: r.owner_id.as_ref().map(|a| a.as_str()),
+        region: r.region.as_deref(),
+        route_table_id: r.route_table_id.as_ref().map(|t| t.as_str()),
+        association: r.association.map(|a| a.name()),
+        ipv4: json_family(&r.ipv4),
+        ipv6: json_family(&r.ipv6),
+    }
+}
+
 /// `vpcsim reach --format json`.
 pub fn reach_json(reach: &[SubnetReach], diags: &[Diagnostic]) -> String {
     let doc = JsonReach {
         schema: REACH_SCHEMA,
-        subnets: reach
-            .iter()
-            .map(|r| JsonSubnet {
-                subnet_id: r.subnet_id.as_str(),
-                vpc_id: r.vpc_id.as_str(),
-                account: r.owner_id.as_ref().map(|a| a.as_str()),
-                region: r.region.as_deref(),
-                route_table_id: r.route_table_id.as_ref().map(|t| t.as_str()),
-                association: r.association.map(|a| a.name()),
-                ipv4: json_family(&r.ipv4),
-                ipv6: json_family(&r.ipv6),
-            })
-            .collect(),
+        subnets: reach.iter().map(json_subnet).collect(),
         diagnostics: diagnostics(diags),
     };
     to_json(&doc)
+}
+
+/// A sequence serialised straight from an iterator (used once).
+struct Streamed<I>(RefCell<Option<I>>);
+
+struct OwnedSubnet(SubnetReach);
+
+impl Serialize for OwnedSubnet {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        json_subnet(&self.0).serialize(s)
+    }
+}
+
+impl<I: Iterator<Item = SubnetReach>> Serialize for Streamed<I> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let items = self.0.borrow_mut().take();
+        s.collect_seq(items.into_iter().flatten().map(OwnedSubnet))
+    }
+}
+
+#[derive(Serialize)]
+#[serde(bound = "")]
+struct JsonReachStream<'a, I: Iterator<Item = SubnetReach>> {
+    schema: &'static str,
+    subnets: Streamed<I>,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+}
+
+/// Writes `vpcsim reach --format json` while the reach is being computed, so that memory stays
+/// bounded by one batch of subnets; the bytes are the same as [`reach_json`]'s.
+pub fn write_reach_json<W: io::Write>(
+    mut w: W,
+    reach: impl Iterator<Item = SubnetReach>,
+    diags: &[Diagnostic],
+) -> io::Result<()> {
+    let doc = JsonReachStream {
+        schema: REACH_SCHEMA,
+        subnets: Streamed(RefCell::new(Some(reach))),
+        diagnostics: diagnostics(diags),
+    };
+    serde_json::to_writer_pretty(&mut w, &doc).map_err(io::Error::other)?;
+    w.write_all(b"\n")
+}
+
+/// Writes `vpcsim reach` text for a stream of subnets; the bytes are the same as
+/// [`reach_text`]'s for the same subnets.
+pub fn write_reach_text<W: io::Write>(
+    mut w: W,
+    reach: impl Iterator<Item = SubnetReach>,
+    style: Style,
+) -> io::Result<()> {
+    for (i, r) in reach.enumerate() {
+        if i > 0 {
+            w.write_all(b"\n")?;
+        }
+        w.write_all(reach_text(std::slice::from_ref(&r), style).as_bytes())?;
+    }
+    Ok(())
 }
 
 fn to_json<T: Serialize>(doc: &T) -> String {

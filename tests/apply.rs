@@ -2889,3 +2889,227 @@ fn undescribed_target_kinds_are_assumed_and_removed_ones_are_not() {
         "rtb-old",
     );
 }
+
+// --- remaining codes -------------------------------------------------------------------------
+
+#[test]
+fn a_vgw_attaches_to_one_vpc_at_a_time() {
+    // §1.9 (code unverified).
+    let mut net = base();
+    ok(&mut net, create_vpc("vpc-3", "10.3.0.0/16"));
+    rejected(
+        &mut net,
+        Change::AttachVpnGateway {
+            vpn_gateway_id: VpnGatewayId::new("vgw-1"),
+            vpc_id: VpcId::new("vpc-3"),
+        },
+        "VpnGatewayAttachmentLimitExceeded",
+        "vgw-1 is already attached to vpc-1",
+    );
+    rejected(
+        &mut net,
+        Change::AttachVpnGateway {
+            vpn_gateway_id: VpnGatewayId::new("vgw-nope"),
+            vpc_id: VpcId::new("vpc-3"),
+        },
+        "InvalidVpnGatewayID.NotFound",
+        "vgw-nope",
+    );
+}
+
+#[test]
+fn a_terminated_instance_takes_no_new_route() {
+    let mut net = base();
+    ok(&mut net, create_route("rtb-priv", "0.0.0.0/0", "i-1"));
+    ok(
+        &mut net,
+        Change::TerminateInstances {
+            instance_ids: vec![InstanceId::new("i-1")],
+        },
+    );
+    assert!(matches!(
+        status(&net, "rtb-priv", "0.0.0.0/0"),
+        TargetStatus::Blackhole(_)
+    ));
+    rejected(
+        &mut net,
+        create_route("rtb-main", "0.0.0.0/0", "i-1"),
+        "IncorrectInstanceState",
+        "i-1",
+    );
+    // Terminating again changes nothing.
+    let e = ok(
+        &mut net,
+        Change::TerminateInstances {
+            instance_ids: vec![InstanceId::new("i-1")],
+        },
+    );
+    assert!(e.touched.is_empty());
+}
+
+#[test]
+fn addresses_by_public_ip() {
+    let mut net = base();
+    rejected(
+        &mut net,
+        Change::ReleaseAddress {
+            allocation_id: None,
+            public_ip: Some(Ipv4Addr::new(52, 0, 0, 1)),
+        },
+        "InvalidAddress.NotFound",
+        "52.0.0.1",
+    );
+    rejected(
+        &mut net,
+        Change::ReleaseAddress {
+            allocation_id: None,
+            public_ip: None,
+        },
+        "MissingParameter",
+        "allocationId",
+    );
+    ok(
+        &mut net,
+        Change::AllocateAddress {
+            allocation_id: Some(AllocationId::new("eipalloc-7")),
+            public_ip: Some(Ipv4Addr::new(52, 0, 0, 7)),
+        },
+    );
+    rejected(
+        &mut net,
+        Change::AllocateAddress {
+            allocation_id: Some(AllocationId::new("eipalloc-7")),
+            public_ip: None,
+        },
+        "vpcsim.DuplicateId",
+        "eipalloc-7",
+    );
+    // Associating by instance takes its primary interface.
+    ok(
+        &mut net,
+        Change::AssociateAddress {
+            allocation_id: None,
+            public_ip: Some(Ipv4Addr::new(52, 0, 0, 7)),
+            instance_id: Some(InstanceId::new("i-1")),
+            network_interface_id: None,
+            private_ip: None,
+            association_id: Some("eipassoc-7".into()),
+        },
+    );
+    let eni = net
+        .instance_interface(&InstanceId::new("i-1"))
+        .expect("eni");
+    assert_eq!(
+        eni.public_ips,
+        vec![(Ipv4Addr::new(10, 0, 2, 20), Ipv4Addr::new(52, 0, 0, 7))]
+    );
+    assert_eq!(net.addresses[0].instance_id, Some(InstanceId::new("i-1")));
+    // Reassociation moves it.
+    ok(
+        &mut net,
+        Change::AssociateAddress {
+            allocation_id: Some(AllocationId::new("eipalloc-7")),
+            public_ip: None,
+            instance_id: None,
+            network_interface_id: Some(NetworkInterfaceId::new("eni-fw")),
+            private_ip: None,
+            association_id: Some("eipassoc-8".into()),
+        },
+    );
+    assert!(
+        net.instance_interface(&InstanceId::new("i-1"))
+            .expect("eni")
+            .public_ips
+            .is_empty()
+    );
+    assert_eq!(
+        net.network_interfaces[&NetworkInterfaceId::new("eni-fw")].public_ips,
+        vec![(Ipv4Addr::new(10, 0, 2, 10), Ipv4Addr::new(52, 0, 0, 7))]
+    );
+}
+
+#[test]
+fn run_instances_validates_the_whole_batch() {
+    let mut net = base();
+    let launch = |id: &str, subnet: &str| LaunchedInstance {
+        instance_id: InstanceId::new(id),
+        subnet_id: Some(SubnetId::new(subnet)),
+        network_interface_id: None,
+        private_ip: None,
+        public_ip: None,
+    };
+    rejected(
+        &mut net,
+        Change::RunInstances {
+            instances: vec![launch("i-7", "subnet-b"), launch("i-8", "subnet-nope")],
+        },
+        "InvalidSubnetID.NotFound",
+        "subnet-nope",
+    );
+    rejected(
+        &mut net,
+        Change::RunInstances {
+            instances: vec![launch("i-7", "subnet-b"), launch("i-1", "subnet-b")],
+        },
+        "vpcsim.DuplicateId",
+        "i-1",
+    );
+    // Two instances without addresses get distinct ones.
+    ok(
+        &mut net,
+        Change::RunInstances {
+            instances: vec![launch("i-7", "subnet-b"), launch("i-8", "subnet-b")],
+        },
+    );
+    let ip = |e: &str| {
+        net.network_interfaces[&NetworkInterfaceId::new(e)]
+            .private_ips
+            .clone()
+    };
+    assert_eq!(ip("eni-7"), vec![Ipv4Addr::new(10, 0, 2, 4)]);
+    assert_eq!(ip("eni-8"), vec![Ipv4Addr::new(10, 0, 2, 5)]);
+}
+
+#[test]
+fn describe_vpcs_association_ids_drive_disassociate_vpc_cidr_block() {
+    // The JSON importer keeps CIDR association IDs and puts the primary CIDR first (§6.3).
+    let docs: Vec<snapshot::json::Document> = vec![(
+        "vpcs.json".to_string(),
+        serde_json::json!({"Vpcs": [{
+        "VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16", "OwnerId": "123456789012",
+        "CidrBlockAssociationSet": [
+            {"AssociationId": "vpc-cidr-assoc-2", "CidrBlock": "10.2.0.0/16",
+             "CidrBlockState": {"State": "associated"}},
+            {"AssociationId": "vpc-cidr-assoc-1", "CidrBlock": "10.0.0.0/16",
+             "CidrBlockState": {"State": "associated"}}
+        ]}]}),
+        None,
+        None,
+    )];
+    let mut loaded = snapshot::json::load_values(&docs).expect("imports");
+    snapshot::finish(&mut loaded);
+    let mut net = loaded.network;
+    let vpc = &net.vpcs[&VpcId::new("vpc-1")];
+    assert_eq!(vpc.ipv4_cidrs[0], "10.0.0.0/16".parse().expect("cidr"));
+    assert_eq!(vpc.cidr_associations.len(), 2);
+    rejected(
+        &mut net,
+        Change::DisassociateVpcCidrBlock {
+            association_id: "vpc-cidr-assoc-1".into(),
+            cidr_block: None,
+        },
+        "InvalidParameterValue",
+        "primary",
+    );
+    ok(
+        &mut net,
+        Change::DisassociateVpcCidrBlock {
+            association_id: "vpc-cidr-assoc-2".into(),
+            cidr_block: None,
+        },
+    );
+    assert_eq!(
+        net.vpcs[&VpcId::new("vpc-1")].ipv4_cidrs,
+        vec!["10.0.0.0/16".parse().expect("cidr")]
+    );
+}

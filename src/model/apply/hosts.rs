@@ -81,8 +81,8 @@ impl Network {
         }
         let Some(ip) = public.or_else(|| self.placeholder_public_ip(&BTreeSet::new())) else {
             return Err(err(
-                "AddressLimitExceeded",
-                "vpcsim ran out of placeholder public addresses",
+                "vpcsim.PlaceholdersExhausted",
+                "every placeholder public address is in use; give the address explicitly",
             ));
         };
         let id =
@@ -453,6 +453,7 @@ impl Network {
     ) -> Result<Effect, Ec2Error> {
         // Validate the whole batch first.
         let mut seen = BTreeSet::new();
+        let mut given_enis = BTreeSet::new();
         for l in launched {
             if self.instances.contains_key(&l.instance_id) || !seen.insert(&l.instance_id) {
                 return Err(duplicate(l.instance_id.as_str()));
@@ -461,7 +462,7 @@ impl Network {
                 self.get_subnet(s)?;
             }
             if let Some(e) = &l.network_interface_id
-                && self.network_interfaces.contains_key(e)
+                && (self.network_interfaces.contains_key(e) || !given_enis.insert(e.to_string()))
             {
                 return Err(duplicate(e.as_str()));
             }
@@ -487,10 +488,12 @@ impl Network {
                             NetworkInterfaceId::new(format!("eni-{}", suffix(id.as_str())));
                         if self.network_interfaces.contains_key(&candidate)
                             || self.placeholders.contains(candidate.as_str())
+                            || given_enis.contains(candidate.as_str())
                         {
                             NetworkInterfaceId::new(self.fresh_id("eni-", |n, s| {
                                 n.network_interfaces
                                     .contains_key(&NetworkInterfaceId::new(s))
+                                    || given_enis.contains(s)
                             }))
                         } else {
                             self.placeholders.insert(candidate.to_string());

@@ -460,8 +460,16 @@ impl Network {
             .instances
             .values()
             .any(|i| i.subnet_id.as_ref() == Some(id) && !matches!(i.state.as_str(), "terminated"));
+        // Interfaces of terminated instances do not count (a snapshot may still list them).
+        let live_eni = self.network_interfaces.values().any(|e| {
+            &e.subnet_id == id
+                && e.instance_id
+                    .as_ref()
+                    .and_then(|i| self.instances.get(i))
+                    .is_none_or(|i| i.state != "terminated")
+        });
         let depends = live_instance
-            || self.network_interfaces.values().any(|e| &e.subnet_id == id)
+            || live_eni
             || self.nat_gateways.values().any(|n| {
                 &n.subnet_id == id
                     && !matches!(n.state, NatGatewayState::Deleted | NatGatewayState::Failed)

@@ -174,8 +174,11 @@ impl Network {
             ));
         }
         let instance_id = e.instance_id.clone();
-        let ip = self.addresses[index].public_ip;
-        let old_eni = self.addresses[index].network_interface_id.clone();
+        let Some(address) = self.addresses.get(index) else {
+            return Err(address_gone());
+        };
+        let ip = address.public_ip;
+        let old_eni = address.network_interface_id.clone();
         if let Some(a) = given
             && self
                 .addresses
@@ -252,8 +255,11 @@ impl Network {
                 ));
             }
         };
-        let ip = self.addresses[index].public_ip;
-        let eni = self.addresses[index].network_interface_id.clone();
+        let Some(address) = self.addresses.get(index) else {
+            return Err(address_gone());
+        };
+        let ip = address.public_ip;
+        let eni = address.network_interface_id.clone();
         if let Some(x) = self.addresses.get_mut(index) {
             x.network_interface_id = None;
             x.instance_id = None;
@@ -282,7 +288,9 @@ impl Network {
         public: Option<Ipv4Addr>,
     ) -> Result<Effect, Ec2Error> {
         let index = self.find_address(allocation, public)?;
-        let x = &self.addresses[index];
+        let Some(x) = self.addresses.get(index) else {
+            return Err(address_gone());
+        };
         // An associated address, or one a NAT gateway holds, is in use (code and wording
         // unverified).
         if x.network_interface_id.is_some() || self.nat_uses(x.public_ip) {
@@ -623,4 +631,10 @@ impl Network {
         };
         Ok(effect(summary, touched, false))
     }
+}
+
+/// Unreachable in practice (the index comes from a search of the same list); kept so that no
+/// path can panic.
+fn address_gone() -> Ec2Error {
+    err("InvalidAddress.NotFound", "the address is not in the model")
 }

@@ -15,7 +15,7 @@ mod change;
 mod ids;
 mod route;
 
-pub use apply::ApplyOptions;
+pub use apply::{ApplyOptions, BindError};
 pub use change::*;
 pub use ids::*;
 pub use route::*;
@@ -25,12 +25,16 @@ use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-/// A VPC with every associated CIDR (semantics doc §6.3).
+/// A VPC with every associated CIDR (semantics doc §6.3). `ipv4_cidrs[0]` is the primary CIDR,
+/// the one the VPC was created with, which cannot be disassociated (§1.12).
 #[derive(Clone, Debug, Default)]
 pub struct Vpc {
     pub id: Option<VpcId>,
     pub ipv4_cidrs: Vec<Ipv4Net>,
     pub ipv6_cidrs: Vec<Ipv6Net>,
+    /// CIDR association IDs (`vpc-cidr-assoc-…`) → CIDR, for the blocks whose ID is known; what
+    /// `DisassociateVpcCidrBlock` names (§1.12, §6.3).
+    pub cidr_associations: BTreeMap<String, IpNet>,
     pub is_default: bool,
     pub owner_id: Option<AccountId>,
     pub region: Option<String>,
@@ -324,6 +328,8 @@ pub struct Address {
     pub network_interface_id: Option<NetworkInterfaceId>,
     pub instance_id: Option<InstanceId>,
     pub private_ip: Option<Ipv4Addr>,
+    /// The association ID (`eipassoc-…`) while associated, when known.
+    pub association_id: Option<String>,
 }
 
 /// Which resource kinds the input described completely. When a kind was described, an ID that is
@@ -367,6 +373,14 @@ pub struct Network {
     pub addresses: Vec<Address>,
     pub inventory: Inventory,
     index: Index,
+    /// IDs that `apply` made up because the change did not carry them (see
+    /// [`Network::is_placeholder`]); an ID leaves the set when it is bound to the real one.
+    placeholders: BTreeSet<String>,
+    /// The last number used per placeholder prefix (`rtb-new-3` → `"rtb-"` → 3).
+    placeholder_seq: BTreeMap<&'static str, u64>,
+    /// IDs of resources an applied `Delete*` removed from the model. Their routes are blackhole
+    /// even when the input never described their kind (see [`Network::was_removed`]).
+    removed: BTreeSet<String>,
 }
 
 /// Association indexes derived from the route tables (see [`Network::reindex`]).
@@ -438,6 +452,11 @@ impl Network {
         self.index = index;
     }
 
+    /// Whether an applied `Delete*` removed the resource with this ID from the model.
+    pub fn was_removed(&self, id: &str) -> bool {
+        self.removed.contains(id)
+    }
+
     /// The VPC's main route table.
     pub fn main_route_table(&self, vpc: &VpcId) -> Option<&RouteTableId> {
         self.index.main.get(vpc)
@@ -504,7 +523,7 @@ impl Network {
     pub fn target_status(&self, vpc: &VpcId, target: &Target) -> TargetStatus {
         use TargetStatus::*;
         let missing = |known: bool, what: &str, id: &str| {
-            if known {
+            if known || self.removed.contains(id) {
                 Blackhole(format!("{what} {id} does not exist"))
             } else {
                 Unknown(format!(
@@ -644,7 +663,8 @@ impl Network {
     /// the kind was not described, or the target is `local` or an ARN).
     pub fn target_exists(&self, target: &Target) -> Option<bool> {
         let inv = &self.inventory;
-        let known = |k: bool, present: bool| k.then_some(present);
+        let removed = self.removed.contains(target.id());
+        let known = |k: bool, present: bool| (k || removed).then_some(present);
         match target {
             Target::InternetGateway(i) => known(
                 inv.internet_gateways,

@@ -843,6 +843,7 @@ impl Importer {
         let primary = r.net4_opt("CidrBlock");
         let set = r.records("CidrBlockAssociationSet");
         let mut ipv4 = Vec::new();
+        let mut cidr_associations = BTreeMap::new();
         for a in &set {
             // §6.3: only `associated` blocks count; others may not even have a CIDR yet.
             if !a.associated("CidrBlockState") {
@@ -850,10 +851,20 @@ impl Importer {
             }
             if let Some(n) = a.required("CidrBlock", CIDR4, Node::net4_opt) {
                 push_new(&mut ipv4, n);
+                if let Some(assoc) = a.str_opt("AssociationId") {
+                    cidr_associations.insert(assoc.to_string(), IpNet::V4(n));
+                }
             }
         }
         if set.is_empty() {
             ipv4.extend(primary);
+        }
+        // The primary CIDR comes first (model::Vpc): it is the one that cannot be disassociated.
+        if let Some(p) = primary
+            && let Some(i) = ipv4.iter().position(|n| *n == p)
+        {
+            let p = ipv4.remove(i);
+            ipv4.insert(0, p);
         }
         let mut ipv6 = Vec::new();
         for a in r.records("Ipv6CidrBlockAssociationSet") {
@@ -862,6 +873,9 @@ impl Importer {
             }
             if let Some(n) = a.required("Ipv6CidrBlock", CIDR6, Node::net6_opt) {
                 push_new(&mut ipv6, n);
+                if let Some(assoc) = a.str_opt("AssociationId") {
+                    cidr_associations.insert(assoc.to_string(), IpNet::V6(n));
+                }
             }
         }
         let is_default = r.bool_opt("IsDefault").unwrap_or(false);
@@ -875,6 +889,7 @@ impl Importer {
             owner_id: owner,
             region: r.cx.region.map(str::to_string),
             name,
+            cidr_associations,
         };
         insert_first(&mut self.net.vpcs, VpcId::new(id), vpc, r, "VPC");
     }
@@ -1460,6 +1475,7 @@ impl Importer {
             network_interface_id: eni,
             instance_id: instance,
             private_ip: private,
+            association_id: r.str_opt("AssociationId").map(str::to_string),
         });
     }
 

@@ -6,6 +6,7 @@
 //! report layer ([`report`]) renders results as text or JSON. See `ARCHITECTURE.md`.
 
 pub mod addr;
+pub mod cloudtrail;
 pub mod diag;
 pub mod model;
 pub mod reach;

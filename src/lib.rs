@@ -10,5 +10,6 @@ pub mod cloudtrail;
 pub mod diag;
 pub mod model;
 pub mod reach;
+pub mod replay;
 pub mod report;
 pub mod snapshot;

@@ -65,6 +65,41 @@ together they cover 0.0.0.0/0 and ::/0 exactly.\n\nExample:\n  vpcsim reach --sn
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Replays CloudTrail records onto a snapshot (or onto nothing): every route-family record
+    /// applied with EC2's rules, in time order, each with its outcome, and a summary that
+    /// accounts for every record read.
+    #[command(
+        after_help = "EVENTS are files or directories (walked in sorted order, the S3 layout \
+AWSLogs/<account>/CloudTrail/<region>/<yyyy>/<mm>/<dd>/ included), or - for standard input: CloudTrail log \
+files ({\"Records\": [...]}, .json or .json.gz), `aws cloudtrail lookup-events` output, EventBridge events, \
+JSON Lines (CloudTrail Lake / Athena exports), a JSON array of records, or one bare record.\n\n\
+Outcomes: applied, failed_in_aws (AWS rejected it and the model agrees), diverged (the model and AWS disagree: \
+the starting state is stale or incomplete), duplicate, ignored (not a route-family call), unsupported \
+(recognised, not modelled), malformed (the reason names the field), after_until.\n\n\
+Exit codes: 0 success, 2 usage error or unreadable input (a broken file or a malformed record; everything \
+readable is still replayed and reported).\n\nExample:\n  vpcsim replay --snapshot describe-output/ AWSLogs/"
+    )]
+    Replay {
+        /// The starting state (as for `reach`). Without it, the replay starts from nothing and
+        /// infers what the records imply.
+        #[arg(long, value_name = "PATH")]
+        snapshot: Option<PathBuf>,
+        /// Apply only records at or before this time (RFC 3339, e.g. 2023-01-06T04:40:04Z).
+        #[arg(long, value_name = "TIME")]
+        until: Option<String>,
+        /// Reject successful records that name resources the starting state lacks, instead of
+        /// inferring them.
+        #[arg(long)]
+        strict: bool,
+        /// Routes allowed per route table and family before RouteLimitExceeded.
+        #[arg(long, value_name = "N", default_value_t = 50)]
+        route_limit: usize,
+        /// CloudTrail files or directories, or - for standard input.
+        #[arg(value_name = "EVENTS", required = true)]
+        events: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// The hop-by-hop path of one packet: each route table with the route that matched, each
     /// gateway, NAT gateway, appliance or peering connection, and the final disposition with
     /// explanations.
@@ -186,6 +221,67 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
                 r => r.context("cannot write the output"),
             }
+        }
+        Command::Replay {
+            snapshot,
+            until,
+            strict,
+            route_limit,
+            events,
+            format,
+        } => {
+            let until = match until {
+                None => None,
+                Some(t) => Some(vpcsim::cloudtrail::UtcTime::parse(&t).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "--until {t} is not a time; give RFC 3339 such as 2023-01-06T04:40:04Z"
+                    )
+                })?),
+            };
+            let (mut net, diagnostics) = match &snapshot {
+                Some(p) => {
+                    let loaded = load(p)?;
+                    (loaded.network, loaded.diagnostics)
+                }
+                None => (vpcsim::model::Network::default(), Vec::new()),
+            };
+            let read = vpcsim::cloudtrail::read_inputs(&events);
+            let files_read = read.files.len();
+            let files_skipped = read.skipped.len();
+            let errors = read.errors.clone();
+            let opts = vpcsim::replay::ReplayOptions {
+                strict,
+                until,
+                apply: vpcsim::model::ApplyOptions {
+                    route_limit,
+                    ..Default::default()
+                },
+            };
+            let replayed = vpcsim::replay::replay(&mut net, read, &opts);
+            let files = report::replay::Files {
+                read: files_read,
+                skipped: files_skipped,
+                errors: &errors,
+            };
+            match format {
+                Format::Json => emit(&report::replay::replay_json(
+                    &replayed,
+                    &files,
+                    &diagnostics,
+                ))?,
+                Format::Text => {
+                    eprint!("{}", report::diagnostics_text(&diagnostics));
+                    emit(&report::replay::replay_text(&replayed, &files, style))?
+                }
+            }
+            if !errors.is_empty() || replayed.summary.malformed > 0 {
+                return Err(anyhow::anyhow!(
+                    "some input could not be read ({} unreadable file(s), {} malformed record(s)); everything readable was replayed",
+                    errors.len(),
+                    replayed.summary.malformed
+                ));
+            }
+            Ok(())
         }
         Command::Trace {
             snapshot,

@@ -5,6 +5,8 @@
 //! output types converted by hand from the engine's types, so that the engine can change
 //! without changing the schema. Output is a pure function of its input: same input, same bytes.
 
+pub mod replay;
+
 use crate::addr::{self, Family};
 use crate::diag::Diagnostic;
 use crate::reach::{Explanation, FamilyReach, Segment, SubnetReach, Trace};
@@ -24,7 +26,7 @@ pub struct Style {
 }
 
 impl Style {
-    fn paint(&self, code: &str, s: &str) -> String {
+    pub(crate) fn paint(&self, code: &str, s: &str) -> String {
         if self.color {
             format!("\x1b[{code}m{s}\x1b[0m")
         } else {
@@ -62,7 +64,7 @@ fn explanations(e: &[Explanation]) -> Vec<JsonExplanation<'_>> {
 }
 
 #[derive(Serialize)]
-struct JsonDiagnostic<'a> {
+pub(crate) struct JsonDiagnostic<'a> {
     severity: &'a str,
     code: &'a str,
     resource: Option<&'a str>,
@@ -70,7 +72,7 @@ struct JsonDiagnostic<'a> {
     message: &'a str,
 }
 
-fn diagnostics(d: &[Diagnostic]) -> Vec<JsonDiagnostic<'_>> {
+pub(crate) fn diagnostics(d: &[Diagnostic]) -> Vec<JsonDiagnostic<'_>> {
     d.iter()
         .map(|d| JsonDiagnostic {
             severity: d.severity.name(),
@@ -261,7 +263,7 @@ pub fn write_reach_text<W: io::Write>(
     Ok(())
 }
 
-fn to_json<T: Serialize>(doc: &T) -> String {
+pub(crate) fn to_json<T: Serialize>(doc: &T) -> String {
     // Serialising owned strings and plain structs cannot fail; fall back to an error object.
     serde_json::to_string_pretty(doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}")) + "\n"
 }

@@ -1,0 +1,661 @@
+//! Replay: turns the records a trail holds into the sequence of routing states they caused.
+//!
+//! Decoding ends in [`crate::cloudtrail`]; applying begins here. Records are put in `eventTime`
+//! order, ties broken causally (create before use before delete, semantics doc §8 case 15e) and
+//! then by event ID and position, so the order never depends on the order files were given.
+//! Duplicates (the same event delivered twice) are applied once. Every record read ends in
+//! exactly one [`Outcome`]; the [`Summary`] counts add up to the records read.
+//!
+//! A record with an `errorCode` changes nothing (§2.1, §5.6): vpcsim asks the model what it
+//! would have answered and reports a **divergence** when the model would have accepted the
+//! call. A successful record the model rejects is also a divergence, unless (in the default,
+//! lenient mode) the rejection is only that a resource is missing from the starting state: then
+//! vpcsim infers a placeholder for it, says so, and applies the record.
+
+use crate::cloudtrail::{Decoded, ReadResult, Record, UtcTime, decode};
+use crate::model::*;
+use std::collections::BTreeSet;
+
+/// How one record ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Outcome {
+    /// Applied to the model.
+    Applied,
+    /// AWS rejected it (or it was a DryRun) and the model agrees it changes nothing.
+    FailedInAws,
+    /// The model and AWS disagree: one accepted what the other rejected.
+    Diverged,
+    /// The same event seen again.
+    Duplicate,
+    /// Not an EC2 call of the route family.
+    Ignored,
+    /// Recognised as affecting routing, but not modelled.
+    Unsupported,
+    /// Unreadable: the reason names the field.
+    Malformed,
+    /// After `--until`: read, not applied.
+    AfterUntil,
+}
+
+impl Outcome {
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Applied => "applied",
+            Outcome::FailedInAws => "failed_in_aws",
+            Outcome::Diverged => "diverged",
+            Outcome::Duplicate => "duplicate",
+            Outcome::Ignored => "ignored",
+            Outcome::Unsupported => "unsupported",
+            Outcome::Malformed => "malformed",
+            Outcome::AfterUntil => "after_until",
+        }
+    }
+}
+
+/// One route-family record and what became of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    pub event_id: Option<String>,
+    pub event_time: Option<String>,
+    pub time: Option<UtcTime>,
+    pub event_name: String,
+    pub principal: Option<String>,
+    pub source_ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub region: Option<String>,
+    pub account: Option<String>,
+    /// `file line N /pointer`.
+    pub location: String,
+    pub outcome: Outcome,
+    /// The error code AWS returned, for failed records.
+    pub error_code: Option<String>,
+    /// What the model answered, when it rejected the call (agreeing or diverging).
+    pub model_error: Option<Ec2Error>,
+    /// One line: what changed, or why nothing did.
+    pub description: String,
+    /// Placeholders vpcsim inferred to apply this record (lenient mode).
+    pub inferred: Vec<String>,
+    /// The typed change, when the record decoded.
+    pub change: Option<Change>,
+    /// What the model's `apply` reported, for applied records.
+    pub effect: Option<Effect>,
+}
+
+/// Counts of every record read, by outcome; `records` is their sum.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub records: usize,
+    pub applied: usize,
+    pub failed_in_aws: usize,
+    pub diverged: usize,
+    pub duplicate: usize,
+    pub ignored: usize,
+    pub unsupported: usize,
+    pub malformed: usize,
+    pub after_until: usize,
+}
+
+impl Summary {
+    fn count(&mut self, o: Outcome) {
+        self.records += 1;
+        match o {
+            Outcome::Applied => self.applied += 1,
+            Outcome::FailedInAws => self.failed_in_aws += 1,
+            Outcome::Diverged => self.diverged += 1,
+            Outcome::Duplicate => self.duplicate += 1,
+            Outcome::Ignored => self.ignored += 1,
+            Outcome::Unsupported => self.unsupported += 1,
+            Outcome::Malformed => self.malformed += 1,
+            Outcome::AfterUntil => self.after_until += 1,
+        }
+    }
+
+    /// The sum of the outcome counts, which must equal `records`.
+    pub fn total(&self) -> usize {
+        self.applied
+            + self.failed_in_aws
+            + self.diverged
+            + self.duplicate
+            + self.ignored
+            + self.unsupported
+            + self.malformed
+            + self.after_until
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReplayOptions {
+    /// Reject successful records that reference resources the model lacks, instead of
+    /// inferring placeholders.
+    pub strict: bool,
+    /// Apply only records at or before this instant.
+    pub until: Option<UtcTime>,
+    pub apply: ApplyOptions,
+}
+
+/// The result of a replay: every route-family record in applied order, and the counts.
+#[derive(Clone, Debug, Default)]
+pub struct Replay {
+    pub events: Vec<Event>,
+    pub summary: Summary,
+}
+
+/// Causal rank for records of the same second: create, attach, use, replace, remove, delete.
+fn causal_rank(event: &str) -> u8 {
+    match event {
+        "CreateVpc" | "CreateInternetGateway" | "CreateVpnGateway" | "AllocateAddress" => 0,
+        "AssociateVpcCidrBlock"
+        | "CreateSubnet"
+        | "CreateRouteTable"
+        | "AttachInternetGateway"
+        | "AttachVpnGateway"
+        | "CreateEgressOnlyInternetGateway"
+        | "CreateVpcPeeringConnection" => 1,
+        "CreateNatGateway"
+        | "CreateNetworkInterface"
+        | "RunInstances"
+        | "AcceptVpcPeeringConnection"
+        | "CreateVpcEndpoint"
+        | "CreateTransitGatewayVpcAttachment"
+        | "AssociateAddress"
+        | "ModifySubnetAttribute"
+        | "ModifyNetworkInterfaceAttribute" => 2,
+        "AssociateRouteTable"
+        | "ReplaceRouteTableAssociation"
+        | "EnableVgwRoutePropagation"
+        | "CreateRoute"
+        | "ModifyVpcEndpoint" => 3,
+        "ReplaceRoute" => 4,
+        "DeleteRoute"
+        | "DisassociateRouteTable"
+        | "DisableVgwRoutePropagation"
+        | "DisassociateAddress" => 5,
+        "DeleteNatGateway"
+        | "DeleteVpcEndpoints"
+        | "TerminateInstances"
+        | "DeleteNetworkInterface"
+        | "DetachInternetGateway"
+        | "DetachVpnGateway"
+        | "RejectVpcPeeringConnection"
+        | "DeleteVpcPeeringConnection"
+        | "DeleteTransitGatewayVpcAttachment"
+        | "ReleaseAddress"
+        | "DisassociateVpcCidrBlock" => 6,
+        "DeleteRouteTable"
+        | "DeleteSubnet"
+        | "DeleteInternetGateway"
+        | "DeleteVpnGateway"
+        | "DeleteEgressOnlyInternetGateway" => 7,
+        "DeleteVpc" => 8,
+        _ => 4,
+    }
+}
+
+/// Error codes that say nothing about the model's state (permissions, throttling, AWS-side
+/// faults): the model cannot judge them, so they are never divergences.
+fn unjudgeable(code: &str) -> bool {
+    matches!(
+        code,
+        "DryRunOperation"
+            | "UnauthorizedOperation"
+            | "AccessDenied"
+            | "AccessDeniedException"
+            | "AuthFailure"
+            | "Blocked"
+            | "OptInRequired"
+            | "RequestLimitExceeded"
+            | "Throttling"
+            | "InternalError"
+            | "ServiceUnavailable"
+            | "Unavailable"
+            | "IdempotentParameterMismatch"
+    )
+}
+
+/// Replays `read` onto `net`. Records the reader ignored are counted, not listed.
+pub fn replay(net: &mut Network, read: ReadResult, opts: &ReplayOptions) -> Replay {
+    let mut out = Replay::default();
+    for _ in 0..read.ignored {
+        out.summary.count(Outcome::Ignored);
+    }
+    let mut records = read.records;
+    records.sort_by(|a, b| {
+        let key = |r: &Record| {
+            (
+                r.time.is_none(),
+                r.time,
+                causal_rank(&r.event_name),
+                r.event_id.clone(),
+                r.file.clone(),
+                r.position.clone(),
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+    let mut seen: BTreeSet<(String, Option<String>, String, String)> = BTreeSet::new();
+    for record in records {
+        let event = replay_one(net, &record, opts, &mut seen);
+        out.summary.count(event.outcome);
+        out.events.push(event);
+    }
+    out
+}
+
+fn replay_one(
+    net: &mut Network,
+    record: &Record,
+    opts: &ReplayOptions,
+    seen: &mut BTreeSet<(String, Option<String>, String, String)>,
+) -> Event {
+    let mut ev = Event {
+        event_id: record.event_id.clone(),
+        event_time: record.event_time.clone(),
+        time: record.time,
+        event_name: record.event_name.clone(),
+        principal: record.principal.clone(),
+        source_ip: record.source_ip.clone(),
+        user_agent: record.user_agent.clone(),
+        region: record.aws_region.clone(),
+        account: record.account_id.clone(),
+        location: record.location(),
+        outcome: Outcome::Ignored,
+        error_code: record.error_code.clone(),
+        model_error: None,
+        description: String::new(),
+        inferred: Vec::new(),
+        change: None,
+        effect: None,
+    };
+    // The same event delivered twice: same ID, time, name and request (fixtures reuse IDs for
+    // different calls, so the ID alone is not enough).
+    if let Some(id) = &record.event_id {
+        let key = (
+            id.clone(),
+            record.event_time.clone(),
+            record.event_name.clone(),
+            record.request_parameters.to_string(),
+        );
+        if !seen.insert(key) {
+            ev.outcome = Outcome::Duplicate;
+            ev.description = format!("event {id} was already replayed");
+            return ev;
+        }
+    }
+    let change = match decode(record) {
+        Decoded::Change(c) => c,
+        Decoded::Ignored => {
+            ev.description = "not an EC2 call of the route family".into();
+            return ev;
+        }
+        Decoded::Unsupported(why) => {
+            ev.outcome = Outcome::Unsupported;
+            ev.description = why;
+            return ev;
+        }
+        Decoded::Malformed(why) if record.failed() || record.dry_run => {
+            // A call AWS rejected changed nothing, whatever its parameters say.
+            ev.outcome = Outcome::FailedInAws;
+            ev.description = format!(
+                "{}: nothing changed (its parameters cannot be compared with the model: {why})",
+                record.error_code.as_deref().unwrap_or("DryRunOperation")
+            );
+            return ev;
+        }
+        Decoded::Malformed(why) => {
+            ev.outcome = Outcome::Malformed;
+            ev.description = why;
+            return ev;
+        }
+    };
+    if record.time.is_none() {
+        ev.outcome = Outcome::Malformed;
+        ev.description = match &record.event_time {
+            Some(t) => format!(
+                "eventTime {t:?} is not a time vpcsim can read; the record cannot be ordered"
+            ),
+            None => "eventTime is missing; the record cannot be ordered".into(),
+        };
+        ev.change = Some(change);
+        return ev;
+    }
+    if let (Some(until), Some(t)) = (opts.until, record.time)
+        && t > until
+    {
+        ev.outcome = Outcome::AfterUntil;
+        ev.description = format!("after {until}: not applied");
+        ev.change = Some(change);
+        return ev;
+    }
+    if record.dry_run || record.failed() {
+        let code = record
+            .error_code
+            .clone()
+            .unwrap_or_else(|| "DryRunOperation".into());
+        ev.error_code = Some(code.clone());
+        if record.dry_run || unjudgeable(&code) {
+            ev.outcome = Outcome::FailedInAws;
+            ev.description = format!("{code}: nothing changed");
+        } else {
+            // Ask the model without changing it.
+            let mut probe = net.clone();
+            match probe.apply(&change, &opts.apply) {
+                Ok(effect) => {
+                    ev.outcome = Outcome::Diverged;
+                    ev.description = format!(
+                        "AWS answered {code}, but the model would have accepted it ({}); the starting state may be stale or incomplete",
+                        effect.summary
+                    );
+                }
+                Err(e) => {
+                    ev.outcome = Outcome::FailedInAws;
+                    ev.description = if e.code == code {
+                        format!("{code}: nothing changed (the model agrees)")
+                    } else {
+                        format!(
+                            "{code}: nothing changed (the model would have answered {})",
+                            e.code
+                        )
+                    };
+                    ev.model_error = Some(e);
+                }
+            }
+        }
+        ev.change = Some(change);
+        return ev;
+    }
+    let mut result = net.apply(&change, &opts.apply);
+    if !opts.strict {
+        // Missing resources: infer them one at a time (a record may reference several).
+        for _ in 0..4 {
+            let Err(e) = &result else { break };
+            match infer_missing(net, &change, e) {
+                Some(what) => {
+                    ev.inferred.push(what);
+                    result = net.apply(&change, &opts.apply);
+                }
+                None => break,
+            }
+        }
+    }
+    if !opts.strict
+        && let Err(e) = &result
+        && removes(&change)
+        && is_not_found(e.code)
+    {
+        // Removing what the starting state never had: absent afterwards either way.
+        ev.outcome = Outcome::Applied;
+        ev.description = format!(
+            "nothing to remove in the model ({}); absent afterwards either way",
+            e.message
+        );
+        ev.inferred.push(format!(
+            "the starting state lacked what {} removes",
+            change.event_name()
+        ));
+        ev.model_error = Some(e.clone());
+        ev.change = Some(change);
+        return ev;
+    }
+    match result {
+        Ok(effect) => {
+            ev.outcome = Outcome::Applied;
+            ev.description = effect.summary.clone();
+            if !ev.inferred.is_empty() {
+                ev.description =
+                    format!("{} (inferred: {})", ev.description, ev.inferred.join("; "));
+            }
+            ev.effect = Some(effect);
+        }
+        Err(e) => {
+            ev.outcome = Outcome::Diverged;
+            ev.description = format!(
+                "AWS accepted it, but the model rejects it with {}: {}",
+                e.code, e.message
+            );
+            ev.model_error = Some(e);
+        }
+    }
+    ev.change = Some(change);
+    ev
+}
+
+/// Whether a change only removes something (a route, an association, an attachment, a
+/// resource).
+fn removes(change: &Change) -> bool {
+    let name = change.event_name();
+    name.starts_with("Delete")
+        || name.starts_with("Disassociate")
+        || name.starts_with("Detach")
+        || name.starts_with("Release")
+        || name == "TerminateInstances"
+        || name == "DisableVgwRoutePropagation"
+}
+
+/// EC2's codes for "no such resource" (semantics doc §2.2).
+fn is_not_found(code: &str) -> bool {
+    code.ends_with(".NotFound") || code == "NatGatewayNotFound"
+}
+
+/// The VPC a change is about, when it can be told from what the model holds.
+fn change_vpc(net: &Network, change: &Change) -> Option<VpcId> {
+    use Change::*;
+    let table_vpc = |t: &RouteTableId| net.route_tables.get(t).map(|t| t.vpc_id.clone());
+    let subnet_vpc = |s: &SubnetId| net.subnet_vpc(s).cloned();
+    let target_vpc = |t: &Target| -> Option<VpcId> {
+        match t {
+            Target::InternetGateway(i) => net.internet_gateways.get(i)?.attached_vpc.clone(),
+            Target::NatGateway(n) => net.nat_gateways.get(n)?.vpc_id.clone(),
+            Target::NetworkInterface(e) => net.network_interfaces.get(e)?.vpc_id.clone(),
+            Target::VpnGateway(v) => net.vpn_gateways.get(v)?.attached_vpc.clone(),
+            Target::EgressOnlyInternetGateway(e) => net
+                .egress_only_internet_gateways
+                .get(e)?
+                .attached_vpc
+                .clone(),
+            _ => None,
+        }
+    };
+    match change {
+        CreateRoute { targets, .. } | ReplaceRoute { targets, .. } => {
+            targets.iter().find_map(target_vpc)
+        }
+        AssociateRouteTable {
+            subnet_id,
+            gateway_id,
+            ..
+        } => subnet_id.as_ref().and_then(subnet_vpc).or_else(|| {
+            gateway_id
+                .as_ref()
+                .and_then(|g| target_vpc(&Target::from_id(g)))
+        }),
+        ReplaceRouteTableAssociation { route_table_id, .. } => table_vpc(route_table_id),
+        CreateRouteTable { vpc_id, .. }
+        | CreateSubnet { vpc_id, .. }
+        | AttachInternetGateway { vpc_id, .. }
+        | DetachInternetGateway { vpc_id, .. }
+        | AttachVpnGateway { vpc_id, .. }
+        | DetachVpnGateway { vpc_id, .. }
+        | CreateVpcEndpoint { vpc_id, .. }
+        | CreateEgressOnlyInternetGateway { vpc_id, .. }
+        | CreateVpcPeeringConnection { vpc_id, .. }
+        | CreateTransitGatewayVpcAttachment { vpc_id, .. } => Some(vpc_id.clone()),
+        EnableVgwRoutePropagation { gateway_id, .. }
+        | DisableVgwRoutePropagation { gateway_id, .. } => {
+            net.vpn_gateways.get(gateway_id)?.attached_vpc.clone()
+        }
+        CreateNatGateway { subnet_id, .. } | CreateNetworkInterface { subnet_id, .. } => {
+            subnet_vpc(subnet_id)
+        }
+        _ => None,
+    }
+}
+
+/// The route table a change names, if any.
+fn change_table(change: &Change) -> Option<&RouteTableId> {
+    use Change::*;
+    match change {
+        CreateRoute { route_table_id, .. }
+        | ReplaceRoute { route_table_id, .. }
+        | DeleteRoute { route_table_id, .. }
+        | DeleteRouteTable { route_table_id }
+        | AssociateRouteTable { route_table_id, .. }
+        | ReplaceRouteTableAssociation { route_table_id, .. }
+        | EnableVgwRoutePropagation { route_table_id, .. }
+        | DisableVgwRoutePropagation { route_table_id, .. } => Some(route_table_id),
+        _ => None,
+    }
+}
+
+/// Lenient mode: makes the one missing resource `err` complains about, if vpcsim can tell
+/// enough about it; returns what it inferred. Never invents more than the record implies.
+fn infer_missing(net: &mut Network, change: &Change, err: &Ec2Error) -> Option<String> {
+    let opts = ApplyOptions::default();
+    match err.code {
+        "InvalidRouteTableID.NotFound" => {
+            let table = change_table(change)?.clone();
+            let vpc = change_vpc(net, change);
+            // §8 case 15c: a VPC created in the trail has a main table whose ID only shows up
+            // when a later record uses it.
+            let placeholder = match &vpc {
+                Some(v) => net.unbound_main_route_table(v).cloned(),
+                None => match net.unbound_main_route_tables().as_slice() {
+                    [(_, t)] => Some((*t).clone()),
+                    _ => None,
+                },
+            };
+            if let Some(p) = placeholder {
+                net.bind_route_table_id(&p, table.clone()).ok()?;
+                return Some(format!(
+                    "{table} is the main route table created with its VPC"
+                ));
+            }
+            let vpc = vpc?;
+            net.apply(
+                &Change::CreateRouteTable {
+                    vpc_id: vpc.clone(),
+                    route_table_id: Some(table.clone()),
+                },
+                &opts,
+            )
+            .ok()?;
+            Some(format!(
+                "{table} exists in {vpc} (not in the starting state)"
+            ))
+        }
+        "InvalidAssociationID.NotFound" => {
+            let Change::ReplaceRouteTableAssociation {
+                association_id,
+                route_table_id,
+                ..
+            } = change
+            else {
+                return None;
+            };
+            let vpc = net.route_tables.get(route_table_id)?.vpc_id.clone();
+            let p = net.unbound_main_association(&vpc)?.clone();
+            net.bind_association_id(&p, association_id.clone()).ok()?;
+            Some(format!("{association_id} is the main association of {vpc}"))
+        }
+        "InvalidVpcID.NotFound" => {
+            let vpc = match change {
+                Change::CreateRouteTable { vpc_id, .. }
+                | Change::CreateSubnet { vpc_id, .. }
+                | Change::AttachInternetGateway { vpc_id, .. }
+                | Change::AttachVpnGateway { vpc_id, .. }
+                | Change::CreateVpcEndpoint { vpc_id, .. }
+                | Change::CreateEgressOnlyInternetGateway { vpc_id, .. }
+                | Change::CreateVpcPeeringConnection { vpc_id, .. }
+                | Change::CreateTransitGatewayVpcAttachment { vpc_id, .. } => vpc_id.clone(),
+                _ => return None,
+            };
+            net.apply(
+                &Change::CreateVpc {
+                    vpc_id: Some(vpc.clone()),
+                    cidr_block: None,
+                    ipv6_cidr_block: None,
+                    owner_id: None,
+                },
+                &opts,
+            )
+            .ok()?;
+            Some(format!("{vpc} exists (CIDRs unknown)"))
+        }
+        "InvalidInternetGatewayID.NotFound" | "InvalidGatewayID.NotFound" => {
+            let igw = match change {
+                Change::AttachInternetGateway {
+                    internet_gateway_id,
+                    ..
+                }
+                | Change::DetachInternetGateway {
+                    internet_gateway_id,
+                    ..
+                }
+                | Change::DeleteInternetGateway {
+                    internet_gateway_id,
+                } => internet_gateway_id.clone(),
+                Change::CreateRoute { targets, .. } | Change::ReplaceRoute { targets, .. } => {
+                    targets.iter().find_map(|t| match t {
+                        Target::InternetGateway(i) if !net.internet_gateways.contains_key(i) => {
+                            Some(i.clone())
+                        }
+                        _ => None,
+                    })?
+                }
+                _ => return None,
+            };
+            net.apply(
+                &Change::CreateInternetGateway {
+                    internet_gateway_id: Some(igw.clone()),
+                },
+                &opts,
+            )
+            .ok()?;
+            // A route to it only makes sense if it is attached to the table's VPC.
+            if let Some(t) = change_table(change)
+                && let Some(vpc) = net.route_tables.get(t).map(|t| t.vpc_id.clone())
+                && net.attached_internet_gateway(&vpc).is_none()
+            {
+                let _ = net.apply(
+                    &Change::AttachInternetGateway {
+                        internet_gateway_id: igw.clone(),
+                        vpc_id: vpc.clone(),
+                    },
+                    &opts,
+                );
+                return Some(format!("{igw} exists, attached to {vpc}"));
+            }
+            Some(format!("{igw} exists"))
+        }
+        "InvalidSubnetID.NotFound" | "InvalidSubnetId.NotFound" => {
+            let (subnet, vpc) = match change {
+                Change::AssociateRouteTable {
+                    route_table_id,
+                    subnet_id: Some(s),
+                    ..
+                } => (
+                    s.clone(),
+                    net.route_tables.get(route_table_id)?.vpc_id.clone(),
+                ),
+                _ => return None,
+            };
+            net.subnets.insert(
+                subnet.clone(),
+                Subnet {
+                    id: subnet.clone(),
+                    vpc_id: vpc.clone(),
+                    ipv4_cidr: None,
+                    ipv6_cidrs: Vec::new(),
+                    availability_zone: None,
+                    map_public_ip_on_launch: false,
+                    assign_ipv6_address_on_creation: false,
+                    owner_id: None,
+                    region: None,
+                    name: None,
+                },
+            );
+            net.reindex();
+            Some(format!("{subnet} exists in {vpc} (CIDR unknown)"))
+        }
+        _ => None,
+    }
+}

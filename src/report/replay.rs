@@ -1,0 +1,189 @@
+//! Renderers for `vpcsim replay`: one line per route-family record and a summary in text, and a
+//! documented JSON schema (`vpcsim/replay/v1`, README "JSON output").
+
+use super::{JsonDiagnostic, Style, diagnostics, to_json};
+use crate::cloudtrail::FileError;
+use crate::diag::Diagnostic;
+use crate::replay::{Outcome, Replay};
+use serde::Serialize;
+use std::fmt::Write as _;
+
+pub const REPLAY_SCHEMA: &str = "vpcsim/replay/v1";
+
+#[derive(Serialize)]
+struct JsonModelError<'a> {
+    code: &'a str,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonEvent<'a> {
+    event_id: Option<&'a str>,
+    event_time: Option<&'a str>,
+    event_name: &'a str,
+    principal: Option<&'a str>,
+    source_ip: Option<&'a str>,
+    user_agent: Option<&'a str>,
+    region: Option<&'a str>,
+    account: Option<&'a str>,
+    location: &'a str,
+    outcome: &'static str,
+    error_code: Option<&'a str>,
+    model_error: Option<JsonModelError<'a>>,
+    description: &'a str,
+    inferred: &'a [String],
+}
+
+#[derive(Serialize)]
+struct JsonSummary {
+    records: usize,
+    applied: usize,
+    failed_in_aws: usize,
+    diverged: usize,
+    duplicate: usize,
+    ignored: usize,
+    unsupported: usize,
+    malformed: usize,
+    after_until: usize,
+    files_read: usize,
+    files_skipped: usize,
+    file_errors: usize,
+}
+
+#[derive(Serialize)]
+struct JsonFileError {
+    path: String,
+    reason: String,
+}
+
+#[derive(Serialize)]
+struct JsonReplay<'a> {
+    schema: &'static str,
+    summary: JsonSummary,
+    events: Vec<JsonEvent<'a>>,
+    file_errors: Vec<JsonFileError>,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+}
+
+/// File-level facts the replay itself does not hold.
+pub struct Files<'a> {
+    pub read: usize,
+    pub skipped: usize,
+    pub errors: &'a [FileError],
+}
+
+/// `vpcsim replay --format json`.
+pub fn replay_json(r: &Replay, files: &Files, diags: &[Diagnostic]) -> String {
+    let s = &r.summary;
+    to_json(&JsonReplay {
+        schema: REPLAY_SCHEMA,
+        summary: JsonSummary {
+            records: s.records,
+            applied: s.applied,
+            failed_in_aws: s.failed_in_aws,
+            diverged: s.diverged,
+            duplicate: s.duplicate,
+            ignored: s.ignored,
+            unsupported: s.unsupported,
+            malformed: s.malformed,
+            after_until: s.after_until,
+            files_read: files.read,
+            files_skipped: files.skipped,
+            file_errors: files.errors.len(),
+        },
+        events: r
+            .events
+            .iter()
+            .map(|e| JsonEvent {
+                event_id: e.event_id.as_deref(),
+                event_time: e.event_time.as_deref(),
+                event_name: &e.event_name,
+                principal: e.principal.as_deref(),
+                source_ip: e.source_ip.as_deref(),
+                user_agent: e.user_agent.as_deref(),
+                region: e.region.as_deref(),
+                account: e.account.as_deref(),
+                location: &e.location,
+                outcome: e.outcome.name(),
+                error_code: e.error_code.as_deref(),
+                model_error: e.model_error.as_ref().map(|m| JsonModelError {
+                    code: m.code,
+                    message: &m.message,
+                }),
+                description: &e.description,
+                inferred: &e.inferred,
+            })
+            .collect(),
+        file_errors: files
+            .errors
+            .iter()
+            .map(|f| JsonFileError {
+                path: f.path.display().to_string(),
+                reason: f.reason.clone(),
+            })
+            .collect(),
+        diagnostics: diagnostics(diags),
+    })
+}
+
+/// `vpcsim replay` in text: one line per route-family record, then the summary.
+pub fn replay_text(r: &Replay, files: &Files, style: Style) -> String {
+    let mut out = String::new();
+    let name_w = r
+        .events
+        .iter()
+        .map(|e| e.event_name.len())
+        .max()
+        .unwrap_or(0)
+        .min(32);
+    for e in &r.events {
+        let outcome = match (&e.outcome, &e.error_code) {
+            (Outcome::FailedInAws | Outcome::Diverged, Some(c)) => {
+                format!("{} ({c})", e.outcome.name())
+            }
+            _ => e.outcome.name().to_string(),
+        };
+        let code = match e.outcome {
+            Outcome::Applied => "32",
+            Outcome::Diverged | Outcome::Malformed => "1;31",
+            Outcome::FailedInAws | Outcome::Unsupported | Outcome::Duplicate => "33",
+            _ => "0",
+        };
+        let _ = writeln!(
+            out,
+            "{:<20}  {:<name_w$}  {}  {}",
+            e.event_time.as_deref().unwrap_or("-"),
+            e.event_name,
+            style.paint(code, &format!("{outcome:<15}")),
+            e.description
+        );
+        let who = e.principal.as_deref().unwrap_or("unknown principal");
+        let from = e.source_ip.as_deref().unwrap_or("unknown address");
+        let _ = writeln!(out, "{:<20}  {:<name_w$}  by {who} from {from}", "", "");
+    }
+    let s = &r.summary;
+    let _ = writeln!(
+        out,
+        "\nsummary: {} records: {} applied, {} failed_in_aws, {} diverged, {} duplicate, {} ignored, {} unsupported, {} malformed, {} after_until",
+        s.records,
+        s.applied,
+        s.failed_in_aws,
+        s.diverged,
+        s.duplicate,
+        s.ignored,
+        s.unsupported,
+        s.malformed,
+        s.after_until
+    );
+    let _ = writeln!(
+        out,
+        "files: {} read, {} skipped, {} unreadable",
+        files.read,
+        files.skipped,
+        files.errors.len()
+    );
+    for f in files.errors {
+        let _ = writeln!(out, "  {f}");
+    }
+    out
+}

@@ -644,3 +644,33 @@ proptest! {
         prop_assert_eq!(&json_a, &report::reach_json(&c, &second.diagnostics));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    // reach/walk.rs (the NAT gateway cache): `reach_all` reuses each NAT gateway's onward walk
+    // across the subnets routed to it; the result must equal computing each subnet on its own,
+    // and the streamed JSON must equal the rendered one byte for byte.
+    #[test]
+    fn cached_and_streamed_reach_equal_the_plain_one(t in topo()) {
+        let text = topo_toml(&t);
+        let loaded = load(&text);
+        let net = &loaded.network;
+        let engine = Engine::new(net);
+        let all = engine.reach_all(net);
+        let one_by_one: Vec<_> = net
+            .subnets
+            .keys()
+            .filter_map(|s| engine.subnet_reach(net, s))
+            .collect();
+        prop_assert_eq!(&all, &one_by_one);
+        let ids: Vec<_> = net.subnets.keys().cloned().collect();
+        let mut streamed = Vec::new();
+        report::write_reach_json(&mut streamed, engine.reach_stream(net, ids), &loaded.diagnostics)
+            .expect("writing to memory");
+        prop_assert_eq!(
+            String::from_utf8_lossy(&streamed),
+            report::reach_json(&all, &loaded.diagnostics)
+        );
+    }
+}

@@ -14,7 +14,8 @@
 //! It prints a plain table: generation, `Engine::new`, the streamed JSON report (what the CLI
 //! does, with its peak memory), `reach_all`, `reach_json`, the cost of
 //! recomputing one subnet after one route change, the route graph, and peak memory (`VmHWM`).
-//! `VPCSIM_BENCH_SCALE` (default 1.0) scales the number of VPCs, e.g. 0.1 for a quick try.
+//! `VPCSIM_BENCH_SCALE` (default 1.0) scales the number of VPCs, e.g. 0.1 for a quick try;
+//! `VPCSIM_BENCH_REACH_ONLY=1` runs only `reach_all` (for profiling).
 //! `BENCHMARKS.md` records measured numbers.
 
 use ipnet::{Ipv4Net, Ipv6Net};
@@ -845,6 +846,18 @@ fn main() {
     let mut engine = Engine::new(net);
     let t_compile = start.elapsed();
     let (rss_compiled, _) = memory();
+
+    if std::env::var_os("VPCSIM_BENCH_REACH_ONLY").is_some() {
+        // For profiling: only `reach_all`, nothing else in the process.
+        let start = Instant::now();
+        let reach = engine.reach_all(net);
+        println!(
+            "reach_all {:.1} ms, {} subnets",
+            ms(start.elapsed()),
+            reach.len()
+        );
+        return;
+    }
 
     // What `vpcsim reach --format json` does: stream each batch of subnets to the output.
     let start = Instant::now();

@@ -591,9 +591,8 @@ impl Network {
                 Some(_) => Active,
             },
             Target::TransitGateway(id) => {
-                let attached = self.transit_gateway_attachments.values().any(|a| {
-                    &a.transit_gateway_id == id && &a.vpc_id == vpc && a.state != "deleted"
-                });
+                // Indexed by `reindex` (importers call it; apply keeps it current).
+                let attached = self.index.tgw_attached.contains(&(id.clone(), vpc.clone()));
                 if attached {
                     Active
                 } else if self.inventory.transit_gateway_attachments {

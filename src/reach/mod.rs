@@ -11,15 +11,16 @@
 //! IDs. Nothing here iterates a hash map into output.
 
 pub mod fib;
+mod fxhash;
 mod graph;
 mod walk;
 
 use crate::addr::{self, Family, Interval};
 use crate::model::*;
 use fib::Fib;
+use fxhash::FxHashMap;
 use ipnet::IpNet;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Arc;
 use walk::{Ctx, NatCache, NetIndex, Out, Tri, Walker};
@@ -242,7 +243,7 @@ pub enum TraceError {
 /// call [`Engine::invalidate_table`] for each changed route table (cheap), or
 /// [`Engine::invalidate_all`] after structural changes (subnets, VPC CIDRs).
 pub struct Engine {
-    fibs: HashMap<(RouteTableId, Family), Fib>,
+    fibs: FxHashMap<(RouteTableId, Family), Fib>,
     index: NetIndex,
 }
 
@@ -250,7 +251,7 @@ impl Engine {
     /// Compiles every route table of `net`.
     pub fn new(net: &Network) -> Engine {
         let mut e = Engine {
-            fibs: HashMap::new(),
+            fibs: FxHashMap::default(),
             index: NetIndex::build(net),
         };
         for t in net.route_tables.values() {
@@ -304,7 +305,7 @@ impl Engine {
             .unwrap_or(1)
             .min(8);
         if ids.len() < 256 || threads < 2 {
-            let cache = RefCell::new(NatCache::new());
+            let cache = RefCell::new(NatCache::default());
             return ids
                 .iter()
                 .filter_map(|s| self.subnet_reach_in(net, s, Some(&cache)))
@@ -316,7 +317,7 @@ impl Engine {
                 .chunks(chunk)
                 .map(|part| {
                     scope.spawn(move || {
-                        let cache = RefCell::new(NatCache::new());
+                        let cache = RefCell::new(NatCache::default());
                         part.iter()
                             .filter_map(|s| self.subnet_reach_in(net, s, Some(&cache)))
                             .collect::<Vec<_>>()
@@ -833,10 +834,10 @@ fn group(pieces: Out) -> Vec<Segment> {
         Vec<Arc<str>>,
         Vec<Explanation>,
     );
-    let mut index: HashMap<Key, usize> = HashMap::new();
+    let mut index: FxHashMap<Key, usize> = FxHashMap::default();
     let mut segs: Vec<Segment> = Vec::new();
     for (ivs, o) in pieces {
-        let path: Vec<Arc<str>> = o.hops.iter().map(|h| h.resource.clone()).collect();
+        let path: Vec<Arc<str>> = o.hops.into_iter().map(|h| h.resource).collect();
         let mut explanations = o.explanations;
         explanations.sort();
         explanations.dedup();

@@ -6,11 +6,11 @@
 //! the output, so the result for a source always partitions exactly the intervals it was given.
 
 use super::fib::{Choice, Fib};
+use super::fxhash::FxHashMap;
 use super::{Disposition, Explanation, Hop, InternetVia, Outcome};
 use crate::addr::{self, Family, Interval};
 use crate::model::*;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::net::Ipv4Addr;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -71,11 +71,11 @@ impl Ctx {
 #[derive(Default)]
 pub struct NetIndex {
     /// Per VPC and family: subnet intervals, sorted.
-    pub subnets: HashMap<(VpcId, Family), Vec<(Interval, SubnetId)>>,
+    pub subnets: FxHashMap<(VpcId, Family), Vec<(Interval, SubnetId)>>,
     /// Per VPC and family: VPC CIDR intervals, normalized.
-    pub vpc_cidrs: HashMap<(VpcId, Family), Vec<Interval>>,
+    pub vpc_cidrs: FxHashMap<(VpcId, Family), Vec<Interval>>,
     /// Network interfaces per subnet, in ID order.
-    pub interfaces: HashMap<SubnetId, Vec<NetworkInterfaceId>>,
+    pub interfaces: FxHashMap<SubnetId, Vec<NetworkInterfaceId>>,
 }
 
 impl NetIndex {
@@ -113,7 +113,7 @@ impl NetIndex {
 pub struct Walker<'a> {
     pub net: &'a Network,
     pub index: &'a NetIndex,
-    pub fibs: &'a HashMap<(RouteTableId, Family), Fib>,
+    pub fibs: &'a FxHashMap<(RouteTableId, Family), Fib>,
     /// Reach mode only: the walk onwards from each NAT gateway over the whole family space,
     /// computed once and cut to each source's intervals (many private subnets share a NAT).
     pub nat_cache: Option<&'a RefCell<NatCache>>,
@@ -121,7 +121,7 @@ pub struct Walker<'a> {
 
 /// Cached NAT egress walks, per NAT gateway and family, with hops and explanations relative to
 /// the NAT gateway's subnet.
-pub type NatCache = HashMap<(NatGatewayId, Family), Rc<Out>>;
+pub type NatCache = FxHashMap<(NatGatewayId, Family), Rc<Out>>;
 
 /// Destination intervals with their common outcome: one entry per branch of the walk, not per
 /// interval, so that outcomes are built once and never copied per range.
@@ -634,11 +634,14 @@ impl Walker<'_> {
                     continue;
                 }
                 placed.extend(hit.iter().copied());
-                let mut c = ctx.clone();
-                if let Some(pcx) = via_peering {
-                    self.check_return(sid, pcx, &mut c);
+                match via_peering.and_then(|pcx| self.check_return(sid, pcx, ctx)) {
+                    Some(e) => {
+                        let mut c = ctx.clone();
+                        c.explanations.push(e);
+                        self.deliver_to_subnet(sid, &hit, &c, out);
+                    }
+                    None => self.deliver_to_subnet(sid, &hit, ctx, out),
                 }
-                self.deliver_to_subnet(sid, &hit, &c, out);
             }
         }
         let rest = addr::subtract(&ivs, &addr::normalize(placed));
@@ -655,6 +658,28 @@ impl Walker<'_> {
 
     /// Arrival in a subnet. In trace mode, the interface holding the address is named.
     fn deliver_to_subnet(&self, subnet: &SubnetId, ivs: &[Interval], ctx: &Ctx, out: &mut Out) {
+        let arrived = ctx
+            .hops
+            .last()
+            .is_some_and(|h| *h.resource == *subnet.as_str());
+        if !ctx.detail {
+            // Reach mode, the hot path: build the outcome without copying the context.
+            let mut hops = Vec::with_capacity(ctx.hops.len() + 1);
+            hops.extend(ctx.hops.iter().cloned());
+            if !arrived {
+                hops.push(Hop::resource(subnet));
+            }
+            out.push((
+                ivs.to_vec(),
+                Outcome {
+                    disposition: Disposition::Delivered,
+                    hops,
+                    explanations: ctx.explanations.clone(),
+                    internet: None,
+                },
+            ));
+            return;
+        }
         let mut c = if ctx
             .hops
             .last()
@@ -698,16 +723,15 @@ impl Walker<'_> {
     }
 
     /// §4.5: the destination subnet must route the source back over the same peering connection.
-    fn check_return(&self, dest: &SubnetId, pcx: &VpcPeeringConnectionId, ctx: &mut Ctx) {
-        let Some((table, _)) = self.net.effective_route_table(dest) else {
-            return;
-        };
-        let Some(fib) = self.fibs.get(&(table.clone(), ctx.family)) else {
-            return;
-        };
-        let Some(dest_vpc) = self.net.subnet_vpc(dest) else {
-            return;
-        };
+    fn check_return(
+        &self,
+        dest: &SubnetId,
+        pcx: &VpcPeeringConnectionId,
+        ctx: &Ctx,
+    ) -> Option<Explanation> {
+        let (table, _) = self.net.effective_route_table(dest)?;
+        let fib = self.fibs.get(&(table.clone(), ctx.family))?;
+        let dest_vpc = self.net.subnet_vpc(dest)?;
         let mut ok = 0u128;
         let mut total = 0u128;
         for iv in &ctx.source_addrs {
@@ -715,9 +739,9 @@ impl Walker<'_> {
                 total = total.saturating_add(piece.size());
                 if let Choice::Entry(i) = choice {
                     let r = &fib.entries[i as usize].route;
-                    if r.target == Target::VpcPeeringConnection(pcx.clone())
+                    if matches!(&r.target, Target::VpcPeeringConnection(p) if p == pcx)
                         && !matches!(
-                            self.net.target_status(dest_vpc, &r.target),
+                            self.net.route_status(dest_vpc, r),
                             TargetStatus::Blackhole(_)
                         )
                     {
@@ -732,12 +756,16 @@ impl Walker<'_> {
             } else {
                 "routes only part of the source range"
             };
-            ctx.explain(
-                "NO_RETURN_ROUTE",
-                table,
-                format!("{table} of {dest} {how} back to {} over {pcx}: replies cannot return (semantics doc §4.5)", ctx.source_name),
-            );
+            return Some(Explanation {
+                code: "NO_RETURN_ROUTE",
+                resource: table.name(),
+                message: Arc::from(format!(
+                    "{table} of {dest} {how} back to {} over {pcx}: replies cannot return (semantics doc §4.5)",
+                    ctx.source_name
+                )),
+            });
         }
+        None
     }
 
     fn interface(&self, eni_id: &NetworkInterfaceId, ivs: Vec<Interval>, ctx: &Ctx, out: &mut Out) {

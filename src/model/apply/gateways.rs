@@ -602,6 +602,7 @@ impl Network {
                 state: "available".into(),
             },
         );
+        self.reindex();
         let mut touched = self.tables_routing_to(&Target::TransitGateway(tgw.clone()));
         touched.push(id.to_string());
         Ok(effect(
@@ -640,6 +641,7 @@ impl Network {
         if let Some(a) = self.transit_gateway_attachments.get_mut(id) {
             a.state = "deleted".into();
         }
+        self.reindex();
         self.placeholders.remove(id.as_str());
         Ok(effect(
             format!("{id}: deleted; {vpc} is no longer attached to {tgw}"),

@@ -358,6 +358,7 @@ fn generate(vpcs: usize) -> Account {
                 owner_id: account.clone(),
                 region: Some(REGION.into()),
                 name: Some(format!("bench-{v}")),
+                cidr_associations: BTreeMap::new(),
             },
         );
         let subnet_ids: Vec<SubnetId> = (0..SUBNETS_PER_VPC)

@@ -18,10 +18,10 @@ use crate::addr::{self, Family, Interval};
 use crate::model::*;
 use fib::Fib;
 use ipnet::IpNet;
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::cell::RefCell;
 use walk::{Ctx, NatCache, NetIndex, Out, Tri, Walker};
 
 pub use graph::RouteGraph;

@@ -9,9 +9,9 @@ use super::fib::{Choice, Fib};
 use super::{Disposition, Explanation, Hop, InternetVia, Outcome};
 use crate::addr::{self, Family, Interval};
 use crate::model::*;
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
-use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 

@@ -5,7 +5,9 @@
 //! same key merge. The singular outputs of the create-* calls (`{"Vpc": {...}}`) count as
 //! one-record lists. Keys the model does not use become `not-modelled` Info diagnostics. A
 //! directory is walked recursively in path order; in the Batfish layout
-//! (`aws_configs/[accounts/<account>/]<region>/*.json`) the region and account come from the path.
+//! (`aws_configs/[accounts/<account>/]<region>/*.json`) the region and account come from the path;
+//! a VPC's or subnet's `vpcsim:region` tag (written by [`super::export`], which has no path to put
+//! it in) takes precedence over the path.
 //!
 //! Records are read through `Node`, which knows its file and JSON path, so that every
 //! [`InputError`] names exactly the value that could not be read and what was expected. The
@@ -507,6 +509,11 @@ impl<'a> Node<'a> {
 
     /// The value of the `Name` tag (`Tags`, or `TagSet` as on interfaces).
     fn name_tag(&self) -> Option<String> {
+        self.tag("Name")
+    }
+
+    /// The value of the tag `key` (`Tags`, or `TagSet` as on interfaces).
+    fn tag(&self, key: &str) -> Option<String> {
         let tags = if self.child("Tags").v.is_null() {
             "TagSet"
         } else {
@@ -514,9 +521,16 @@ impl<'a> Node<'a> {
         };
         self.records(tags)
             .iter()
-            .find(|t| t.str_opt("Key") == Some("Name"))
+            .find(|t| t.str_opt("Key") == Some(key))
             .and_then(|t| t.str_opt("Value"))
             .map(str::to_string)
+    }
+
+    /// The region of a VPC or subnet: the `vpcsim:region` tag an export wrote (no describe
+    /// field holds a region; see `export`), else the region of the file's path.
+    fn region(&self) -> Option<String> {
+        self.tag(super::export::REGION_TAG)
+            .or_else(|| self.cx.region.map(str::to_string))
     }
 
     /// `OwnerId`, else the account the file belongs to.
@@ -615,7 +629,9 @@ const KEYS: &[(&str, Kind, Shape)] = &[
         Shape::List,
     ),
     ("VpcEndpoints", Kind::VpcEndpoints, Shape::List),
+    ("VpcEndpoint", Kind::VpcEndpoints, Shape::One),
     ("PrefixLists", Kind::PrefixLists, Shape::List),
+    ("PrefixList", Kind::PrefixLists, Shape::One),
     ("ManagedPrefixLists", Kind::PrefixLists, Shape::List),
     ("NetworkInterfaces", Kind::NetworkInterfaces, Shape::List),
     ("NetworkInterface", Kind::NetworkInterfaces, Shape::One),
@@ -887,7 +903,7 @@ impl Importer {
             ipv6_cidrs: ipv6,
             is_default,
             owner_id: owner,
-            region: r.cx.region.map(str::to_string),
+            region: r.region(),
             name,
             cidr_associations,
         };
@@ -925,7 +941,7 @@ impl Importer {
             map_public_ip_on_launch: map_public,
             assign_ipv6_address_on_creation: assign_ipv6,
             owner_id: owner,
-            region: r.cx.region.map(str::to_string),
+            region: r.region(),
             name,
         };
         insert_first(

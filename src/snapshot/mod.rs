@@ -1,6 +1,7 @@
 //! Snapshot import: builds a [`Network`] from `aws ec2 describe-*` JSON (a directory of files,
 //! the Batfish `aws_configs/` layout, or one file holding several keys) or from the compact TOML
-//! topology format.
+//! topology format; and the way back: [`export`] writes a [`Network`] as describe-* JSON that
+//! [`json`] reads back unchanged.
 //!
 //! **Architecture invariant:** only this module knows the JSON and TOML shapes of the input. It
 //! never panics on input: a file that cannot be read becomes an [`InputError`] naming the file,
@@ -9,6 +10,7 @@
 //! snapshot reported with what the model derives (route state, dangling references).
 
 pub mod check;
+pub mod export;
 pub mod json;
 pub mod topology;
 

@@ -100,6 +100,29 @@ readable is still replayed and reported).\n\nExample:\n  vpcsim replay --snapsho
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Writes the state a trail leads to (at a time, or at its end) as describe-* JSON files in
+    /// the AWS CLI's shapes, which `--snapshot` reads back.
+    #[command(
+        after_help = "The replay is the same as `vpcsim replay` (lenient unless --strict); its summary goes to \
+stderr and the files written to stdout. Importing an exported state and exporting it again gives identical \
+files.\n\nExample:\n  vpcsim state --snapshot describe-output/ AWSLogs/ --at 2024-05-01T10:00:00Z --out state-then/"
+    )]
+    State {
+        /// The starting state (as for `reach`); without it, the replay starts from nothing.
+        #[arg(long, value_name = "PATH")]
+        snapshot: Option<PathBuf>,
+        /// The state just after the last record at or before this time (RFC 3339).
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+        #[arg(long)]
+        strict: bool,
+        /// An empty (or new) directory to write the describe-* files into.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// CloudTrail files or directories, or - for standard input.
+        #[arg(value_name = "EVENTS", required = true)]
+        events: Vec<PathBuf>,
+    },
     /// The hop-by-hop path of one packet: each route table with the route that matched, each
     /// gateway, NAT gateway, appliance or peering connection, and the final disposition with
     /// explanations.
@@ -280,6 +303,76 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     errors.len(),
                     replayed.summary.malformed
                 ));
+            }
+            Ok(())
+        }
+        Command::State {
+            snapshot,
+            at,
+            strict,
+            out,
+            events,
+        } => {
+            if out.is_file()
+                || (out.is_dir()
+                    && std::fs::read_dir(&out)
+                        .map(|mut d| d.next().is_some())
+                        .unwrap_or(true))
+            {
+                anyhow::bail!(
+                    "--out {} is not an empty directory; give a new or empty one (its *.json files would be read back with the state)",
+                    out.display()
+                );
+            }
+            let until = match at {
+                None => None,
+                Some(t) => Some(vpcsim::cloudtrail::UtcTime::parse(&t).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "--at {t} is not a time; give RFC 3339 such as 2023-01-06T04:40:04Z"
+                    )
+                })?),
+            };
+            let mut net = match &snapshot {
+                Some(p) => load(p)?.network,
+                None => vpcsim::model::Network::default(),
+            };
+            let read = vpcsim::cloudtrail::read_inputs(&events);
+            let errors = read.errors.clone();
+            let opts = vpcsim::replay::ReplayOptions {
+                strict,
+                until,
+                ..Default::default()
+            };
+            let replayed = vpcsim::replay::replay(&mut net, read, &opts);
+            let s = &replayed.summary;
+            eprintln!(
+                "replayed {} records: {} applied, {} failed_in_aws, {} diverged, {} duplicate, {} ignored, {} unsupported, {} malformed, {} after --at",
+                s.records,
+                s.applied,
+                s.failed_in_aws,
+                s.diverged,
+                s.duplicate,
+                s.ignored,
+                s.unsupported,
+                s.malformed,
+                s.after_until
+            );
+            for e in &errors {
+                eprintln!("unreadable: {e}");
+            }
+            let written = vpcsim::snapshot::export::write_dir(&net, &out)
+                .with_context(|| format!("cannot write the state into {}", out.display()))?;
+            let mut list = String::new();
+            for p in written {
+                list.push_str(&format!("{}\n", p.display()));
+            }
+            emit(&list)?;
+            if !errors.is_empty() || s.malformed > 0 {
+                anyhow::bail!(
+                    "some input could not be read ({} unreadable file(s), {} malformed record(s)); the state reflects everything readable",
+                    errors.len(),
+                    s.malformed
+                );
             }
             Ok(())
         }

@@ -689,6 +689,13 @@ impl Builder<'_> {
                     "eni-{}",
                     id.as_str().trim_start_matches("i-")
                 ));
+                if self.net.network_interfaces.contains_key(&eni_id) {
+                    self.err(
+                        &i.id,
+                        "instance",
+                        format!("{id} gets the interface {eni_id}, but a [[network_interface]] already has that ID; name the instance in that interface (instance = \"{id}\") instead"),
+                    );
+                }
                 let private_ips: Vec<Ipv4Addr> = i
                     .private_ip
                     .iter()

@@ -404,7 +404,7 @@ impl Engine {
             } else {
                 Tri::No
             },
-            source_addrs: addr::normalize(own),
+            source_addrs: addr::normalize(own).into(),
             source_name: subnet.id.name(),
             translated: None,
             visited: Vec::new(),
@@ -475,7 +475,7 @@ impl Engine {
             family,
             public_v4: Tri::Assumed,
             has_v6: Tri::Assumed,
-            source_addrs: Vec::new(),
+            source_addrs: Arc::from(Vec::new()),
             source_name: Arc::from(source),
             translated: None,
             visited: Vec::new(),
@@ -512,7 +512,7 @@ impl Engine {
                 .get(&subnet)
                 .ok_or_else(|| TraceError::UnknownSource(source.into()))?;
             ctx.source_addrs =
-                addr::normalize(s.cidrs(family).iter().map(Interval::of_net).collect());
+                addr::normalize(s.cidrs(family).iter().map(Interval::of_net).collect()).into();
             if s.cidrs(family).is_empty() {
                 ctx.has_v6 = Tri::No;
                 ctx.explanations.push(Explanation {
@@ -556,7 +556,7 @@ impl Engine {
                     ctx.hops.push(Hop::resource(&eni.id));
                 }
                 None => {
-                    ctx.source_addrs = vec![Interval::single(addr::addr_value(&a))];
+                    ctx.source_addrs = vec![Interval::single(addr::addr_value(&a))].into();
                     ctx.source_name = Arc::from(a.to_string());
                     if net.inventory.network_interfaces {
                         ctx.public_v4 = Tri::No;
@@ -607,7 +607,7 @@ impl Engine {
         } else {
             Tri::Yes
         };
-        ctx.source_addrs = match (ctx.family, private) {
+        let addrs: Vec<Interval> = match (ctx.family, private) {
             (Family::Ipv4, Some(p)) => vec![Interval::single(addr::addr_value(&p))],
             (Family::Ipv6, _) => eni
                 .ipv6_addresses
@@ -616,6 +616,7 @@ impl Engine {
                 .collect(),
             _ => Vec::new(),
         };
+        ctx.source_addrs = addrs.into();
     }
 
     fn subnet_of_address(&self, net: &Network, a: &IpAddr) -> Result<SubnetId, TraceError> {
@@ -834,32 +835,30 @@ fn group(pieces: Out) -> Vec<Segment> {
         Vec<Arc<str>>,
         Vec<Explanation>,
     );
-    let mut index: FxHashMap<Key, usize> = FxHashMap::default();
-    let mut segs: Vec<Segment> = Vec::new();
+    let mut index: FxHashMap<Key, Vec<Interval>> = FxHashMap::default();
     for (ivs, o) in pieces {
         let path: Vec<Arc<str>> = o.hops.into_iter().map(|h| h.resource).collect();
         let mut explanations = o.explanations;
         explanations.sort();
         explanations.dedup();
-        let key = (o.disposition, o.internet, path, explanations);
-        match index.get(&key) {
-            Some(&i) => segs[i].ranges.extend(ivs),
-            None => {
-                index.insert(key.clone(), segs.len());
-                let (disposition, internet, path, explanations) = key;
-                segs.push(Segment {
-                    ranges: ivs,
-                    disposition,
-                    path,
-                    explanations,
-                    internet,
-                });
-            }
-        }
+        index
+            .entry((o.disposition, o.internet, path, explanations))
+            .or_default()
+            .extend(ivs);
     }
-    for s in &mut segs {
-        s.ranges = addr::normalize(std::mem::take(&mut s.ranges));
-    }
+    let mut segs: Vec<Segment> = index
+        .into_iter()
+        .map(
+            |((disposition, internet, path, explanations), ranges)| Segment {
+                ranges: addr::normalize(ranges),
+                disposition,
+                path,
+                explanations,
+                internet,
+            },
+        )
+        .collect();
+    // Ranges of different segments never overlap, so the first address orders them totally.
     segs.sort_by_key(|s| s.ranges.first().map(|r| r.lo));
     segs
 }

@@ -39,7 +39,8 @@ pub struct Ctx {
     pub public_v4: Tri,
     pub has_v6: Tri,
     /// The source addresses (for return-path checks across peering).
-    pub source_addrs: Vec<Interval>,
+    /// Shared: rarely changed, cloned on every step of the walk.
+    pub source_addrs: Arc<[Interval]>,
     /// A description of the source host for messages ("subnet-1", "eni-1 (10.0.0.5)").
     pub source_name: Arc<str>,
     pub translated: Option<Translation>,
@@ -512,9 +513,15 @@ impl Walker<'_> {
                 .private_ips
                 .iter()
                 .map(|a| Interval::single(u32::from(*a) as u128))
-                .collect();
+                .collect::<Vec<_>>()
+                .into();
         } else if let Some(s) = self.net.subnets.get(&nat.subnet_id) {
-            c.source_addrs = s.ipv4_cidr.iter().map(Interval::of_v4).collect();
+            c.source_addrs = s
+                .ipv4_cidr
+                .iter()
+                .map(Interval::of_v4)
+                .collect::<Vec<_>>()
+                .into();
         }
         // §3.1: traffic leaving a NAT gateway is routed by its own subnet's table.
         let cacheable = !c.detail && c.visited.len() == 1;
@@ -734,7 +741,7 @@ impl Walker<'_> {
         let dest_vpc = self.net.subnet_vpc(dest)?;
         let mut ok = 0u128;
         let mut total = 0u128;
-        for iv in &ctx.source_addrs {
+        for iv in ctx.source_addrs.iter() {
             for (piece, choice) in fib.pieces(*iv) {
                 total = total.saturating_add(piece.size());
                 if let Choice::Entry(i) = choice {

@@ -1505,6 +1505,15 @@ fn bench_apply(vpcs: usize, n: usize) -> (ApplyResult, usize, usize, Duration) {
 
 // ---------------------------------------------------------------------------------------------
 
+/// Removes a directory tree when dropped.
+struct RemoveOnDrop(PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 fn env_f64(name: &str) -> Option<f64> {
     std::env::var(name)
         .ok()
@@ -1547,6 +1556,8 @@ fn main() {
     }
     let root = std::env::temp_dir().join(format!("vpcsim-replay-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&root);
+    // Deleted when main returns or panics.
+    let _cleanup = RemoveOnDrop(root.clone());
     let start = Instant::now();
     let trail = write_trail(&root.join("x1"), &plan, &calls, 1);
     let t_generate = start.elapsed();

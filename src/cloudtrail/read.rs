@@ -1375,8 +1375,15 @@ mod tests {
                 compact.replacen("Records", "Record\\u0073", 1),
             ),
         ];
+        struct RemoveOnDrop(PathBuf);
+        impl Drop for RemoveOnDrop {
+            fn drop(&mut self) {
+                let _ = std::fs::remove_dir_all(&self.0);
+            }
+        }
         let dir = std::env::temp_dir().join(format!("vpcsim-fast-path-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
+        let _cleanup = RemoveOnDrop(dir.clone());
         let gzip = |bytes: &[u8], members: usize| {
             let mut out = Vec::new();
             let cut = bytes.len() / members.max(1);
@@ -1453,6 +1460,5 @@ mod tests {
                 assert_eq!(r.prefiltered, slow.prefiltered, "{name}: prefiltered");
             }
         }
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -499,6 +499,8 @@ impl Network {
             return Err(BindError::NotAPlaceholder(placeholder.to_string()));
         }
         self.placeholders.remove(placeholder.as_str());
+        // The association index is keyed by ID (rare: once per VPC a trail creates).
+        self.reindex();
         Ok(())
     }
 
@@ -623,9 +625,13 @@ impl Network {
         &self,
         id: &RouteTableAssociationId,
     ) -> Option<(&RouteTable, &Association)> {
-        self.route_tables
-            .values()
-            .find_map(|t| t.associations.iter().find(|a| &a.id == id).map(|a| (t, a)))
+        // Through the index: a scan of every table here made each association change O(tables).
+        let table = self.route_tables.get(self.association_table(id)?)?;
+        table
+            .associations
+            .iter()
+            .find(|a| &a.id == id)
+            .map(|a| (table, a))
     }
 
     /// The VPC of a network interface: its own, else its subnet's.

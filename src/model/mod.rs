@@ -391,6 +391,8 @@ struct Index {
     main: BTreeMap<VpcId, RouteTableId>,
     subnet: BTreeMap<SubnetId, RouteTableId>,
     edge: BTreeMap<String, RouteTableId>,
+    /// Association ID → the table holding it.
+    assoc: BTreeMap<RouteTableAssociationId, RouteTableId>,
 }
 
 /// How the route table effective for a subnet was chosen (semantics doc §3.1).
@@ -426,6 +428,7 @@ impl Network {
         let mut index = Index::default();
         for table in self.route_tables.values() {
             for assoc in &table.associations {
+                index.assoc.insert(assoc.id.clone(), table.id.clone());
                 match &assoc.target {
                     AssociationTarget::Main => {
                         index.main.insert(table.vpc_id.clone(), table.id.clone());
@@ -455,6 +458,56 @@ impl Network {
     /// Whether an applied `Delete*` removed the resource with this ID from the model.
     pub fn was_removed(&self, id: &str) -> bool {
         self.removed.contains(id)
+    }
+
+    /// Records one association in the indexes (what `reindex` would do for it), in O(log n):
+    /// `apply` calls this instead of rebuilding everything on each association change.
+    pub(crate) fn index_association(&mut self, table: &RouteTableId, vpc: &VpcId, a: &Association) {
+        self.index.assoc.insert(a.id.clone(), table.clone());
+        match &a.target {
+            AssociationTarget::Main => {
+                self.index.main.insert(vpc.clone(), table.clone());
+            }
+            AssociationTarget::Subnet(s) => {
+                self.index.subnet.insert(s.clone(), table.clone());
+            }
+            AssociationTarget::Gateway(g) => {
+                self.index.edge.insert(g.clone(), table.clone());
+            }
+        }
+    }
+
+    /// Forgets one association in the indexes (only where they still point at `table`).
+    pub(crate) fn unindex_association(
+        &mut self,
+        table: &RouteTableId,
+        vpc: &VpcId,
+        a: &Association,
+    ) {
+        self.index.assoc.remove(&a.id);
+        let points_here = |t: Option<&RouteTableId>| t == Some(table);
+        match &a.target {
+            AssociationTarget::Main => {
+                if points_here(self.index.main.get(vpc)) {
+                    self.index.main.remove(vpc);
+                }
+            }
+            AssociationTarget::Subnet(s) => {
+                if points_here(self.index.subnet.get(s)) {
+                    self.index.subnet.remove(s);
+                }
+            }
+            AssociationTarget::Gateway(g) => {
+                if points_here(self.index.edge.get(g)) {
+                    self.index.edge.remove(g);
+                }
+            }
+        }
+    }
+
+    /// The route table holding an association, by the index.
+    pub(crate) fn association_table(&self, id: &RouteTableAssociationId) -> Option<&RouteTableId> {
+        self.index.assoc.get(id)
     }
 
     /// The VPC's main route table.

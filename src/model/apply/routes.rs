@@ -441,17 +441,14 @@ impl Network {
                 // §1.13: a VPC routes to a TGW through an attachment in that VPC. Without one,
                 // EC2 answers NotFound (what Terraform retries on while an attachment is
                 // pending, §2.1; inferred).
-                let attached = self.transit_gateway_attachments.values().any(|a| {
-                    &a.transit_gateway_id == id && &a.vpc_id == vpc && a.state != "deleted"
-                });
-                let known_tgw = self
-                    .transit_gateway_attachments
-                    .values()
-                    .any(|a| &a.transit_gateway_id == id);
+                let attached = self.index.tgw_attached.contains(&(id.clone(), vpc.clone()));
                 if attached {
                     Ok(None)
                 } else if inv.transit_gateway_attachments
-                    || known_tgw
+                    || self
+                        .transit_gateway_attachments
+                        .values()
+                        .any(|a| &a.transit_gateway_id == id)
                     || self.removed.contains(id.as_str())
                 {
                     Err(not_found(

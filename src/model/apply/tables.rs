@@ -154,13 +154,15 @@ impl Network {
             AssociationTarget::Gateway(g) => format!("gateway {g} (edge)"),
             AssociationTarget::Main => "main".to_string(),
         };
+        let assoc = Association {
+            id: id.clone(),
+            target,
+        };
         if let Some(t) = self.route_tables.get_mut(rtb) {
-            t.associations.push(Association {
-                id: id.clone(),
-                target,
-            });
+            t.associations.push(assoc.clone());
+            let vpc = t.vpc_id.clone();
+            self.index_association(rtb, &vpc, &assoc);
         }
-        self.reindex();
         Ok(effect(
             format!("{rtb}: associated with {what} as {id}"),
             touched,
@@ -195,11 +197,12 @@ impl Network {
             }
             AssociationTarget::Main => String::new(),
         };
+        let (vpc, removed) = (table.vpc_id.clone(), assoc.clone());
         if let Some(t) = self.route_tables.get_mut(&rtb) {
             t.associations.retain(|a| &a.id != id);
         }
+        self.unindex_association(&rtb, &vpc, &removed);
         self.placeholders.remove(id.as_str());
-        self.reindex();
         Ok(effect(
             format!("{rtb}: disassociated {id}; {what}"),
             touched,
@@ -275,16 +278,22 @@ impl Network {
         if let Some(t) = self.route_tables.get_mut(&old_rtb) {
             t.associations.retain(|a| &a.id != id);
         }
+        let old = Association {
+            id: id.clone(),
+            target: target.clone(),
+        };
+        self.unindex_association(&old_rtb, &vpc, &old);
+        let new = Association {
+            id: new_id.clone(),
+            target: target.clone(),
+        };
         if let Some(t) = self.route_tables.get_mut(rtb) {
-            t.associations.push(Association {
-                id: new_id.clone(),
-                target: target.clone(),
-            });
+            t.associations.push(new.clone());
         }
+        self.index_association(rtb, &vpc, &new);
         if &new_id != id {
             self.placeholders.remove(id.as_str());
         }
-        self.reindex();
         let what = match &target {
             AssociationTarget::Main => format!("{rtb} is now the main route table of {vpc}"),
             AssociationTarget::Subnet(s) => format!("{s} now uses {rtb}"),

@@ -145,6 +145,27 @@ impl Target {
         }
     }
 
+    /// The target's ID as a shared string (no allocation for ID targets).
+    pub fn name(&self) -> std::sync::Arc<str> {
+        match self {
+            Target::Local => std::sync::Arc::from("local"),
+            Target::InternetGateway(i) => i.name(),
+            Target::EgressOnlyInternetGateway(i) => i.name(),
+            Target::NatGateway(i) => i.name(),
+            Target::VpnGateway(i) => i.name(),
+            Target::TransitGateway(i) => i.name(),
+            Target::VpcPeeringConnection(i) => i.name(),
+            Target::NetworkInterface(i) => i.name(),
+            Target::Instance(i) => i.name(),
+            Target::VpcEndpoint(i) => i.name(),
+            Target::CarrierGateway(i) => i.name(),
+            Target::LocalGateway(i) => i.name(),
+            Target::CoreNetwork(a) | Target::OdbNetwork(a) | Target::Unknown(a) => {
+                std::sync::Arc::from(a.as_str())
+            }
+        }
+    }
+
     /// AWS's name for the kind of target, as in the describe-route-tables field it appears under.
     pub fn kind_name(&self) -> &'static str {
         match self {

@@ -11,6 +11,7 @@
 use crate::addr::{Family, Interval};
 use crate::model::{Destination, Network, PrefixListId, Route, RouteTable};
 use ipnet::IpNet;
+use std::sync::Arc;
 
 /// One candidate route, with the prefix that made it match.
 #[derive(Clone, Debug)]
@@ -21,6 +22,11 @@ pub struct FibEntry {
     pub via_prefix_list: Option<PrefixListId>,
     /// Another route of the same prefix length and rank that AWS might choose instead.
     pub ambiguous_with: Option<Box<Route>>,
+    /// How a trace names the match ("0.0.0.0/0", or "pl-… (52.216.0.0/15)"), built once here
+    /// rather than on every walk.
+    pub matched_name: Arc<str>,
+    /// The target's ID, shared.
+    pub target_name: Arc<str>,
 }
 
 /// What the table does with one interval.
@@ -114,11 +120,17 @@ impl Fib {
                 j += 1;
             }
             prefixes.push((iv, entries.len() as u32));
+            let matched_name: Arc<str> = match pl {
+                Some(pl) => Arc::from(format!("{pl} ({matched})")),
+                None => Arc::from(route.destination.to_string()),
+            };
             entries.push(FibEntry {
                 route: route.clone(),
                 matched,
                 via_prefix_list: pl.cloned(),
                 ambiguous_with,
+                matched_name,
+                target_name: route.target.name(),
             });
             i = j;
         }

@@ -13,7 +13,19 @@ use crate::model::*;
 use std::cell::RefCell;
 use std::net::Ipv4Addr;
 use std::rc::Rc;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
+
+/// Messages that never vary, allocated once for every walk that uses them.
+static LINK_LOCAL_MESSAGE: LazyLock<Arc<str>> = LazyLock::new(|| {
+    Arc::from(
+        "instance metadata and Amazon DNS answer here; route tables never apply (semantics doc §4.9)",
+    )
+});
+static SAME_SUBNET_MESSAGE: LazyLock<Arc<str>> = LazyLock::new(|| {
+    Arc::from(
+        "same-subnet traffic is delivered directly, without the route table (semantics doc §3.1)",
+    )
+});
 
 /// Three-valued fact about the source host.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,10 +72,19 @@ impl Ctx {
     }
 
     fn explain<T: IntoName + ?Sized>(&mut self, code: &'static str, resource: &T, message: String) {
+        self.explain_shared(code, resource, Arc::from(message));
+    }
+
+    fn explain_shared<T: IntoName + ?Sized>(
+        &mut self,
+        code: &'static str,
+        resource: &T,
+        message: Arc<str>,
+    ) {
         self.explanations.push(Explanation {
             code,
             resource: resource.name(),
-            message: Arc::from(message),
+            message,
         });
     }
 }
@@ -128,6 +149,28 @@ pub type NatCache = FxHashMap<(NatGatewayId, Family), Rc<Out>>;
 /// interval, so that outcomes are built once and never copied per range.
 pub type Out = Vec<(Vec<Interval>, Outcome)>;
 
+/// As [`finish`], for a context used for the last time: its path moves into the outcome.
+fn finish_owned(
+    out: &mut Out,
+    ivs: &[Interval],
+    ctx: Ctx,
+    disposition: Disposition,
+    internet: Option<InternetVia>,
+) {
+    if ivs.is_empty() {
+        return;
+    }
+    out.push((
+        ivs.to_vec(),
+        Outcome {
+            disposition,
+            hops: ctx.hops,
+            explanations: ctx.explanations,
+            internet,
+        },
+    ));
+}
+
 fn finish(
     out: &mut Out,
     ivs: &[Interval],
@@ -160,7 +203,7 @@ impl Walker<'_> {
                 subnet_id,
                 format!("{subnet_id} is not in the snapshot; its route table is unknown"),
             );
-            finish(out, &ivs, &c, Disposition::Dropped, None);
+            finish_owned(out, &ivs, c, Disposition::Dropped, None);
             return;
         };
         // §4.9: the link-local services range is served by the VPC itself, never routed.
@@ -168,12 +211,12 @@ impl Walker<'_> {
         let served = addr::intersect(&ivs, &reserved);
         if !served.is_empty() {
             let mut c = ctx.with_hop(Hop::resource(&subnet.vpc_id));
-            c.explain(
+            c.explain_shared(
                 "LINK_LOCAL_SERVICE",
                 &subnet.vpc_id,
-                "instance metadata and Amazon DNS answer here; route tables never apply (semantics doc §4.9)".into(),
+                LINK_LOCAL_MESSAGE.clone(),
             );
-            finish(out, &served, &c, Disposition::Delivered, None);
+            finish_owned(out, &served, c, Disposition::Delivered, None);
         }
         let rest = addr::subtract(&ivs, &reserved);
         // §3.1: same-subnet traffic is delivered at layer 2 and never consults the table.
@@ -181,7 +224,7 @@ impl Walker<'_> {
         let local = addr::intersect(&rest, &own);
         if !local.is_empty() {
             let mut c = ctx.clone();
-            c.explain("SAME_SUBNET", subnet_id, "same-subnet traffic is delivered directly, without the route table (semantics doc §3.1)".into());
+            c.explain_shared("SAME_SUBNET", subnet_id, SAME_SUBNET_MESSAGE.clone());
             self.deliver_to_subnet(subnet_id, &local, &c, out);
         }
         let rest = addr::subtract(&rest, &own);
@@ -200,7 +243,7 @@ impl Walker<'_> {
                         subnet.vpc_id
                     ),
                 );
-                finish(out, &rest, &c, Disposition::NoRoute, None);
+                finish_owned(out, &rest, c, Disposition::NoRoute, None);
             }
         }
     }
@@ -221,16 +264,25 @@ impl Walker<'_> {
                 table,
                 format!("{table} is not in the snapshot"),
             );
-            finish(out, &ivs, &c, Disposition::NoRoute, None);
+            finish_owned(out, &ivs, c, Disposition::NoRoute, None);
             return;
         };
         // Group the pieces by chosen entry, so each target is followed once.
+        // A slot per entry (0 = no route) finds a choice's group in constant time.
+        let mut slot: Vec<u32> = vec![u32::MAX; fib.entries.len() + 1];
         let mut groups: Vec<(Choice, Vec<Interval>)> = Vec::new();
         for iv in &ivs {
             for (piece, choice) in fib.pieces(*iv) {
-                match groups.iter_mut().find(|g| g.0 == choice) {
+                let k = match choice {
+                    Choice::NoRoute => 0,
+                    Choice::Entry(i) => i as usize + 1,
+                };
+                match groups.get_mut(slot[k] as usize) {
                     Some(g) => g.1.push(piece),
-                    None => groups.push((choice, vec![piece])),
+                    None => {
+                        slot[k] = groups.len() as u32;
+                        groups.push((choice, vec![piece]));
+                    }
                 }
             }
         }
@@ -243,18 +295,14 @@ impl Walker<'_> {
                         table,
                         format!("no route in {table} matches; the VPC router drops the packet (semantics doc §4.8)"),
                     );
-                    finish(out, &pieces, &c, Disposition::NoRoute, None);
+                    finish_owned(out, &pieces, c, Disposition::NoRoute, None);
                 }
                 Choice::Entry(i) => {
                     let e = &fib.entries[i as usize];
-                    let matched = match &e.via_prefix_list {
-                        Some(pl) => format!("{pl} ({})", e.matched),
-                        None => e.route.destination.to_string(),
-                    };
                     let mut c = ctx.with_hop(Hop::table(
                         table,
-                        Some(Arc::from(matched)),
-                        Some(e.route.target.id().name()),
+                        Some(e.matched_name.clone()),
+                        Some(e.target_name.clone()),
                     ));
                     if let Some(other) = &e.ambiguous_with {
                         c.explain(
@@ -273,7 +321,7 @@ impl Walker<'_> {
                                 table,
                                 format!("route {} -> {} is blackhole: {why}; matching traffic is dropped, with no fall-through (semantics doc §3.4)", e.route.destination, e.route.target),
                             );
-                            finish(out, &pieces, &c, Disposition::Blackhole, None);
+                            finish_owned(out, &pieces, c, Disposition::Blackhole, None);
                         }
                         TargetStatus::Unknown(why) => {
                             c.explain("ASSUMED_TARGET", e.route.target.id(), why);
@@ -307,14 +355,14 @@ impl Walker<'_> {
                         eigw,
                         "egress-only internet gateways carry IPv6 only (semantics doc §4.3)".into(),
                     );
-                    finish(out, &ivs, &c, Disposition::Dropped, None);
+                    finish_owned(out, &ivs, c, Disposition::Dropped, None);
                 } else if ctx.has_v6 == Tri::No {
                     c.explain(
                         "NO_IPV6_ADDRESS",
                         eigw,
                         format!("{} has no IPv6 address", ctx.source_name),
                     );
-                    finish(out, &ivs, &c, Disposition::Dropped, None);
+                    finish_owned(out, &ivs, c, Disposition::Dropped, None);
                 } else {
                     finish(
                         out,
@@ -335,7 +383,7 @@ impl Walker<'_> {
             ),
             Target::TransitGateway(tgw) => {
                 let c = ctx.with_hop(Hop::resource(tgw));
-                finish(out, &ivs, &c, Disposition::ExitsToTransitGateway, None)
+                finish_owned(out, &ivs, c, Disposition::ExitsToTransitGateway, None)
             }
             Target::VpcPeeringConnection(pcx) => self.peering(pcx, vpc, ivs, ctx, out),
             Target::NetworkInterface(eni) => self.interface(eni, ivs, ctx, out),
@@ -347,7 +395,7 @@ impl Walker<'_> {
                 None => {
                     let mut c = ctx.with_hop(Hop::resource(i));
                     c.explain("INTERFACE_NOT_DESCRIBED", i, format!("the snapshot does not give the network interface of {i}; what it does with the traffic is unknown"));
-                    finish(out, &ivs, &c, Disposition::ToNetworkInterface, None)
+                    finish_owned(out, &ivs, c, Disposition::ToNetworkInterface, None)
                 }
             },
             Target::VpcEndpoint(vpce) => {
@@ -357,7 +405,7 @@ impl Walker<'_> {
                 {
                     c.explain("GWLB_ENDPOINT", vpce, "traffic goes to the Gateway Load Balancer appliances behind this endpoint; what they return is not modelled".into());
                 }
-                finish(out, &ivs, &c, Disposition::ToVpcEndpoint, None)
+                finish_owned(out, &ivs, c, Disposition::ToVpcEndpoint, None)
             }
             Target::CarrierGateway(_)
             | Target::LocalGateway(_)
@@ -365,7 +413,7 @@ impl Walker<'_> {
             | Target::OdbNetwork(_)
             | Target::Unknown(_) => {
                 let c = ctx.with_hop(Hop::resource(target.id()));
-                finish(out, &ivs, &c, Disposition::ExitsOther, None)
+                finish_owned(out, &ivs, c, Disposition::ExitsOther, None)
             }
         }
     }
@@ -380,7 +428,7 @@ impl Walker<'_> {
         let mut c = ctx.with_hop(Hop::resource(igw));
         if let Some(Translation::PrivateNat(nat)) = &ctx.translated {
             c.explain("PRIVATE_NAT_TO_IGW", nat, format!("{nat} is a private NAT gateway; the internet gateway drops its traffic (semantics doc §4.2)"));
-            return finish(out, &ivs, &c, Disposition::Dropped, None);
+            return finish_owned(out, &ivs, c, Disposition::Dropped, None);
         }
         let via = match &ctx.translated {
             None => InternetVia::Direct,
@@ -395,7 +443,7 @@ impl Walker<'_> {
                         igw,
                         format!("{} has no public IPv4 or Elastic IP address, so {igw} cannot translate it and drops the packet (semantics doc §4.1)", ctx.source_name),
                     );
-                    finish(out, &ivs, &c, Disposition::Dropped, None)
+                    finish_owned(out, &ivs, c, Disposition::Dropped, None)
                 }
                 Tri::Yes | Tri::Assumed => {
                     if ctx.detail && ctx.public_v4 == Tri::Assumed {
@@ -411,7 +459,7 @@ impl Walker<'_> {
                         igw,
                         format!("{} has no IPv6 address", ctx.source_name),
                     );
-                    finish(out, &ivs, &c, Disposition::Dropped, None)
+                    finish_owned(out, &ivs, c, Disposition::Dropped, None)
                 }
                 _ => self.exits_to_internet(ivs, &c, via, out),
             },
@@ -426,7 +474,7 @@ impl Walker<'_> {
             if !private.is_empty() {
                 let mut c = ctx.clone();
                 c.explain("NOT_INTERNET_ROUTABLE", &ctx.hops.last().map(|h| h.resource.clone()).unwrap_or_else(|| Arc::from("")), "the destination is a special-purpose (non-public) address; the internet does not route it".into());
-                finish(out, &private, &c, Disposition::ExitsToInternet, Some(via));
+                finish_owned(out, &private, c, Disposition::ExitsToInternet, Some(via));
                 let public_part = addr::intersect(&ivs, &public);
                 return finish(
                     out,
@@ -444,12 +492,12 @@ impl Walker<'_> {
         let mut c = ctx.with_hop(Hop::resource(nat_id));
         if ctx.visited.iter().any(|v| **v == *nat_id.as_str()) {
             c.explain("ROUTING_LOOP", nat_id, format!("the packet comes back to {nat_id}: a routing loop (is the source in the NAT gateway's own subnet?)"));
-            return finish(out, &ivs, &c, Disposition::Loop, None);
+            return finish_owned(out, &ivs, c, Disposition::Loop, None);
         }
         c.visited.push(nat_id.name());
         let Some(nat) = self.net.nat_gateways.get(nat_id) else {
             // Not described: status already explained as assumed; nothing to follow.
-            return finish(out, &ivs, &c, Disposition::ExitsOther, None);
+            return finish_owned(out, &ivs, c, Disposition::ExitsOther, None);
         };
         let ivs = if ctx.family == Family::Ipv6 {
             // §4.2: IPv6 through a NAT gateway only as NAT64 (64:ff9b::/96).
@@ -585,7 +633,7 @@ impl Walker<'_> {
             .and_then(|p| p.other_side(vpc))
         else {
             // Not described (assumed): the far side is unknown.
-            return finish(out, &ivs, &c, Disposition::ExitsToPeer, None);
+            return finish_owned(out, &ivs, c, Disposition::ExitsToPeer, None);
         };
         let f = ctx.family;
         let peer_cidrs: Vec<Interval> = match self.index.vpc_cidrs.get(&(side.vpc_id.clone(), f)) {
@@ -659,7 +707,7 @@ impl Walker<'_> {
                 vpc,
                 format!("inside {vpc} but in no subnet: the VPC router drops it"),
             );
-            finish(out, &rest, &c, Disposition::Dropped, None);
+            finish_owned(out, &rest, c, Disposition::Dropped, None);
         }
     }
 
@@ -783,11 +831,11 @@ impl Walker<'_> {
                 eni_id,
                 format!("the packet comes back to {eni_id}: a routing loop"),
             );
-            return finish(out, &ivs, &c, Disposition::Loop, None);
+            return finish_owned(out, &ivs, c, Disposition::Loop, None);
         }
         c.visited.push(eni_id.name());
         let Some(eni) = self.net.network_interfaces.get(eni_id) else {
-            return finish(out, &ivs, &c, Disposition::ToNetworkInterface, None);
+            return finish_owned(out, &ivs, c, Disposition::ToNetworkInterface, None);
         };
         if let Some(t) = &eni.interface_type
             && t != "interface"
@@ -799,7 +847,7 @@ impl Walker<'_> {
                     "{eni_id} is a {t} interface; what it does with the traffic is not modelled"
                 ),
             );
-            return finish(out, &ivs, &c, Disposition::ToNetworkInterface, None);
+            return finish_owned(out, &ivs, c, Disposition::ToNetworkInterface, None);
         }
         if eni.source_dest_check {
             let own: Vec<Interval> = match ctx.family {
@@ -824,7 +872,7 @@ impl Walker<'_> {
                     eni_id,
                     format!("{eni_id} has source/destination check enabled, so it drops traffic not addressed to it (semantics doc §4.7)"),
                 );
-                finish(out, &rest, &c, Disposition::Dropped, None);
+                finish_owned(out, &rest, c, Disposition::Dropped, None);
             }
             return;
         }

@@ -339,7 +339,7 @@ impl Engine {
         net: &'a Network,
         ids: Vec<SubnetId>,
     ) -> impl Iterator<Item = SubnetReach> + 'a {
-        const BATCH: usize = 2048;
+        const BATCH: usize = 512;
         let mut pos = 0;
         std::iter::from_fn(move || {
             if pos >= ids.len() {
@@ -841,10 +841,12 @@ fn group(pieces: Out) -> Vec<Segment> {
         let mut explanations = o.explanations;
         explanations.sort();
         explanations.dedup();
-        index
-            .entry((o.disposition, o.internet, path, explanations))
-            .or_default()
-            .extend(ivs);
+        match index.entry((o.disposition, o.internet, path, explanations)) {
+            std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().extend(ivs),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(ivs);
+            }
+        }
     }
     let mut segs: Vec<Segment> = index
         .into_iter()

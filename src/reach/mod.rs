@@ -20,10 +20,9 @@ use crate::model::*;
 use fib::Fib;
 use fxhash::FxHashMap;
 use ipnet::IpNet;
-use std::cell::RefCell;
 use std::net::IpAddr;
 use std::sync::Arc;
-use walk::{Ctx, NatCache, NetIndex, Out, Tri, Walker};
+use walk::{Caches, Ctx, NetIndex, Out, Tri, Walker};
 
 pub use graph::RouteGraph;
 
@@ -239,55 +238,33 @@ pub enum TraceError {
     DetachedGateway(String),
 }
 
-/// Owns the compiled tables and indexes for one network state. After changing the network,
-/// call [`Engine::invalidate_table`] for each changed route table (cheap), or
-/// [`Engine::invalidate_all`] after structural changes (subnets, VPC CIDRs).
+/// The reach engine for one network. It holds the indexes of the network's structure (subnet
+/// and VPC CIDRs, interfaces per subnet); route tables are compiled on demand by each walk, so a
+/// change to routes, associations, gateways or peering needs nothing from the engine. After a
+/// structural change (subnets, VPC CIDRs, interfaces) call [`Engine::invalidate_all`].
 pub struct Engine {
-    fibs: FxHashMap<(RouteTableId, Family), Fib>,
     index: NetIndex,
 }
 
 impl Engine {
-    /// Compiles every route table of `net`.
+    /// Indexes `net`'s structure.
     pub fn new(net: &Network) -> Engine {
-        let mut e = Engine {
-            fibs: FxHashMap::default(),
+        Engine {
             index: NetIndex::build(net),
-        };
-        for t in net.route_tables.values() {
-            for f in Family::ALL {
-                e.fibs.insert((t.id.clone(), f), Fib::compile(net, t, f));
-            }
-        }
-        e
-    }
-
-    /// Recompiles one route table (after a route, propagation or prefix-list change).
-    pub fn invalidate_table(&mut self, net: &Network, table: &RouteTableId) {
-        for f in Family::ALL {
-            match net.route_tables.get(table) {
-                Some(t) => {
-                    self.fibs
-                        .insert((table.clone(), f), Fib::compile(net, t, f));
-                }
-                None => {
-                    self.fibs.remove(&(table.clone(), f));
-                }
-            }
         }
     }
 
-    /// Rebuilds everything.
+    /// Rebuilds the structural indexes (after subnets, VPC CIDRs or interfaces change).
     pub fn invalidate_all(&mut self, net: &Network) {
         *self = Engine::new(net);
     }
 
-    fn walker<'a>(&'a self, net: &'a Network) -> Walker<'a> {
+    fn walker<'a>(&'a self, net: &'a Network, caches: &'a Caches) -> Walker<'a> {
         Walker {
             net,
             index: &self.index,
-            fibs: &self.fibs,
-            nat_cache: None,
+            caches,
+            cache_nat_walks: false,
         }
     }
 
@@ -305,10 +282,10 @@ impl Engine {
             .unwrap_or(1)
             .min(8);
         if ids.len() < 256 || threads < 2 {
-            let cache = RefCell::new(NatCache::default());
+            let cache = Caches::default();
             return ids
                 .iter()
-                .filter_map(|s| self.subnet_reach_in(net, s, Some(&cache)))
+                .filter_map(|s| self.subnet_reach_in(net, s, &cache))
                 .collect();
         }
         let chunk = ids.len().div_ceil(threads);
@@ -317,9 +294,9 @@ impl Engine {
                 .chunks(chunk)
                 .map(|part| {
                     scope.spawn(move || {
-                        let cache = RefCell::new(NatCache::default());
+                        let cache = Caches::default();
                         part.iter()
-                            .filter_map(|s| self.subnet_reach_in(net, s, Some(&cache)))
+                            .filter_map(|s| self.subnet_reach_in(net, s, &cache))
                             .collect::<Vec<_>>()
                     })
                 })
@@ -355,14 +332,14 @@ impl Engine {
 
     /// The reach of one subnet, or `None` if the subnet is not in the network.
     pub fn subnet_reach(&self, net: &Network, subnet_id: &SubnetId) -> Option<SubnetReach> {
-        self.subnet_reach_in(net, subnet_id, None)
+        self.subnet_reach_in(net, subnet_id, &Caches::default())
     }
 
     fn subnet_reach_in(
         &self,
         net: &Network,
         subnet_id: &SubnetId,
-        cache: Option<&RefCell<NatCache>>,
+        cache: &Caches,
     ) -> Option<SubnetReach> {
         let subnet = net.subnets.get(subnet_id)?;
         let eff = net.effective_route_table(subnet_id);
@@ -391,7 +368,7 @@ impl Engine {
         net: &Network,
         subnet: &Subnet,
         family: Family,
-        cache: Option<&RefCell<NatCache>>,
+        cache: &Caches,
     ) -> FamilyReach {
         let own: Vec<Interval> = subnet.cidrs(family).iter().map(Interval::of_net).collect();
         let has_addresses = !own.is_empty();
@@ -413,8 +390,8 @@ impl Engine {
             detail: false,
         };
         let mut out = Vec::new();
-        let mut walker = self.walker(net);
-        walker.nat_cache = cache;
+        let mut walker = self.walker(net, cache);
+        walker.cache_nat_walks = true;
         walker.leave_subnet(&subnet.id, vec![family.whole()], &ctx, &mut out);
         let segments = group(out);
         let public = addr::public_space(family);
@@ -483,7 +460,8 @@ impl Engine {
             explanations: Vec::new(),
             detail: true,
         };
-        let w = self.walker(net);
+        let caches = Caches::default();
+        let w = self.walker(net, &caches);
         let mut out = Vec::new();
         let ivs = vec![Interval::single(d)];
         let source = source.trim();
@@ -654,9 +632,10 @@ impl Engine {
         let Some((table, _)) = net.effective_route_table(&eni.subnet_id) else {
             return;
         };
-        let Some(fib) = self.fibs.get(&(table.clone(), ctx.family)) else {
+        let Some(t) = net.route_tables.get(table) else {
             return;
         };
+        let fib = Fib::compile(net, t, ctx.family);
         let target = Target::InternetGateway(igw.clone());
         let mut back = 0u128;
         let public = addr::public_space(ctx.family);
@@ -777,7 +756,8 @@ impl Engine {
                 )),
             });
         }
-        self.walker(net).enter_via_gateway(
+        let caches = Caches::default();
+        self.walker(net, &caches).enter_via_gateway(
             igw.id.as_str(),
             &vpc,
             vec![Interval::single(addr::addr_value(&inner))],

@@ -135,10 +135,25 @@ impl NetIndex {
 pub struct Walker<'a> {
     pub net: &'a Network,
     pub index: &'a NetIndex,
-    pub fibs: &'a FxHashMap<(RouteTableId, Family), Fib>,
-    /// Reach mode only: the walk onwards from each NAT gateway over the whole family space,
-    /// computed once and cut to each source's intervals (many private subnets share a NAT).
-    pub nat_cache: Option<&'a RefCell<NatCache>>,
+    /// Compiled tables (and, in reach mode, NAT gateway walks) of the calling thread.
+    pub caches: &'a Caches,
+    /// Reach mode only: reuse the walk onwards from each NAT gateway over the whole family
+    /// space, cut to each source's intervals (many private subnets share a NAT gateway).
+    pub cache_nat_walks: bool,
+}
+
+/// How many compiled tables a thread keeps before it starts afresh. Walks of neighbouring
+/// subnets (same VPC, same peers) reuse the same tables, so a small cache hits almost always;
+/// keeping every table compiled cost 400 MB on a 21,000-table account.
+const FIB_CAPACITY: usize = 2048;
+
+/// Per-thread caches for walks over one unchanged network state. Tables are compiled on first
+/// use, so nothing compiled outlives a `reach` or `trace` call and nothing has to be
+/// invalidated when the network changes between calls.
+#[derive(Default)]
+pub struct Caches {
+    fibs: RefCell<FxHashMap<(RouteTableId, Family), Rc<Fib>>>,
+    nats: RefCell<NatCache>,
 }
 
 /// Cached NAT egress walks, per NAT gateway and family, with hops and explanations relative to
@@ -192,7 +207,77 @@ fn finish(
     ));
 }
 
+/// The route EC2 selects for every address of `iv`, when one route decides for all of it:
+/// `Some(Some(route))`, or `Some(None)` when no route covers it. `None` when some route (or
+/// prefix-list entry) lies strictly inside `iv`, so that the answer varies within it.
+fn whole_range_winner<'a>(
+    net: &Network,
+    table: &'a RouteTable,
+    family: Family,
+    iv: &Interval,
+) -> Option<Option<&'a Route>> {
+    // (prefix length, rank: static 0 < prefix list 1 < propagated 2), lower rank wins (§3.3).
+    let mut best: Option<(u8, u8, &Route)> = None;
+    let mut consider = |net_: &ipnet::IpNet, rank: u8, r: &'a Route| -> bool {
+        let p = Interval::of_net(net_);
+        if p.intersect(iv).is_none() {
+            return true;
+        }
+        if p.lo > iv.lo || p.hi < iv.hi {
+            return false;
+        }
+        let len = net_.prefix_len();
+        let better = match best {
+            None => true,
+            Some((bl, br, _)) => len > bl || (len == bl && rank < br),
+        };
+        if better {
+            best = Some((len, rank, r));
+        }
+        true
+    };
+    for r in table.routes.values() {
+        let propagated = r.origin.is_propagated();
+        match &r.destination {
+            Destination::PrefixList(pl) => {
+                if let Some(list) = net.prefix_lists.get(pl) {
+                    for c in list.cidrs.iter().filter(|c| Family::of_net(c) == family) {
+                        if !consider(&c.trunc(), if propagated { 2 } else { 1 }, r) {
+                            return None;
+                        }
+                    }
+                }
+            }
+            d => {
+                if let Some(n) = d.net()
+                    && Family::of_net(&n) == family
+                    && !consider(&n, if propagated { 2 } else { 0 }, r)
+                {
+                    return None;
+                }
+            }
+        }
+    }
+    Some(best.map(|(_, _, r)| r))
+}
+
 impl Walker<'_> {
+    /// The compiled table, from the thread's cache or compiled now.
+    fn fib(&self, table: &RouteTableId, family: Family) -> Option<Rc<Fib>> {
+        let key = (table.clone(), family);
+        if let Some(f) = self.caches.fibs.borrow().get(&key) {
+            return Some(f.clone());
+        }
+        let t = self.net.route_tables.get(table)?;
+        let fib = Rc::new(Fib::compile(self.net, t, family));
+        let mut fibs = self.caches.fibs.borrow_mut();
+        if fibs.len() >= FIB_CAPACITY {
+            fibs.clear();
+        }
+        fibs.insert(key, fib.clone());
+        Some(fib)
+    }
+
     /// Traffic leaving a host in `subnet` (or a NAT gateway / appliance living there).
     pub fn leave_subnet(&self, subnet_id: &SubnetId, ivs: Vec<Interval>, ctx: &Ctx, out: &mut Out) {
         let f = ctx.family;
@@ -257,7 +342,7 @@ impl Walker<'_> {
         ctx: &Ctx,
         out: &mut Out,
     ) {
-        let Some(fib) = self.fibs.get(&(table.clone(), ctx.family)) else {
+        let Some(fib) = self.fib(table, ctx.family) else {
             let mut c = ctx.with_hop(Hop::resource(table));
             c.explain(
                 "UNKNOWN_ROUTE_TABLE",
@@ -573,7 +658,7 @@ impl Walker<'_> {
         }
         // §3.1: traffic leaving a NAT gateway is routed by its own subnet's table.
         let cacheable = !c.detail && c.visited.len() == 1;
-        let (Some(cache), true) = (self.nat_cache, cacheable) else {
+        let (cache, true) = (&self.caches.nats, cacheable && self.cache_nat_walks) else {
             let c = c.with_hop(Hop::resource(&nat.subnet_id));
             return self.leave_subnet(&nat.subnet_id, ivs, &c, out);
         };
@@ -785,22 +870,39 @@ impl Walker<'_> {
         ctx: &Ctx,
     ) -> Option<Explanation> {
         let (table, _) = self.net.effective_route_table(dest)?;
-        let fib = self.fibs.get(&(table.clone(), ctx.family))?;
+        let rt = self.net.route_tables.get(table)?;
         let dest_vpc = self.net.subnet_vpc(dest)?;
+        let returns = |r: &Route| {
+            matches!(&r.target, Target::VpcPeeringConnection(p) if p == pcx)
+                && !matches!(
+                    self.net.route_status(dest_vpc, r),
+                    TargetStatus::Blackhole(_)
+                )
+        };
         let mut ok = 0u128;
         let mut total = 0u128;
         for iv in ctx.source_addrs.iter() {
-            for (piece, choice) in fib.pieces(*iv) {
-                total = total.saturating_add(piece.size());
-                if let Choice::Entry(i) = choice {
-                    let r = &fib.entries[i as usize].route;
-                    if matches!(&r.target, Target::VpcPeeringConnection(p) if p == pcx)
-                        && !matches!(
-                            self.net.route_status(dest_vpc, r),
-                            TargetStatus::Blackhole(_)
-                        )
-                    {
-                        ok = ok.saturating_add(piece.size());
+            total = total.saturating_add(iv.size());
+            // The common case, without compiling anything: no route splits the source range,
+            // so the best route containing all of it decides for all of it (§3.3 order).
+            match whole_range_winner(self.net, rt, ctx.family, iv) {
+                Some(Some(r)) => {
+                    if returns(r) {
+                        ok = ok.saturating_add(iv.size());
+                    }
+                }
+                Some(None) => {}
+                None => {
+                    // Some route lies inside the range: compile just the overlapping routes.
+                    let fib = Fib::compile_filtered(self.net, rt, ctx.family, |p| {
+                        p.intersect(iv).is_some()
+                    });
+                    for (piece, choice) in fib.pieces(*iv) {
+                        if let Choice::Entry(i) = choice
+                            && returns(&fib.entries[i as usize].route)
+                        {
+                            ok = ok.saturating_add(piece.size());
+                        }
                     }
                 }
             }

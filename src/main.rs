@@ -183,6 +183,30 @@ fn load(path: &std::path::Path) -> anyhow::Result<snapshot::Loaded> {
         .map_err(|e| anyhow::anyhow!("cannot import the snapshot {}:\n{e}", path.display()))
 }
 
+/// Reads trails, showing progress on stderr when it is a terminal (long reads of big trails);
+/// the progress line is erased before the report. It reads a clock only to pace the display.
+fn read_events(events: &[PathBuf]) -> vpcsim::cloudtrail::ReadResult {
+    if !std::io::stderr().is_terminal() {
+        return vpcsim::cloudtrail::read_inputs(events);
+    }
+    let mut last: Option<std::time::Instant> = None;
+    let read = vpcsim::cloudtrail::read_inputs_with_progress(
+        events,
+        Box::new(move |path, files, records| {
+            let now = std::time::Instant::now();
+            if last.is_none_or(|t| now.duration_since(t).as_millis() >= 200) {
+                last = Some(now);
+                eprint!(
+                    "\r\x1b[2Kreading: {files} files, {records} records ({})",
+                    path.display()
+                );
+            }
+        }),
+    );
+    eprint!("\r\x1b[2K");
+    read
+}
+
 fn emit(s: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     match out.write_all(s.as_bytes()).and_then(|_| out.flush()) {
@@ -268,7 +292,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 None => (vpcsim::model::Network::default(), Vec::new()),
             };
-            let read = vpcsim::cloudtrail::read_inputs(&events);
+            let read = read_events(&events);
             let files_read = read.files.len();
             let files_skipped = read.skipped.len();
             let errors = read.errors.clone();
@@ -336,7 +360,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 Some(p) => load(p)?.network,
                 None => vpcsim::model::Network::default(),
             };
-            let read = vpcsim::cloudtrail::read_inputs(&events);
+            let read = read_events(&events);
             let errors = read.errors.clone();
             let opts = vpcsim::replay::ReplayOptions {
                 strict,

@@ -20,7 +20,7 @@ pub mod time;
 pub use decode::{Decoded, FAMILY, UNSUPPORTED, decode, is_family, is_relevant, unsupported};
 pub use read::{
     Container, FileError, FileSummary, ReadResult, SkipReason, SkippedFile, Tally, must_parse,
-    read_inputs,
+    read_inputs, read_inputs_with_progress,
 };
 pub use record::{EC2_EVENT_SOURCE, Position, RawRecord, Record};
 pub use time::UtcTime;

@@ -146,6 +146,24 @@ pub struct Tally {
     pub failed: usize,
 }
 
+thread_local! {
+    /// The progress hook of [`read_inputs_with_progress`], called after each file.
+    static ON_FILE: std::cell::RefCell<Option<Box<dyn FnMut(&Path, usize, usize)>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// As [`read_inputs`], calling `progress(file, files so far, records so far)` after each file
+/// (the CLI shows it on a terminal during long reads).
+pub fn read_inputs_with_progress(
+    paths: &[PathBuf],
+    progress: Box<dyn FnMut(&Path, usize, usize)>,
+) -> ReadResult {
+    ON_FILE.with(|hook| *hook.borrow_mut() = Some(progress));
+    let result = read_inputs(paths);
+    ON_FILE.with(|hook| *hook.borrow_mut() = None);
+    result
+}
+
 /// Reads every input in order: files, directories (walked in sorted order), and `-` for
 /// standard input.
 pub fn read_inputs(paths: &[PathBuf]) -> ReadResult {
@@ -240,6 +258,16 @@ impl ReadResult {
     }
 
     fn read_file(&mut self, path: &Path) {
+        self.read_file_inner(path);
+        let (files, records) = (self.files.len() + self.errors.len(), self.records_read());
+        ON_FILE.with(|hook| {
+            if let Some(report) = hook.borrow_mut().as_mut() {
+                report(path, files, records);
+            }
+        });
+    }
+
+    fn read_file_inner(&mut self, path: &Path) {
         let mut f = match File::open(path) {
             Ok(f) => f,
             Err(e) => return self.error(path, format!("cannot open: {e}")),

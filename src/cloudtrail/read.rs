@@ -146,18 +146,17 @@ pub struct Tally {
     pub failed: usize,
 }
 
+/// A progress report: the file just read, files so far, records so far.
+pub type Progress = Box<dyn FnMut(&Path, usize, usize)>;
+
 thread_local! {
     /// The progress hook of [`read_inputs_with_progress`], called after each file.
-    static ON_FILE: std::cell::RefCell<Option<Box<dyn FnMut(&Path, usize, usize)>>> =
-        const { std::cell::RefCell::new(None) };
+    static ON_FILE: std::cell::RefCell<Option<Progress>> = const { std::cell::RefCell::new(None) };
 }
 
 /// As [`read_inputs`], calling `progress(file, files so far, records so far)` after each file
 /// (the CLI shows it on a terminal during long reads).
-pub fn read_inputs_with_progress(
-    paths: &[PathBuf],
-    progress: Box<dyn FnMut(&Path, usize, usize)>,
-) -> ReadResult {
+pub fn read_inputs_with_progress(paths: &[PathBuf], progress: Progress) -> ReadResult {
     ON_FILE.with(|hook| *hook.borrow_mut() = Some(progress));
     let result = read_inputs(paths);
     ON_FILE.with(|hook| *hook.borrow_mut() = None);

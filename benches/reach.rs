@@ -18,6 +18,9 @@
 //! `VPCSIM_BENCH_REACH_ONLY=1` runs only `reach_all` (for profiling).
 //! `BENCHMARKS.md` records measured numbers.
 
+#[path = "common/mod.rs"]
+mod common;
+use common::{loadavg, mb, memory};
 use ipnet::{Ipv4Net, Ipv6Net};
 use std::collections::BTreeMap;
 use std::hint::black_box;
@@ -635,30 +638,6 @@ fn generate(vpcs: usize) -> Account {
         subnet_tables,
         tgws,
     }
-}
-
-/// `(VmRSS, VmHWM)` of this process in bytes, from `/proc/self/status` (0 where unavailable).
-fn memory() -> (u64, u64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|kb| kb.parse::<u64>().ok())
-            .map_or(0, |kb| kb * 1024)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
-}
-
-fn loadavg() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "unknown".into())
-}
-
-fn mb(bytes: u64) -> f64 {
-    bytes as f64 / 1e6
 }
 
 fn ms(d: Duration) -> f64 {

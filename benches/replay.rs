@@ -30,6 +30,9 @@
 //! `VPCSIM_BENCH_GENERATE=<dir>` only writes the trail there and keeps it, for profiling the probe.
 //! `BENCHMARKS.md` records measured numbers.
 
+#[path = "common/mod.rs"]
+mod common;
+use common::{loadavg, mb, memory};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use ipnet::Ipv4Net;
@@ -994,29 +997,6 @@ fn write_file(
 
 // ---------------------------------------------------------------------------------------------
 // Measuring.
-
-fn memory() -> (u64, u64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|kb| kb.parse::<u64>().ok())
-            .map_or(0, |kb| kb * 1024)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
-}
-
-fn loadavg() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "unknown".into())
-}
-
-fn mb(bytes: u64) -> f64 {
-    bytes as f64 / 1e6
-}
 
 fn rate(bytes: u64, d: Duration) -> f64 {
     bytes as f64 / 1e6 / d.as_secs_f64()

@@ -90,6 +90,8 @@ struct Gen {
     tables: Vec<(usize, Vec<usize>)>,
     nats: Vec<usize>,
     out: Vec<Value>,
+    /// Half-seconds since the start: two records share each second.
+    tick: usize,
 }
 
 fn pick(n: usize, x: u8) -> Option<usize> {
@@ -100,9 +102,21 @@ impl Gen {
     fn push(&mut self, name: &str, req: Value, resp: Value) {
         let i = self.out.len();
         // Two records per second: ties are broken by replay's causal order and event ID.
-        let time = format!("2024-05-01T10:{:02}:{:02}Z", i / 120, (i / 2) % 60);
+        let t = self.tick;
+        let time = format!(
+            "2024-05-01T{:02}:{:02}:{:02}Z",
+            10 + t / 7200,
+            (t / 120) % 60,
+            (t / 2) % 60
+        );
         let id = format!("e{i:04}");
         self.out.push(record(&time, &id, name, req, resp));
+        self.tick += 1;
+        if name == "DeleteRoute" {
+            // Causal order puts a CreateRoute of the same second first; the generator means
+            // delete, then create again, so the next record starts a new second.
+            self.tick += self.tick % 2;
+        }
     }
 
     /// Targets usable from a table of VPC `v`: its attached IGW, its NAT gateways.

@@ -63,18 +63,6 @@ fn rank(route: &Route, via_pl: bool) -> u8 {
 
 impl Fib {
     pub fn compile(net: &Network, table: &RouteTable, family: Family) -> Fib {
-        Fib::compile_filtered(net, table, family, |_| true)
-    }
-
-    /// Compiles only the routes whose prefix passes `keep` (e.g. those that overlap a few
-    /// source addresses): for a quick answer about a small part of the space, the partition is
-    /// exact there and says nothing elsewhere.
-    pub fn compile_filtered(
-        net: &Network,
-        table: &RouteTable,
-        family: Family,
-        keep: impl Fn(&Interval) -> bool,
-    ) -> Fib {
         // (interval, prefix len, rank, prefix-list id, route, matched prefix)
         type Candidate<'a> = (Interval, u8, u8, Option<&'a PrefixListId>, &'a Route, IpNet);
         let mut cands: Vec<Candidate> = Vec::new();
@@ -83,7 +71,7 @@ impl Fib {
                 Destination::PrefixList(pl) => {
                     if let Some(list) = net.prefix_lists.get(pl) {
                         for c in &list.cidrs {
-                            if Family::of_net(c) == family && keep(&Interval::of_net(c)) {
+                            if Family::of_net(c) == family {
                                 let c = c.trunc();
                                 cands.push((
                                     Interval::of_net(&c),
@@ -100,7 +88,6 @@ impl Fib {
                 d => {
                     if let Some(n) = d.net()
                         && Family::of_net(&n) == family
-                        && keep(&Interval::of_net(&n))
                     {
                         cands.push((
                             Interval::of_net(&n),

@@ -207,60 +207,6 @@ fn finish(
     ));
 }
 
-/// The route EC2 selects for every address of `iv`, when one route decides for all of it:
-/// `Some(Some(route))`, or `Some(None)` when no route covers it. `None` when some route (or
-/// prefix-list entry) lies strictly inside `iv`, so that the answer varies within it.
-fn whole_range_winner<'a>(
-    net: &Network,
-    table: &'a RouteTable,
-    family: Family,
-    iv: &Interval,
-) -> Option<Option<&'a Route>> {
-    // (prefix length, rank: static 0 < prefix list 1 < propagated 2), lower rank wins (§3.3).
-    let mut best: Option<(u8, u8, &Route)> = None;
-    let mut consider = |net_: &ipnet::IpNet, rank: u8, r: &'a Route| -> bool {
-        let p = Interval::of_net(net_);
-        if p.intersect(iv).is_none() {
-            return true;
-        }
-        if p.lo > iv.lo || p.hi < iv.hi {
-            return false;
-        }
-        let len = net_.prefix_len();
-        let better = match best {
-            None => true,
-            Some((bl, br, _)) => len > bl || (len == bl && rank < br),
-        };
-        if better {
-            best = Some((len, rank, r));
-        }
-        true
-    };
-    for r in table.routes.values() {
-        let propagated = r.origin.is_propagated();
-        match &r.destination {
-            Destination::PrefixList(pl) => {
-                if let Some(list) = net.prefix_lists.get(pl) {
-                    for c in list.cidrs.iter().filter(|c| Family::of_net(c) == family) {
-                        if !consider(&c.trunc(), if propagated { 2 } else { 1 }, r) {
-                            return None;
-                        }
-                    }
-                }
-            }
-            d => {
-                if let Some(n) = d.net()
-                    && Family::of_net(&n) == family
-                    && !consider(&n, if propagated { 2 } else { 0 }, r)
-                {
-                    return None;
-                }
-            }
-        }
-    }
-    Some(best.map(|(_, _, r)| r))
-}
-
 impl Walker<'_> {
     /// The compiled table, from the thread's cache or compiled now.
     fn fib(&self, table: &RouteTableId, family: Family) -> Option<Rc<Fib>> {
@@ -870,7 +816,6 @@ impl Walker<'_> {
         ctx: &Ctx,
     ) -> Option<Explanation> {
         let (table, _) = self.net.effective_route_table(dest)?;
-        let rt = self.net.route_tables.get(table)?;
         let dest_vpc = self.net.subnet_vpc(dest)?;
         let returns = |r: &Route| {
             matches!(&r.target, Target::VpcPeeringConnection(p) if p == pcx)
@@ -881,29 +826,16 @@ impl Walker<'_> {
         };
         let mut ok = 0u128;
         let mut total = 0u128;
+        // The destination's table, from the thread's cache: the subnets of one VPC check their
+        // returns against the same peer tables, and the walks that follow reuse them too.
+        let fib = self.fib(table, ctx.family)?;
         for iv in ctx.source_addrs.iter() {
             total = total.saturating_add(iv.size());
-            // The common case, without compiling anything: no route splits the source range,
-            // so the best route containing all of it decides for all of it (§3.3 order).
-            match whole_range_winner(self.net, rt, ctx.family, iv) {
-                Some(Some(r)) => {
-                    if returns(r) {
-                        ok = ok.saturating_add(iv.size());
-                    }
-                }
-                Some(None) => {}
-                None => {
-                    // Some route lies inside the range: compile just the overlapping routes.
-                    let fib = Fib::compile_filtered(self.net, rt, ctx.family, |p| {
-                        p.intersect(iv).is_some()
-                    });
-                    for (piece, choice) in fib.pieces(*iv) {
-                        if let Choice::Entry(i) = choice
-                            && returns(&fib.entries[i as usize].route)
-                        {
-                            ok = ok.saturating_add(piece.size());
-                        }
-                    }
+            for (piece, choice) in fib.pieces(*iv) {
+                if let Choice::Entry(i) = choice
+                    && returns(&fib.entries[i as usize].route)
+                {
+                    ok = ok.saturating_add(piece.size());
                 }
             }
         }

@@ -264,7 +264,7 @@ impl Engine {
             net,
             index: &self.index,
             caches,
-            cache_nat_walks: false,
+            bulk: false,
         }
     }
 
@@ -285,7 +285,7 @@ impl Engine {
             let cache = Caches::default();
             return ids
                 .iter()
-                .filter_map(|s| self.subnet_reach_in(net, s, &cache))
+                .filter_map(|s| self.subnet_reach_in(net, s, &cache, true))
                 .collect();
         }
         let chunk = ids.len().div_ceil(threads);
@@ -296,7 +296,7 @@ impl Engine {
                     scope.spawn(move || {
                         let cache = Caches::default();
                         part.iter()
-                            .filter_map(|s| self.subnet_reach_in(net, s, &cache))
+                            .filter_map(|s| self.subnet_reach_in(net, s, &cache, true))
                             .collect::<Vec<_>>()
                     })
                 })
@@ -332,7 +332,7 @@ impl Engine {
 
     /// The reach of one subnet, or `None` if the subnet is not in the network.
     pub fn subnet_reach(&self, net: &Network, subnet_id: &SubnetId) -> Option<SubnetReach> {
-        self.subnet_reach_in(net, subnet_id, &Caches::default())
+        self.subnet_reach_in(net, subnet_id, &Caches::default(), false)
     }
 
     fn subnet_reach_in(
@@ -340,10 +340,11 @@ impl Engine {
         net: &Network,
         subnet_id: &SubnetId,
         cache: &Caches,
+        bulk: bool,
     ) -> Option<SubnetReach> {
         let subnet = net.subnets.get(subnet_id)?;
         let eff = net.effective_route_table(subnet_id);
-        let fam = |f: Family| self.family_reach(net, subnet, f, cache);
+        let fam = |f: Family| self.family_reach(net, subnet, f, cache, bulk);
         Some(SubnetReach {
             subnet_id: subnet.id.clone(),
             vpc_id: subnet.vpc_id.clone(),
@@ -369,6 +370,7 @@ impl Engine {
         subnet: &Subnet,
         family: Family,
         cache: &Caches,
+        bulk: bool,
     ) -> FamilyReach {
         let own: Vec<Interval> = subnet.cidrs(family).iter().map(Interval::of_net).collect();
         let has_addresses = !own.is_empty();
@@ -391,7 +393,7 @@ impl Engine {
         };
         let mut out = Vec::new();
         let mut walker = self.walker(net, cache);
-        walker.cache_nat_walks = true;
+        walker.bulk = bulk;
         walker.leave_subnet(&subnet.id, vec![family.whole()], &ctx, &mut out);
         let segments = group(out);
         let public = addr::public_space(family);

@@ -137,9 +137,10 @@ pub struct Walker<'a> {
     pub index: &'a NetIndex,
     /// Compiled tables (and, in reach mode, NAT gateway walks) of the calling thread.
     pub caches: &'a Caches,
-    /// Reach mode only: reuse the walk onwards from each NAT gateway over the whole family
-    /// space, cut to each source's intervals (many private subnets share a NAT gateway).
-    pub cache_nat_walks: bool,
+    /// Bulk mode (many subnets on one thread): reuse the walk onwards from each NAT gateway
+    /// over the whole family space, cut to each source's intervals, and compile peer tables for
+    /// return checks into the cache; otherwise answer return checks without compiling.
+    pub bulk: bool,
 }
 
 /// How many compiled tables a thread keeps before it starts afresh. Walks of neighbouring
@@ -205,6 +206,60 @@ fn finish(
             internet,
         },
     ));
+}
+
+/// The route EC2 selects for every address of `iv`, when one route decides for all of it:
+/// `Some(Some(route))`, or `Some(None)` when no route covers it. `None` when some route (or
+/// prefix-list entry) lies strictly inside `iv`, so that the answer varies within it.
+fn whole_range_winner<'a>(
+    net: &Network,
+    table: &'a RouteTable,
+    family: Family,
+    iv: &Interval,
+) -> Option<Option<&'a Route>> {
+    // (prefix length, rank: static 0 < prefix list 1 < propagated 2), lower rank wins (§3.3).
+    let mut best: Option<(u8, u8, &Route)> = None;
+    let mut consider = |net_: &ipnet::IpNet, rank: u8, r: &'a Route| -> bool {
+        let p = Interval::of_net(net_);
+        if p.intersect(iv).is_none() {
+            return true;
+        }
+        if p.lo > iv.lo || p.hi < iv.hi {
+            return false;
+        }
+        let len = net_.prefix_len();
+        let better = match best {
+            None => true,
+            Some((bl, br, _)) => len > bl || (len == bl && rank < br),
+        };
+        if better {
+            best = Some((len, rank, r));
+        }
+        true
+    };
+    for r in table.routes.values() {
+        let propagated = r.origin.is_propagated();
+        match &r.destination {
+            Destination::PrefixList(pl) => {
+                if let Some(list) = net.prefix_lists.get(pl) {
+                    for c in list.cidrs.iter().filter(|c| Family::of_net(c) == family) {
+                        if !consider(&c.trunc(), if propagated { 2 } else { 1 }, r) {
+                            return None;
+                        }
+                    }
+                }
+            }
+            d => {
+                if let Some(n) = d.net()
+                    && Family::of_net(&n) == family
+                    && !consider(&n, if propagated { 2 } else { 0 }, r)
+                {
+                    return None;
+                }
+            }
+        }
+    }
+    Some(best.map(|(_, _, r)| r))
 }
 
 impl Walker<'_> {
@@ -604,7 +659,7 @@ impl Walker<'_> {
         }
         // §3.1: traffic leaving a NAT gateway is routed by its own subnet's table.
         let cacheable = !c.detail && c.visited.len() == 1;
-        let (cache, true) = (&self.caches.nats, cacheable && self.cache_nat_walks) else {
+        let (cache, true) = (&self.caches.nats, cacheable && self.bulk) else {
             let c = c.with_hop(Hop::resource(&nat.subnet_id));
             return self.leave_subnet(&nat.subnet_id, ivs, &c, out);
         };
@@ -826,16 +881,32 @@ impl Walker<'_> {
         };
         let mut ok = 0u128;
         let mut total = 0u128;
-        // The destination's table, from the thread's cache: the subnets of one VPC check their
-        // returns against the same peer tables, and the walks that follow reuse them too.
-        let fib = self.fib(table, ctx.family)?;
         for iv in ctx.source_addrs.iter() {
             total = total.saturating_add(iv.size());
-            for (piece, choice) in fib.pieces(*iv) {
-                if let Choice::Entry(i) = choice
-                    && returns(&fib.entries[i as usize].route)
-                {
-                    ok = ok.saturating_add(piece.size());
+            // One subnet's reach: decide from the routes directly when no route splits the
+            // source range (no compiling). A whole account's reach: compile the table into the
+            // thread's cache, since the subnets of one VPC check the same peer tables.
+            let direct = if self.bulk {
+                None
+            } else {
+                whole_range_winner(self.net, self.net.route_tables.get(table)?, ctx.family, iv)
+            };
+            match direct {
+                Some(Some(r)) => {
+                    if returns(r) {
+                        ok = ok.saturating_add(iv.size());
+                    }
+                }
+                Some(None) => {}
+                None => {
+                    let fib = self.fib(table, ctx.family)?;
+                    for (piece, choice) in fib.pieces(*iv) {
+                        if let Choice::Entry(i) = choice
+                            && returns(&fib.entries[i as usize].route)
+                        {
+                            ok = ok.saturating_add(piece.size());
+                        }
+                    }
                 }
             }
         }

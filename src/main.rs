@@ -178,9 +178,42 @@ fn style(choice: ColorChoice) -> Style {
     Style { color }
 }
 
-fn load(path: &std::path::Path) -> anyhow::Result<snapshot::Loaded> {
-    snapshot::load(path)
-        .map_err(|e| anyhow::anyhow!("cannot import the snapshot {}:\n{e}", path.display()))
+/// Loads a snapshot. Fields that cannot be read are reported on stderr straight away; the
+/// command goes on with everything that could be read, and `input_errors` makes it exit 2 at
+/// the end.
+fn load(path: &std::path::Path, input_errors: &mut usize) -> anyhow::Result<snapshot::Loaded> {
+    match snapshot::load(path) {
+        Ok(l) => Ok(l),
+        Err(e) => match e.partial {
+            Some(partial) => {
+                eprintln!(
+                    "error: {} field(s) of the snapshot {} could not be read; the results below use the rest of the snapshot as read:\n{}",
+                    e.errors.len(),
+                    path.display(),
+                    snapshot::ImportError {
+                        errors: e.errors.clone(),
+                        partial: None
+                    }
+                );
+                *input_errors += e.errors.len();
+                Ok(*partial)
+            }
+            None => Err(anyhow::anyhow!(
+                "cannot import the snapshot {}:\n{e}",
+                path.display()
+            )),
+        },
+    }
+}
+
+/// The exit status for input that was partly unreadable, after the report was written.
+fn partial_input(input_errors: usize) -> anyhow::Result<()> {
+    if input_errors > 0 {
+        anyhow::bail!(
+            "{input_errors} field(s) of the snapshot could not be read (see the errors before the results)"
+        );
+    }
+    Ok(())
 }
 
 /// Reads trails, showing progress on stderr when it is a terminal (long reads of big trails);
@@ -218,13 +251,14 @@ fn emit(s: &str) -> anyhow::Result<()> {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     let style = style(cli.color);
+    let mut input_errors = 0usize;
     match cli.command {
         Command::Reach {
             snapshot,
             subnet,
             format,
         } => {
-            let loaded = load(&snapshot)?;
+            let loaded = load(&snapshot, &mut input_errors)?;
             let net = &loaded.network;
             let engine = Engine::new(net);
             let ids: Vec<SubnetId> = if subnet.is_empty() {
@@ -267,7 +301,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 // A closed pipe (`vpcsim reach ... | head`) is not an error.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
                 r => r.context("cannot write the output"),
-            }
+            }?;
+            partial_input(input_errors)
         }
         Command::Replay {
             snapshot,
@@ -287,7 +322,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let (mut net, diagnostics) = match &snapshot {
                 Some(p) => {
-                    let loaded = load(p)?;
+                    let loaded = load(p, &mut input_errors)?;
                     (loaded.network, loaded.diagnostics)
                 }
                 None => (vpcsim::model::Network::default(), Vec::new()),
@@ -328,7 +363,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     replayed.summary.malformed
                 ));
             }
-            Ok(())
+            partial_input(input_errors)
         }
         Command::State {
             snapshot,
@@ -357,7 +392,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 })?),
             };
             let mut net = match &snapshot {
-                Some(p) => load(p)?.network,
+                Some(p) => load(p, &mut input_errors)?.network,
                 None => vpcsim::model::Network::default(),
             };
             let read = read_events(&events);
@@ -398,7 +433,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     s.malformed
                 );
             }
-            Ok(())
+            partial_input(input_errors)
         }
         Command::Trace {
             snapshot,
@@ -410,7 +445,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 .trim()
                 .parse()
                 .map_err(|_| anyhow::anyhow!("--to {to} is not an IPv4 or IPv6 address (give one address, such as 8.8.8.8, not a CIDR)"))?;
-            let loaded = load(&snapshot)?;
+            let loaded = load(&snapshot, &mut input_errors)?;
             let engine = Engine::new(&loaded.network);
             let t = engine.trace(&loaded.network, &from, dest)?;
             match format {
@@ -419,7 +454,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     eprint!("{}", report::diagnostics_text(&loaded.diagnostics));
                     emit(&report::trace_text(&t, style))
                 }
-            }
+            }?;
+            partial_input(input_errors)
         }
     }
 }

@@ -266,3 +266,35 @@ fn every_module_has_a_doc_paragraph() {
         "files without a //! paragraph: {missing:?}"
     );
 }
+
+#[test]
+fn cli_bad_record_is_reported_and_the_rest_still_reported() {
+    // House rule: bad input gets a clear error naming the file, record and field, and nothing
+    // else is lost: the run goes on, and the exit code says the input was bad.
+    let dir = std::env::temp_dir().join(format!("vpcsim-partial-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(
+        dir.join("vpcs.json"),
+        r#"{"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16"}]}"#,
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("subnets.json"),
+        r#"{"Subnets": [{"SubnetId": "subnet-1", "VpcId": "vpc-1", "CidrBlock": "10.0.1.0/24"},
+                        {"SubnetId": "subnet-2", "VpcId": "vpc-1", "CidrBlock": 42}]}"#,
+    )
+    .expect("write");
+    let (code, out, err) = vpcsim(&["reach", "--snapshot", dir.to_str().expect("utf-8")]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        out.contains("subnet-1"),
+        "the readable subnet is still reported: {out}"
+    );
+    assert!(
+        err.contains("subnets.json") && err.contains("Subnets[1].CidrBlock"),
+        "{err}"
+    );
+    assert!(err.contains("could not be read"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

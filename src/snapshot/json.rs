@@ -62,7 +62,7 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, ImportError> {
 
 /// Loads one JSON file holding one or several describe-* (or create-*) keys.
 pub fn load_file(path: &Path) -> Result<Loaded, ImportError> {
-    let value = read_json(path).map_err(|e| ImportError { errors: vec![e] })?;
+    let value = read_json(path).map_err(|e| ImportError::fatal(vec![e]))?;
     let (region, account) = path_context(path);
     load_values(&[(path.display().to_string(), value, region, account)])
 }
@@ -77,7 +77,10 @@ fn result(loaded: Loaded, errors: Vec<InputError>) -> Result<Loaded, ImportError
     if errors.is_empty() {
         Ok(loaded)
     } else {
-        Err(ImportError { errors })
+        Err(ImportError {
+            errors,
+            partial: Some(Box::new(loaded)),
+        })
     }
 }
 

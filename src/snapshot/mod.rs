@@ -41,9 +41,22 @@ impl fmt::Display for InputError {
 }
 
 /// Every input error found; the importer reads on past the first one so that all are reported.
+/// `partial` holds everything that could be read (the records in error left out), so that a
+/// command can still report on it before it exits with the input-error code.
 #[derive(Debug, thiserror::Error)]
 pub struct ImportError {
     pub errors: Vec<InputError>,
+    pub partial: Option<Box<Loaded>>,
+}
+
+impl ImportError {
+    /// An error with nothing readable behind it.
+    pub fn fatal(errors: Vec<InputError>) -> ImportError {
+        ImportError {
+            errors,
+            partial: None,
+        }
+    }
 }
 
 impl fmt::Display for ImportError {
@@ -61,22 +74,30 @@ impl fmt::Display for ImportError {
 /// Loads a snapshot from a directory (describe-* files, any layout), a `.toml` topology, or a
 /// single JSON file, then runs the consistency checks.
 pub fn load(path: &Path) -> Result<Loaded, ImportError> {
-    let mut loaded = if path.is_dir() {
-        json::load_dir(path)?
+    let loaded = if path.is_dir() {
+        json::load_dir(path)
     } else if path.extension().and_then(|e| e.to_str()) == Some("toml") {
-        topology::load_file(path)?
+        topology::load_file(path)
     } else if path.exists() {
-        json::load_file(path)?
+        json::load_file(path)
     } else {
-        return Err(ImportError {
-            errors: vec![InputError {
+        return Err(ImportError::fatal(vec![InputError {
                 location: path.display().to_string(),
                 message: "no such file or directory; pass a directory of describe-* JSON files, one JSON file, or a .toml topology".into(),
-            }],
-        });
+            }]));
     };
-    finish(&mut loaded);
-    Ok(loaded)
+    match loaded {
+        Ok(mut l) => {
+            finish(&mut l);
+            Ok(l)
+        }
+        Err(mut e) => {
+            if let Some(p) = e.partial.as_deref_mut() {
+                finish(p);
+            }
+            Err(e)
+        }
+    }
 }
 
 /// Indexes the associations and appends the consistency diagnostics; every importer's result

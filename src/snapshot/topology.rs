@@ -222,11 +222,11 @@ fn yes() -> bool {
 /// Loads a topology file.
 pub fn load_file(path: &Path) -> Result<Loaded, ImportError> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ImportError {
-        errors: vec![InputError {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        ImportError::fatal(vec![InputError {
             location: name.clone(),
             message: format!("cannot read the topology: {e}"),
-        }],
+        }])
     })?;
     load_str(&text, &name)
 }
@@ -239,12 +239,10 @@ pub fn load_str(text: &str, name: &str) -> Result<Loaded, ImportError> {
             Some(span) => format!("{name}:{}", line_col(text, span.start)),
             None => name.to_string(),
         };
-        ImportError {
-            errors: vec![InputError {
-                location,
-                message: e.message().trim().to_string(),
-            }],
-        }
+        ImportError::fatal(vec![InputError {
+            location,
+            message: e.message().trim().to_string(),
+        }])
     })?;
     let mut b = Builder {
         text,
@@ -261,7 +259,13 @@ pub fn load_str(text: &str, name: &str) -> Result<Loaded, ImportError> {
         })
     } else {
         b.errors.sort();
-        Err(ImportError { errors: b.errors })
+        Err(ImportError {
+            errors: b.errors,
+            partial: Some(Box::new(Loaded {
+                network: b.net,
+                diagnostics: b.diags,
+            })),
+        })
     }
 }
 

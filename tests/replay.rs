@@ -212,14 +212,125 @@ fn replay_is_independent_of_file_order_and_deduplicates() {
     let r2 = run(&mut n2, &two, &ReplayOptions::default());
     assert_eq!(r1.summary.duplicate, 1);
     assert_eq!(r1.summary, r2.summary);
+    // Records of one instant keep their delivery order (file, position), so moving records
+    // between files may list them differently; every record's outcome and the final state do not
+    // change.
     let names = |r: &vpcsim::replay::Replay| -> Vec<(Option<String>, Outcome)> {
-        r.events
+        let mut v: Vec<_> = r
+            .events
             .iter()
             .map(|e| (e.event_id.clone(), e.outcome))
-            .collect()
+            .collect();
+        v.sort();
+        v
     };
     assert_eq!(names(&r1), names(&r2));
     assert_eq!(format!("{n1:?}"), format!("{n2:?}"));
+    // And the order the files are named in on the command line changes nothing at all.
+    let files = |t: &Trail| vec![t.dir.join("a.json"), t.dir.join("b.json")];
+    let forward = replay(
+        &mut Network::default(),
+        read_inputs(&files(&one)),
+        &ReplayOptions::default(),
+    );
+    let mut reversed_paths = files(&one);
+    reversed_paths.reverse();
+    let backward = replay(
+        &mut Network::default(),
+        read_inputs(&reversed_paths),
+        &ReplayOptions::default(),
+    );
+    let listed = |r: &vpcsim::replay::Replay| -> Vec<(Option<String>, Outcome, String)> {
+        r.events
+            .iter()
+            .map(|e| (e.event_id.clone(), e.outcome, e.description.clone()))
+            .collect()
+    };
+    assert_eq!(listed(&forward), listed(&backward));
+}
+
+#[test]
+fn same_instant_delete_then_create_keeps_its_order_and_creates_wait_for_what_they_need() {
+    // §8 case 15e: a DeleteRoute and the CreateRoute that re-creates it in the same second
+    // (a Terraform replacement) must not be reordered; and a CreateRoute delivered before the
+    // CreateRouteTable it needs, in the same second, is applied after it.
+    let mut records = wizard();
+    records.push(record(
+        "2024-05-01T11:00:00Z",
+        "r1",
+        "DeleteRoute",
+        json!({"routeTableId": "rtb-0a000001", "destinationCidrBlock": "0.0.0.0/0"}),
+        json!({"_return": true}),
+    ));
+    records.push(record("2024-05-01T11:00:00Z", "r2", "CreateRoute", json!({"routeTableId": "rtb-0a000001", "destinationCidrBlock": "0.0.0.0/0", "gatewayId": "igw-0a000001"}), json!({"_return": true})));
+    records.push(record("2024-05-01T11:00:01Z", "r3", "CreateRoute", json!({"routeTableId": "rtb-0a000009", "destinationCidrBlock": "0.0.0.0/0", "gatewayId": "igw-0a000001"}), json!({"_return": true})));
+    records.push(record(
+        "2024-05-01T11:00:01Z",
+        "r4",
+        "CreateRouteTable",
+        json!({"vpcId": "vpc-0a000001"}),
+        json!({"routeTable": {"routeTableId": "rtb-0a000009", "vpcId": "vpc-0a000001"}}),
+    ));
+    let trail = Trail::new("same-instant", &[("t.json", records)]);
+    let mut net = Network::default();
+    let r = run(&mut net, &trail, &ReplayOptions::default());
+    for id in ["r1", "r2", "r3", "r4"] {
+        let e = r
+            .events
+            .iter()
+            .find(|e| e.event_id.as_deref() == Some(id))
+            .expect(id);
+        assert_eq!(e.outcome, Outcome::Applied, "{id}: {}", e.description);
+        assert!(
+            e.inferred.is_empty(),
+            "{id} needed no inference: {:?}",
+            e.inferred
+        );
+    }
+    let t = net.route_tables.get(&"rtb-0a000001".into()).expect("table");
+    assert!(
+        t.routes
+            .values()
+            .any(|r| r.destination.to_string() == "0.0.0.0/0"),
+        "the re-created route is there"
+    );
+    let pos = |id: &str| {
+        r.events
+            .iter()
+            .position(|e| e.event_id.as_deref() == Some(id))
+            .expect(id)
+    };
+    assert!(pos("r1") < pos("r2"));
+    assert!(pos("r4") < pos("r3"));
+}
+
+#[test]
+fn a_removal_of_something_unknown_never_binds_a_main_table() {
+    // Review finding: deleting a route of a table the starting state lacks must not rename the
+    // main table a CreateVpc made in the trail.
+    let mut records: Vec<Value> = wizard().into_iter().take(5).collect();
+    records.push(record(
+        "2024-05-01T10:00:04Z",
+        "x1",
+        "DeleteRoute",
+        json!({"routeTableId": "rtb-0old0001", "destinationCidrBlock": "0.0.0.0/0"}),
+        json!({"_return": true}),
+    ));
+    let trail = Trail::new("no-bind", &[("t.json", records)]);
+    let mut net = Network::default();
+    let r = run(&mut net, &trail, &ReplayOptions::default());
+    let x1 = r
+        .events
+        .iter()
+        .find(|e| e.event_id.as_deref() == Some("x1"))
+        .expect("x1");
+    assert_eq!(x1.outcome, Outcome::Applied, "{}", x1.description);
+    assert!(!net.route_tables.contains_key(&"rtb-0old0001".into()));
+    assert!(
+        net.unbound_main_route_table(&"vpc-0a000001".into())
+            .is_some(),
+        "the main table is still waiting for its real ID"
+    );
 }
 
 #[test]

@@ -121,6 +121,15 @@ impl RouteTable {
             .any(|a| a.target == AssociationTarget::Main)
     }
 
+    /// Adds an association, keeping them in ID order (their order means nothing to EC2; a
+    /// canonical order makes equal states compare equal however they were built).
+    pub fn add_association(&mut self, a: Association) {
+        let at = self
+            .associations
+            .partition_point(|x| x.id.as_str() < a.id.as_str());
+        self.associations.insert(at, a);
+    }
+
     /// Inserts or replaces the route with the same key.
     pub fn put_route(&mut self, route: Route) {
         self.routes.insert(route.key(), route);
@@ -425,6 +434,10 @@ impl Network {
     /// Rebuilds the indexes (associations, transit gateway attachments) from the resources. Call
     /// after changing associations or transit gateway attachments.
     pub fn reindex(&mut self) {
+        for t in self.route_tables.values_mut() {
+            t.associations
+                .sort_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
+        }
         let mut index = Index::default();
         for table in self.route_tables.values() {
             for assoc in &table.associations {

@@ -301,9 +301,10 @@ impl Engine {
                     })
                 })
                 .collect();
+            // A panic in a worker is a bug: re-raise it rather than drop that worker's subnets.
             handles
                 .into_iter()
-                .flat_map(|h| h.join().unwrap_or_default())
+                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
                 .collect()
         })
     }

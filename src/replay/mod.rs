@@ -1,8 +1,10 @@
 //! Replay: turns the records a trail holds into the sequence of routing states they caused.
 //!
 //! Decoding ends in [`crate::cloudtrail`]; applying begins here. Records are put in `eventTime`
-//! order, ties broken causally (create before use before delete, semantics doc §8 case 15e) and
-//! then by event ID and position, so the order never depends on the order files were given.
+//! order, and records of the same instant in delivery order (file path, then position), so the
+//! order never depends on the order files were given; a record that the model cannot apply yet
+//! because of another record of the same instant is retried after them (dependency-aware
+//! tie-breaking, semantics doc §8 case 15e).
 //! Duplicates (the same event delivered twice) are applied once. Every record read ends in
 //! exactly one [`Outcome`]; the [`Summary`] counts add up to the records read.
 //!
@@ -140,57 +142,6 @@ pub struct Replay {
     pub summary: Summary,
 }
 
-/// Causal rank for records of the same second: create, attach, use, replace, remove, delete.
-fn causal_rank(event: &str) -> u8 {
-    match event {
-        "CreateVpc" | "CreateInternetGateway" | "CreateVpnGateway" | "AllocateAddress" => 0,
-        "AssociateVpcCidrBlock"
-        | "CreateSubnet"
-        | "CreateRouteTable"
-        | "AttachInternetGateway"
-        | "AttachVpnGateway"
-        | "CreateEgressOnlyInternetGateway"
-        | "CreateVpcPeeringConnection" => 1,
-        "CreateNatGateway"
-        | "CreateNetworkInterface"
-        | "RunInstances"
-        | "AcceptVpcPeeringConnection"
-        | "CreateVpcEndpoint"
-        | "CreateTransitGatewayVpcAttachment"
-        | "AssociateAddress"
-        | "ModifySubnetAttribute"
-        | "ModifyNetworkInterfaceAttribute" => 2,
-        "AssociateRouteTable"
-        | "ReplaceRouteTableAssociation"
-        | "EnableVgwRoutePropagation"
-        | "CreateRoute"
-        | "ModifyVpcEndpoint" => 3,
-        "ReplaceRoute" => 4,
-        "DeleteRoute"
-        | "DisassociateRouteTable"
-        | "DisableVgwRoutePropagation"
-        | "DisassociateAddress" => 5,
-        "DeleteNatGateway"
-        | "DeleteVpcEndpoints"
-        | "TerminateInstances"
-        | "DeleteNetworkInterface"
-        | "DetachInternetGateway"
-        | "DetachVpnGateway"
-        | "RejectVpcPeeringConnection"
-        | "DeleteVpcPeeringConnection"
-        | "DeleteTransitGatewayVpcAttachment"
-        | "ReleaseAddress"
-        | "DisassociateVpcCidrBlock" => 6,
-        "DeleteRouteTable"
-        | "DeleteSubnet"
-        | "DeleteInternetGateway"
-        | "DeleteVpnGateway"
-        | "DeleteEgressOnlyInternetGateway" => 7,
-        "DeleteVpc" => 8,
-        _ => 4,
-    }
-}
-
 /// Error codes that say nothing about the model's state (permissions, throttling, AWS-side
 /// faults): the model cannot judge them, so they are never divergences.
 fn unjudgeable(code: &str) -> bool {
@@ -219,34 +170,193 @@ pub fn replay(net: &mut Network, read: ReadResult, opts: &ReplayOptions) -> Repl
         out.summary.count(Outcome::Ignored);
     }
     let mut records = read.records;
+    // eventTime first; within one instant, delivery order (file, then position), so that a
+    // "delete then re-create" keeps its order. Records the model cannot apply yet because of
+    // another record of the same instant (a missing resource, a dependency, a duplicate route)
+    // are retried after the rest of that instant: dependency-aware tie-breaking (§8 case 15e).
+    // Files are ordered by path, so the order the files were given in never matters.
     records.sort_by(|a, b| {
+        // Positions compare by line, then by numeric index (a pointer string would put
+        // "/Records/10" before "/Records/9").
         let key = |r: &Record| {
             (
                 r.time.is_none(),
                 r.time,
-                causal_rank(&r.event_name),
-                r.event_id.clone(),
                 r.file.clone(),
-                r.position.clone(),
+                r.position.line,
+                r.position.index(),
+                r.position.pointer.clone(),
             )
         };
         key(a).cmp(&key(b))
     });
-    let mut seen: BTreeSet<(String, Option<String>, String, String)> = BTreeSet::new();
-    for record in records {
-        let event = replay_one(net, &record, opts, &mut seen);
-        out.summary.count(event.outcome);
-        out.events.push(event);
+    let mut seen: BTreeSet<SeenKey> = BTreeSet::new();
+    let mut i = 0;
+    while i < records.len() {
+        let mut j = i + 1;
+        while j < records.len() && records[j].time == records[i].time && records[i].time.is_some() {
+            j += 1;
+        }
+        let group = causal_order(&records[i..j]);
+        let mut deferred = Vec::new();
+        for record in group {
+            match replay_one(net, record, opts, &mut seen, j - i > 1) {
+                Some(event) => {
+                    out.summary.count(event.outcome);
+                    out.events.push(event);
+                }
+                None => deferred.push(record),
+            }
+        }
+        for record in deferred {
+            if let Some(event) = replay_one(net, record, opts, &mut seen, false) {
+                out.summary.count(event.outcome);
+                out.events.push(event);
+            }
+        }
+        i = j;
     }
     out
 }
 
+/// Records of one instant in delivery order, except that a record naming a resource another
+/// record of the instant creates comes after its creator (§8 case 15e). Everything else keeps
+/// its delivery order, so "delete, then re-create" stays in that order.
+fn causal_order(group: &[Record]) -> Vec<&Record> {
+    let mut order: Vec<&Record> = group.iter().collect();
+    if order.len() < 2 {
+        return order;
+    }
+    let decoded: Vec<(Option<String>, String)> = order
+        .iter()
+        .map(|r| match decode(r) {
+            Decoded::Change(c) => (created_id(&c), format!("{c:?}")),
+            _ => (None, String::new()),
+        })
+        .collect();
+    let mut idx: Vec<usize> = (0..order.len()).collect();
+    // A few passes of "move a dependent just after its creator" (groups are small).
+    for _ in 0..order.len() {
+        let mut moved = false;
+        for a in 0..idx.len() {
+            let creator = (a + 1..idx.len()).rev().find(|&b| {
+                decoded[idx[b]].0.as_ref().is_some_and(|id| {
+                    idx[a] != idx[b] && decoded[idx[a]].1.contains(&format!("\"{id}\""))
+                })
+            });
+            if let Some(b) = creator {
+                let item = idx.remove(a);
+                idx.insert(b, item);
+                moved = true;
+                break;
+            }
+        }
+        if !moved {
+            break;
+        }
+    }
+    let records = order.clone();
+    for (slot, &k) in order.iter_mut().zip(&idx) {
+        *slot = records[k];
+    }
+    order
+}
+
+/// The ID a change creates (or attaches, or accepts), when the record says it.
+fn created_id(c: &Change) -> Option<String> {
+    use Change::*;
+    let id = match c {
+        CreateVpc {
+            vpc_id: Some(v), ..
+        } => v.to_string(),
+        CreateSubnet {
+            subnet_id: Some(s), ..
+        } => s.to_string(),
+        CreateRouteTable {
+            route_table_id: Some(t),
+            ..
+        } => t.to_string(),
+        CreateInternetGateway {
+            internet_gateway_id: Some(i),
+        } => i.to_string(),
+        CreateEgressOnlyInternetGateway {
+            egress_only_internet_gateway_id: Some(i),
+            ..
+        } => i.to_string(),
+        CreateNatGateway {
+            nat_gateway_id: Some(n),
+            ..
+        } => n.to_string(),
+        CreateVpnGateway {
+            vpn_gateway_id: Some(v),
+            ..
+        } => v.to_string(),
+        CreateVpcPeeringConnection {
+            vpc_peering_connection_id: Some(p),
+            ..
+        } => p.to_string(),
+        CreateVpcEndpoint {
+            vpc_endpoint_id: Some(e),
+            ..
+        } => e.to_string(),
+        CreateNetworkInterface {
+            network_interface_id: Some(e),
+            ..
+        } => e.to_string(),
+        CreateTransitGatewayVpcAttachment {
+            transit_gateway_attachment_id: Some(a),
+            ..
+        } => a.to_string(),
+        AllocateAddress {
+            allocation_id: Some(a),
+            ..
+        } => a.to_string(),
+        AssociateRouteTable {
+            association_id: Some(a),
+            ..
+        } => a.to_string(),
+        // Attaching or accepting readies a resource for the routes that name it.
+        AttachInternetGateway {
+            internet_gateway_id: i,
+            ..
+        } => i.to_string(),
+        AttachVpnGateway {
+            vpn_gateway_id: v, ..
+        } => v.to_string(),
+        AcceptVpcPeeringConnection {
+            vpc_peering_connection_id: p,
+        } => p.to_string(),
+        _ => return None,
+    };
+    Some(id)
+}
+
+/// Rejections another record of the same instant may resolve: tried again after the others.
+/// ReplaceRoute of a route not created yet answers `InvalidParameterValue` (§2.2), told apart
+/// by its message.
+fn deferrable(e: &Ec2Error) -> bool {
+    is_not_found(e.code)
+        || matches!(
+            e.code,
+            "DependencyViolation"
+                | "RouteAlreadyExists"
+                | "Resource.AlreadyAssociated"
+                | "Gateway.NotAttached"
+        )
+        || (e.code == "InvalidParameterValue"
+            && (e.message.starts_with("There is no route defined")
+                || e.message.contains("belong to different networks")))
+}
+
+/// Replays one record, or returns `None` (changing nothing) when `may_defer` and the model
+/// rejects it in a way another record of the same instant may resolve.
 fn replay_one(
     net: &mut Network,
     record: &Record,
     opts: &ReplayOptions,
-    seen: &mut BTreeSet<(String, Option<String>, String, String)>,
-) -> Event {
+    seen: &mut BTreeSet<SeenKey>,
+    may_defer: bool,
+) -> Option<Event> {
     let mut ev = Event {
         event_id: record.event_id.clone(),
         event_time: record.event_time.clone(),
@@ -268,29 +378,42 @@ fn replay_one(
     };
     // The same event delivered twice: same ID, time, name and request (fixtures reuse IDs for
     // different calls, so the ID alone is not enough).
-    if let Some(id) = &record.event_id {
-        let key = (
+    let key = record.event_id.as_ref().map(|id| {
+        (
             id.clone(),
             record.event_time.clone(),
             record.event_name.clone(),
             record.request_parameters.to_string(),
-        );
-        if !seen.insert(key) {
-            ev.outcome = Outcome::Duplicate;
-            ev.description = format!("event {id} was already replayed");
-            return ev;
-        }
+        )
+    });
+    if let Some(k) = &key
+        && seen.contains(k)
+    {
+        ev.outcome = Outcome::Duplicate;
+        ev.description = format!("event {} was already replayed", k.0);
+        return Some(ev);
+    }
+    // `--until` covers every record read, whatever it decodes to.
+    if let (Some(until), Some(t)) = (opts.until, record.time)
+        && t > until
+    {
+        ev.outcome = Outcome::AfterUntil;
+        ev.description = format!("after {until}: not applied");
+        remember(seen, &key);
+        return Some(ev);
     }
     let change = match decode(record) {
         Decoded::Change(c) => c,
         Decoded::Ignored => {
             ev.description = "not an EC2 call of the route family".into();
-            return ev;
+            remember(seen, &key);
+            return Some(ev);
         }
         Decoded::Unsupported(why) => {
             ev.outcome = Outcome::Unsupported;
             ev.description = why;
-            return ev;
+            remember(seen, &key);
+            return Some(ev);
         }
         Decoded::Malformed(why) if record.failed() || record.dry_run => {
             // A call AWS rejected changed nothing, whatever its parameters say.
@@ -299,12 +422,14 @@ fn replay_one(
                 "{}: nothing changed (its parameters cannot be compared with the model: {why})",
                 record.error_code.as_deref().unwrap_or("DryRunOperation")
             );
-            return ev;
+            remember(seen, &key);
+            return Some(ev);
         }
         Decoded::Malformed(why) => {
             ev.outcome = Outcome::Malformed;
             ev.description = why;
-            return ev;
+            remember(seen, &key);
+            return Some(ev);
         }
     };
     if record.time.is_none() {
@@ -316,15 +441,8 @@ fn replay_one(
             None => "eventTime is missing; the record cannot be ordered".into(),
         };
         ev.change = Some(change);
-        return ev;
-    }
-    if let (Some(until), Some(t)) = (opts.until, record.time)
-        && t > until
-    {
-        ev.outcome = Outcome::AfterUntil;
-        ev.description = format!("after {until}: not applied");
-        ev.change = Some(change);
-        return ev;
+        remember(seen, &key);
+        return Some(ev);
     }
     if record.dry_run || record.failed() {
         let code = record
@@ -361,22 +479,47 @@ fn replay_one(
             }
         }
         ev.change = Some(change);
-        return ev;
+        remember(seen, &key);
+        return Some(ev);
     }
-    let mut result = net.apply(&change, &opts.apply);
-    if !opts.strict {
-        // Missing resources: infer them one at a time (a record may reference several).
-        for _ in 0..4 {
-            let Err(e) = &result else { break };
-            match infer_missing(net, &change, e) {
-                Some(what) => {
-                    ev.inferred.push(what);
-                    result = net.apply(&change, &opts.apply);
+    let first = net.apply(&change, &opts.apply);
+    if let Err(e) = &first
+        && may_defer
+        && deferrable(e)
+    {
+        // Another record of the same instant may be what this one needs: try it again after
+        // them. `apply` changed nothing.
+        return None;
+    }
+    remember(seen, &key);
+    let result = match first {
+        Err(e) if !opts.strict && !removes(&change) => {
+            // Missing resources: infer them, one at a time (a record may reference several), on
+            // a copy that replaces the model only if the record then applies, so that a
+            // rejected record never leaves an inference behind.
+            let mut trial = net.clone();
+            let mut inferred = Vec::new();
+            let mut result = Err(e.clone());
+            for _ in 0..4 {
+                let Err(err) = &result else { break };
+                match infer_missing(&mut trial, &change, err) {
+                    Some(what) => {
+                        inferred.push(what);
+                        result = trial.apply(&change, &opts.apply);
+                    }
+                    None => break,
                 }
-                None => break,
+            }
+            if result.is_ok() {
+                *net = trial;
+                ev.inferred = inferred;
+                result
+            } else {
+                Err(e)
             }
         }
-    }
+        other => other,
+    };
     if !opts.strict
         && let Err(e) = &result
         && removes(&change)
@@ -394,7 +537,7 @@ fn replay_one(
         ));
         ev.model_error = Some(e.clone());
         ev.change = Some(change);
-        return ev;
+        return Some(ev);
     }
     match result {
         Ok(effect) => {
@@ -416,7 +559,16 @@ fn replay_one(
         }
     }
     ev.change = Some(change);
-    ev
+    Some(ev)
+}
+
+type SeenKey = (String, Option<String>, String, String);
+
+/// Marks a record as replayed, for duplicate detection.
+fn remember(seen: &mut BTreeSet<SeenKey>, key: &Option<SeenKey>) {
+    if let Some(k) = key {
+        seen.insert(k.clone());
+    }
 }
 
 /// Whether a change only removes something (a route, an association, an attachment, a
@@ -516,13 +668,11 @@ fn infer_missing(net: &mut Network, change: &Change, err: &Ec2Error) -> Option<S
             let vpc = change_vpc(net, change);
             // §8 case 15c: a VPC created in the trail has a main table whose ID only shows up
             // when a later record uses it.
-            let placeholder = match &vpc {
-                Some(v) => net.unbound_main_route_table(v).cloned(),
-                None => match net.unbound_main_route_tables().as_slice() {
-                    [(_, t)] => Some((*t).clone()),
-                    _ => None,
-                },
-            };
+            // Only when the record says which VPC: binding a table of unknown VPC to some main
+            // table would guess.
+            let placeholder = vpc
+                .as_ref()
+                .and_then(|v| net.unbound_main_route_table(v).cloned());
             if let Some(p) = placeholder {
                 net.bind_route_table_id(&p, table.clone()).ok()?;
                 return Some(format!(

@@ -373,10 +373,17 @@ pub fn reach_text(reach: &[SubnetReach], style: Style) -> String {
                 } else {
                     let n = f.internet_ranges.len();
                     let size = addr::total_size(&f.internet_ranges);
+                    let cidrs: Vec<String> = f
+                        .internet_ranges
+                        .iter()
+                        .flat_map(|iv| addr::interval_to_cidrs(f.family, *iv))
+                        .map(|c| c.to_string())
+                        .collect();
                     format!(
-                        "partial: {n} range{}, {size} address{}",
+                        "partial: {n} range{}, {size} address{}: {}",
                         if n == 1 { "" } else { "s" },
-                        if size == 1 { "" } else { "es" }
+                        if size == 1 { "" } else { "es" },
+                        ranges_text(&cidrs)
                     )
                 };
                 let _ = write!(head, " ({cov}, via {})", via.join(", "));

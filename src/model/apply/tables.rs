@@ -159,7 +159,7 @@ impl Network {
             target,
         };
         if let Some(t) = self.route_tables.get_mut(rtb) {
-            t.associations.push(assoc.clone());
+            t.add_association(assoc.clone());
             let vpc = t.vpc_id.clone();
             self.index_association(rtb, &vpc, &assoc);
         }
@@ -288,7 +288,7 @@ impl Network {
             target: target.clone(),
         };
         if let Some(t) = self.route_tables.get_mut(rtb) {
-            t.associations.push(new.clone());
+            t.add_association(new.clone());
         }
         self.index_association(rtb, &vpc, &new);
         if &new_id != id {

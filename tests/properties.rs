@@ -674,3 +674,51 @@ proptest! {
         );
     }
 }
+
+// reach/mod.rs (`reach_many`): from 256 subnets on, the work is split over threads, each with
+// its own caches; the result must equal computing each subnet alone, in subnet ID order.
+#[test]
+fn threaded_reach_of_many_subnets_equals_the_plain_one() {
+    let mut text = String::from(
+        "[[vpc]]\nid = \"vpc-0a000001\"\ncidrs = [\"10.0.0.0/16\"]\n\n[[vpc]]\nid = \"vpc-0a000002\"\ncidrs = [\"10.1.0.0/16\"]\n\n\
+         [[internet_gateway]]\nid = \"igw-0a000001\"\nvpc = \"vpc-0a000001\"\n\n\
+         [[vpc_peering_connection]]\nid = \"pcx-0a000001\"\nrequester = \"vpc-0a000001\"\naccepter = \"vpc-0a000002\"\n\n",
+    );
+    for v in 0..2 {
+        for i in 0..150 {
+            text.push_str(&format!(
+                "[[subnet]]\nid = \"subnet-{v}{i:07x}\"\nvpc = \"vpc-0a00000{}\"\ncidr = \"10.{v}.{i}.0/24\"\n\n",
+                v + 1
+            ));
+        }
+    }
+    text.push_str("[[nat_gateway]]\nid = \"nat-0a000001\"\nsubnet = \"subnet-00000000\"\npublic_ip = \"198.51.100.9\"\n\n");
+    text.push_str("[[route_table]]\nid = \"rtb-0a000001\"\nvpc = \"vpc-0a000001\"\nsubnets = [\"subnet-00000000\"]\nroutes = [\"0.0.0.0/0 -> igw-0a000001\", \"10.1.0.0/16 -> pcx-0a000001\"]\n\n");
+    text.push_str("[[route_table]]\nid = \"rtb-0a000002\"\nvpc = \"vpc-0a000001\"\nmain = true\nroutes = [\"0.0.0.0/0 -> nat-0a000001\", \"10.1.0.0/16 -> pcx-0a000001\"]\n\n");
+    text.push_str("[[route_table]]\nid = \"rtb-0a000003\"\nvpc = \"vpc-0a000002\"\nmain = true\nroutes = [\"10.0.0.0/17 -> pcx-0a000001\"]\n");
+    let loaded = load(&text);
+    let net = &loaded.network;
+    assert_eq!(net.subnets.len(), 300);
+    let engine = Engine::new(net);
+    let all = engine.reach_all(net);
+    let ids: Vec<_> = all.iter().map(|r| r.subnet_id.clone()).collect();
+    let expected: Vec<_> = net.subnets.keys().cloned().collect();
+    assert_eq!(ids, expected, "subnet ID order");
+    for r in &all {
+        assert_eq!(Some(r), engine.subnet_reach(net, &r.subnet_id).as_ref());
+    }
+    // A source above 10.0.127.255 gets no return route from the peer (it routes only
+    // 10.0.0.0/17 back); one below it does.
+    let returns = |id: &str| {
+        let r = all.iter().find(|r| r.subnet_id.as_str() == id).expect(id);
+        !r.ipv4
+            .segments
+            .iter()
+            .any(|s| s.explanations.iter().any(|e| e.code == "NO_RETURN_ROUTE"))
+    };
+    assert!(
+        !returns("subnet-00000082"),
+        "10.0.130.0/24 has no return route"
+    );
+    assert!(returns("subnet-00000010"), "10.0.16.0/24 has one");
+}

@@ -865,3 +865,24 @@ proptest! {
         prop_assert_eq!(res.files[0].records, kinds.len());
     }
 }
+
+// A UTF-8 byte-order mark (PowerShell's redirection writes one) before a plain, not gzip'd, log
+// file: read like any other (regression: the mark was only recognised inside gzip).
+#[test]
+fn byte_order_mark_before_a_plain_log_file_is_skipped() {
+    let mut bytes = vec![0xEF, 0xBB, 0xBF];
+    bytes.extend(
+        json!({"Records": [create_route()]})
+            .to_string()
+            .into_bytes(),
+    );
+    let dir = tmp("bom");
+    let path = dir.join("with-bom.json");
+    write(&path, &bytes);
+    let r = read_inputs(&[path]);
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    assert_eq!(r.records.len(), 1);
+    assert_eq!(r.records[0].event_name, "CreateRoute");
+    let from_memory = read_bytes("with-bom.json", &bytes);
+    assert_eq!(from_memory.records.len(), 1, "{:?}", from_memory.errors);
+}

@@ -35,7 +35,7 @@
 //!   the IGW) or IPv6 address; an unowned public address is NO_OWNER; a private address is
 //!   NOT_INTERNET_ROUTABLE; a VPC without an attached IGW is NO_INTERNET_GATEWAY.
 //! - `incremental`: `RouteGraph::affected_subnets` follows NAT chains and stays within the VPC;
-//!   `Engine::invalidate_table` after a model change gives the same reach as a fresh engine;
+//!   an engine kept across a model change gives the same reach as a fresh engine;
 //!   route state is derived at query time (§3.4).
 //!
 //! Property tests (LPM against a brute-force scan, exact partition of the address space,

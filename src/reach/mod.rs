@@ -809,22 +809,38 @@ fn public_hosts(
     out
 }
 
-/// Groups the walk's branches into segments with the same disposition, resource path and
-/// explanations, ordered by their lowest address; each segment's ranges are sorted and merged.
-fn group(pieces: Out) -> Vec<Segment> {
-    type Key = (
+/// A segment's identity. Hashing the explanations' long messages cost more than it told apart:
+/// the hash covers the disposition and the path (which almost always differ), equality all of it.
+#[derive(PartialEq, Eq)]
+struct GroupKey(
+    (
         Disposition,
         Option<InternetVia>,
         Vec<Arc<str>>,
         Vec<Explanation>,
-    );
-    let mut index: FxHashMap<Key, Vec<Interval>> = FxHashMap::default();
+    ),
+);
+
+impl std::hash::Hash for GroupKey {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        let (disposition, internet, path, explanations) = &self.0;
+        disposition.hash(h);
+        internet.hash(h);
+        path.hash(h);
+        explanations.len().hash(h);
+    }
+}
+
+/// Groups the walk's branches into segments with the same disposition, resource path and
+/// explanations, ordered by their lowest address; each segment's ranges are sorted and merged.
+fn group(pieces: Out) -> Vec<Segment> {
+    let mut index: FxHashMap<GroupKey, Vec<Interval>> = FxHashMap::default();
     for (ivs, o) in pieces {
         let path: Vec<Arc<str>> = o.hops.into_iter().map(|h| h.resource).collect();
         let mut explanations = o.explanations;
         explanations.sort();
         explanations.dedup();
-        match index.entry((o.disposition, o.internet, path, explanations)) {
+        match index.entry(GroupKey((o.disposition, o.internet, path, explanations))) {
             std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().extend(ivs),
             std::collections::hash_map::Entry::Vacant(e) => {
                 e.insert(ivs);
@@ -834,7 +850,7 @@ fn group(pieces: Out) -> Vec<Segment> {
     let mut segs: Vec<Segment> = index
         .into_iter()
         .map(
-            |((disposition, internet, path, explanations), ranges)| Segment {
+            |(GroupKey((disposition, internet, path, explanations)), ranges)| Segment {
                 ranges: addr::normalize(ranges),
                 disposition,
                 path,

@@ -392,7 +392,7 @@ impl Engine {
             explanations: Vec::new(),
             detail: false,
         };
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(128);
         let mut walker = self.walker(net, cache);
         walker.bulk = bulk;
         walker.leave_subnet(&subnet.id, vec![family.whole()], &ctx, &mut out);

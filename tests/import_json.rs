@@ -867,12 +867,34 @@ fn one_file_may_hold_several_keys() {
     assert!(l.network.inventory.route_tables);
 }
 
+// §6.9: `PrefixLists` is the key of describe-prefix-lists (AWS service lists only) and of
+// describe-managed-prefix-lists (every managed list, with MaxEntries/OwnerId/PrefixListArn):
+// only the latter describes prefix lists completely.
+#[test]
+fn prefix_lists_are_complete_only_from_the_managed_api() {
+    let service = ok(
+        json!({"PrefixLists": [{"PrefixListId": "pl-63a5400a", "PrefixListName": "com.amazonaws.us-east-1.s3", "Cidrs": ["54.231.0.0/17"]}]}),
+    );
+    assert!(!service.network.inventory.prefix_lists);
+    assert_eq!(service.network.prefix_lists.len(), 1);
+    let managed = ok(
+        json!({"PrefixLists": [{"PrefixListId": "pl-0a1b2c3d", "PrefixListName": "vpc-cidrs", "MaxEntries": 10, "OwnerId": "123456789012"}]}),
+    );
+    assert!(managed.network.inventory.prefix_lists);
+    assert!(
+        ok(json!({"ManagedPrefixLists": []}))
+            .network
+            .inventory
+            .prefix_lists
+    );
+}
+
 #[test]
 fn inventory_flags_follow_the_keys_even_when_empty() {
     let l = ok(json!({
         "Vpcs": [], "Subnets": [], "RouteTables": [], "InternetGateways": [], "EgressOnlyInternetGateways": [],
         "NatGateways": [], "VpnGateways": [], "VpcPeeringConnections": [], "TransitGatewayAttachments": [],
-        "VpcEndpoints": [], "PrefixLists": [], "NetworkInterfaces": [], "Reservations": [], "Addresses": []
+        "VpcEndpoints": [], "ManagedPrefixLists": [], "NetworkInterfaces": [], "Reservations": [], "Addresses": []
     }));
     let all = Inventory {
         vpcs: true,

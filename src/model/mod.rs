@@ -402,6 +402,9 @@ struct Index {
     edge: BTreeMap<String, RouteTableId>,
     /// Association ID → the table holding it.
     assoc: BTreeMap<RouteTableAssociationId, RouteTableId>,
+    /// Some subnet, VPC or gateway has two associations (an inconsistent snapshot): removing
+    /// one must fall back to the other, so incremental updates rebuild the index instead.
+    duplicates: bool,
 }
 
 /// How the route table effective for a subnet was chosen (semantics doc §3.1).
@@ -444,22 +447,40 @@ impl Network {
                 index.assoc.insert(assoc.id.clone(), table.id.clone());
                 match &assoc.target {
                     AssociationTarget::Main => {
-                        index.main.insert(table.vpc_id.clone(), table.id.clone());
+                        if index
+                            .main
+                            .insert(table.vpc_id.clone(), table.id.clone())
+                            .is_some()
+                        {
+                            index.duplicates = true;
+                        }
                     }
                     AssociationTarget::Subnet(s) => {
-                        index.subnet.insert(s.clone(), table.id.clone());
+                        // §2.2: a table never serves a subnet of another VPC (the import check
+                        // reports such an association as ignored).
+                        if self
+                            .subnets
+                            .get(s)
+                            .is_some_and(|sub| sub.vpc_id != table.vpc_id)
+                        {
+                            continue;
+                        }
+                        if index.subnet.insert(s.clone(), table.id.clone()).is_some() {
+                            index.duplicates = true;
+                        }
                     }
                     AssociationTarget::Gateway(g) => {
-                        index.edge.insert(g.clone(), table.id.clone());
+                        if index.edge.insert(g.clone(), table.id.clone()).is_some() {
+                            index.duplicates = true;
+                        }
                     }
                 }
             }
         }
         for a in self.transit_gateway_attachments.values() {
-            if !matches!(
-                a.state.as_str(),
-                "deleted" | "deleting" | "failed" | "rejected"
-            ) {
+            // Only a live attachment carries traffic (§1.13, §3.4): an allow-list, so that
+            // pendingAcceptance, rejecting, failing, rollingBack or an unreadable state do not.
+            if matches!(a.state.as_str(), "available" | "modifying") {
                 index
                     .tgw_attached
                     .insert((a.transit_gateway_id.clone(), a.vpc_id.clone()));
@@ -482,7 +503,9 @@ impl Network {
                 self.index.main.insert(vpc.clone(), table.clone());
             }
             AssociationTarget::Subnet(s) => {
-                self.index.subnet.insert(s.clone(), table.clone());
+                if self.subnets.get(s).is_none_or(|sub| &sub.vpc_id == vpc) {
+                    self.index.subnet.insert(s.clone(), table.clone());
+                }
             }
             AssociationTarget::Gateway(g) => {
                 self.index.edge.insert(g.clone(), table.clone());
@@ -497,6 +520,12 @@ impl Network {
         vpc: &VpcId,
         a: &Association,
     ) {
+        if self.index.duplicates {
+            // Another association of the same subnet, VPC or gateway may take over: rebuild
+            // (the callers remove the association from its table first).
+            self.reindex();
+            return;
+        }
         self.index.assoc.remove(&a.id);
         let points_here = |t: Option<&RouteTableId>| t == Some(table);
         match &a.target {

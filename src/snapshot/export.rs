@@ -26,10 +26,12 @@
 //!   Batfish path such as `aws_configs/us-east-1/`): it is written as the tag
 //!   [`REGION_TAG`] (`vpcsim:region`), which the importer reads back. Peering sides carry theirs
 //!   in `VpcInfo.Region`.
-//! * Managed prefix lists are written in the shape that carries entries,
-//!   `{"PrefixLists": [{PrefixListId, PrefixListName, MaxEntries, Cidrs}]}` (describe-prefix-lists'
-//!   `Cidrs` as in Batfish snapshots, beside describe-managed-prefix-lists' `MaxEntries`);
-//!   describe-managed-prefix-lists itself never shows entries. A list without entries is written
+//! * Managed prefix lists are written in the shape that carries entries, under the key
+//!   `ManagedPrefixLists` (vpcsim's own, read back as a complete description of the lists):
+//!   `{"ManagedPrefixLists": [{PrefixListId, PrefixListName, MaxEntries, Cidrs}]}`
+//!   (describe-prefix-lists' `Cidrs` as in Batfish snapshots, beside
+//!   describe-managed-prefix-lists' `MaxEntries`); the AWS key `PrefixLists` is shared by
+//!   describe-prefix-lists, which lists only AWS service lists. A list without entries is written
 //!   without `Cidrs`.
 //! * An interface's public IPv4 mappings are written as `Association`s of its
 //!   `PrivateIpAddresses`. When the mappings' order does not follow the private addresses'
@@ -161,7 +163,7 @@ pub fn export(net: &Network) -> Vec<(String, String)> {
     out.kind(
         inv.prefix_lists,
         "describe-managed-prefix-lists.json",
-        "PrefixLists",
+        "ManagedPrefixLists",
         Some(("create-managed-prefix-list", "PrefixList")),
         net.prefix_lists
             .values()

@@ -714,7 +714,23 @@ fn import(docs: &[Document]) -> (Loaded, Vec<InputError>) {
             }
             match KEYS.iter().find(|(k, _, _)| k == key) {
                 Some((_, kind, Shape::List)) => {
-                    mark_inventory(&mut network.inventory, *kind);
+                    // `PrefixLists` is the key of both describe-prefix-lists (AWS service lists
+                    // only, §6.9: customer lists are missing from it) and
+                    // describe-managed-prefix-lists (every managed list, with `MaxEntries`,
+                    // `OwnerId`, `PrefixListArn`): only the latter describes prefix lists
+                    // completely.
+                    let complete = *kind != Kind::PrefixLists
+                        || key != "PrefixLists"
+                        || v.as_array().is_some_and(|items| {
+                            items.iter().any(|i| {
+                                ["MaxEntries", "OwnerId", "PrefixListArn"]
+                                    .iter()
+                                    .any(|f| i.get(*f).is_some())
+                            })
+                        });
+                    if complete {
+                        mark_inventory(&mut network.inventory, *kind);
+                    }
                     let out = sections.entry(*kind).or_default();
                     match v {
                         Value::Array(items) => {
@@ -956,7 +972,8 @@ impl Importer {
         );
     }
 
-    /// §6.1: routes, associations (skipping `disassociated`/`failed` ones) and propagating VGWs.
+    /// §6.1: routes, associations (skipping `disassociating`/`disassociated`/`failed` ones) and
+    /// propagating VGWs.
     fn route_table(&mut self, r: &Node) {
         let id = r.str_req("RouteTableId");
         let owner = r.owner();
@@ -976,7 +993,9 @@ impl Importer {
             let main = a.bool_opt("Main").unwrap_or(false);
             let subnet = a.str_opt("SubnetId");
             let gateway = a.str_opt("GatewayId");
-            if matches!(state, Some("disassociated" | "failed")) {
+            // Only a live association routes (§1.6): `disassociating` is the old half of an
+            // association being replaced.
+            if matches!(state, Some("disassociated" | "disassociating" | "failed")) {
                 continue;
             }
             // §1.6/§6.1: the main association has `Main: true` and no subnet; an association

@@ -943,10 +943,11 @@ impl Builder<'_> {
         let mut table = RouteTable::new(id.clone(), vpc.clone());
         table.owner_id = account.clone();
         table.name = t.name.clone();
-        let short = |s: &str| s.trim_start_matches("rtb-").to_string();
         if t.main {
             table.associations.push(Association {
-                id: RouteTableAssociationId::new(format!("rtbassoc-main-{}", short(id.as_str()))),
+                // Full IDs inside generated association IDs, so that they cannot collide with
+                // the implicit main table's `rtbassoc-main-<vpc suffix>`.
+                id: RouteTableAssociationId::new(format!("rtbassoc-main-{id}")),
                 target: AssociationTarget::Main,
             });
         }
@@ -962,11 +963,7 @@ impl Builder<'_> {
                 Some(_) => {}
             }
             table.associations.push(Association {
-                id: RouteTableAssociationId::new(format!(
-                    "rtbassoc-{}-{}",
-                    short(id.as_str()),
-                    subnet.as_str().trim_start_matches("subnet-")
-                )),
+                id: RouteTableAssociationId::new(format!("rtbassoc-{id}-{subnet}")),
                 target: AssociationTarget::Subnet(subnet),
             });
         }
@@ -976,7 +973,7 @@ impl Builder<'_> {
                 self.err(g, "route_table.gateways", format!("edge associations take an internet gateway (igw-) or virtual private gateway (vgw-), found \"{gw}\""));
             }
             table.associations.push(Association {
-                id: RouteTableAssociationId::new(format!("rtbassoc-{}-{}", short(id.as_str()), gw)),
+                id: RouteTableAssociationId::new(format!("rtbassoc-{id}-{gw}")),
                 target: AssociationTarget::Gateway(gw),
             });
         }

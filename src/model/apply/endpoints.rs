@@ -190,7 +190,13 @@ impl Network {
         remove: &[RouteTableId],
         opts: &ApplyOptions,
     ) -> Result<Effect, Ec2Error> {
-        let Some(e) = self.vpc_endpoints.get(id) else {
+        // A deleted endpoint is kept to explain its routes, but no longer exists for the API
+        // (§1.14, §2.2).
+        let Some(e) = self
+            .vpc_endpoints
+            .get(id)
+            .filter(|e| !matches!(e.state.as_str(), "deleted" | "deleting"))
+        else {
             return Err(endpoint_not_found(id));
         };
         if (!add.is_empty() || !remove.is_empty()) && e.endpoint_type != VpcEndpointType::Gateway {

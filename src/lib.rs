@@ -8,6 +8,7 @@
 pub mod addr;
 pub mod cloudtrail;
 pub mod diag;
+pub mod exposure;
 pub mod model;
 pub mod reach;
 pub mod replay;

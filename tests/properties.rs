@@ -722,3 +722,39 @@ fn threaded_reach_of_many_subnets_equals_the_plain_one() {
     );
     assert!(returns("subnet-00000010"), "10.0.16.0/24 has one");
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    // exposure/mod.rs: a reach compared with itself has no changes; between two random
+    // topologies' common subnets, the changed ranges of one family never overlap (each range
+    // has one outcome before and one after, so one change).
+    #[test]
+    fn exposure_changes_are_disjoint_and_empty_for_equal_reach(t in topo(), u in topo()) {
+        let a = load(&topo_toml(&t));
+        let b = load(&topo_toml(&u));
+        let ea = Engine::new(&a.network);
+        let eb = Engine::new(&b.network);
+        for s in a.network.subnets.keys() {
+            let ra = ea.subnet_reach(&a.network, s).expect("subnet");
+            prop_assert!(vpcsim::exposure::diff(&ra, &ra).is_empty());
+            if let Some(rb) = eb.subnet_reach(&b.network, s) {
+                let changes = vpcsim::exposure::diff(&ra, &rb);
+                for f in [vpcsim::addr::Family::Ipv4, vpcsim::addr::Family::Ipv6] {
+                    let mut all: Vec<(u128, u128)> = changes
+                        .iter()
+                        .filter(|c| c.family == f)
+                        .flat_map(|c| c.ranges.iter().map(|r| (r.lo, r.hi)))
+                        .collect();
+                    all.sort_unstable();
+                    for w in all.windows(2) {
+                        prop_assert!(w[0].1 < w[1].0, "{s} {f}: {:?} overlaps {:?}", w[0], w[1]);
+                    }
+                }
+                for c in &changes {
+                    prop_assert!(c.before != c.after);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! Exposure changes: what became reachable or unreachable for one subnet between two reach
+//! results, range by range (groundwork for issue #4: the per-event diff, attribution, severity
+//! and remediation build on this).
+//!
+//! Both reach results partition each family's whole address space into segments; overlaying
+//! them gives the ranges whose outcome changed, each with its outcome before and after. Every
+//! such range gets one [`ChangeKind`] from a closed vocabulary; ranges of the same kind, before
+//! and after are merged.
+
+use crate::addr::{self, Family, Interval};
+use crate::model::{SubnetId, VpcId};
+use crate::reach::{Disposition, FamilyReach, InternetVia, Segment, SubnetReach};
+use std::sync::Arc;
+
+/// What a change of outcome means (issue #4's vocabulary).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ChangeKind {
+    /// Public ranges now go straight to an attached internet gateway: the subnet is public.
+    InternetExposed,
+    /// Public ranges now leave through NAT, an appliance or an egress-only gateway.
+    InternetEgressGained,
+    /// Public ranges no longer reach the internet.
+    InternetLost,
+    OnPremisesPathGained,
+    OnPremisesPathLost,
+    PeerPathGained,
+    PeerPathLost,
+    /// Traffic that was delivered (or left) one way now goes to another destination.
+    TrafficRedirected,
+    /// Traffic that used to be delivered is now dropped by a blackhole route.
+    Blackholed,
+    /// Traffic that was dropped by a blackhole route is delivered again.
+    Restored,
+}
+
+impl ChangeKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ChangeKind::InternetExposed => "INTERNET_EXPOSED",
+            ChangeKind::InternetEgressGained => "INTERNET_EGRESS_GAINED",
+            ChangeKind::InternetLost => "INTERNET_LOST",
+            ChangeKind::OnPremisesPathGained => "ON_PREMISES_PATH_GAINED",
+            ChangeKind::OnPremisesPathLost => "ON_PREMISES_PATH_LOST",
+            ChangeKind::PeerPathGained => "PEER_PATH_GAINED",
+            ChangeKind::PeerPathLost => "PEER_PATH_LOST",
+            ChangeKind::TrafficRedirected => "TRAFFIC_REDIRECTED",
+            ChangeKind::Blackholed => "BLACKHOLED",
+            ChangeKind::Restored => "RESTORED",
+        }
+    }
+}
+
+/// The outcome of a range, as a change reports it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Side {
+    pub disposition: Disposition,
+    pub path: Vec<Arc<str>>,
+    pub internet: Option<InternetVia>,
+}
+
+impl Side {
+    fn of(s: &Segment) -> Side {
+        Side {
+            disposition: s.disposition,
+            path: s.path.clone(),
+            internet: s.internet,
+        }
+    }
+
+    fn via_peering(&self) -> bool {
+        self.disposition == Disposition::ExitsToPeer
+            || (self.disposition == Disposition::Delivered
+                && self.path.iter().any(|p| p.starts_with("pcx-")))
+    }
+
+    fn carries(&self) -> bool {
+        !matches!(
+            self.disposition,
+            Disposition::Blackhole
+                | Disposition::NoRoute
+                | Disposition::Dropped
+                | Disposition::Loop
+        )
+    }
+}
+
+/// One change of outcome for some ranges of one subnet and family.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExposureChange {
+    pub subnet_id: SubnetId,
+    pub vpc_id: VpcId,
+    pub family: Family,
+    pub kind: ChangeKind,
+    /// Sorted, disjoint.
+    pub ranges: Vec<Interval>,
+    pub before: Side,
+    pub after: Side,
+}
+
+/// Classifies a change of outcome for a range; `None` when nothing a user cares about changed
+/// (e.g. only an explanation's wording).
+fn classify(before: &Side, after: &Side) -> Option<ChangeKind> {
+    if before.disposition == after.disposition
+        && before.path == after.path
+        && before.internet == after.internet
+    {
+        return None;
+    }
+    let internet = |s: &Side| s.disposition == Disposition::ExitsToInternet;
+    let vpn = |s: &Side| s.disposition == Disposition::ExitsToVpn;
+    // Most specific first: a range that now leaves through a new kind of path is reported as
+    // that path gained (what it lost is in `before`).
+    let kind = if after.disposition == Disposition::Blackhole && before.carries() {
+        ChangeKind::Blackholed
+    } else if before.disposition == Disposition::Blackhole && after.carries() {
+        ChangeKind::Restored
+    } else if internet(after)
+        && after.internet == Some(InternetVia::Direct)
+        && before.internet != Some(InternetVia::Direct)
+    {
+        ChangeKind::InternetExposed
+    } else if vpn(after) && !vpn(before) {
+        ChangeKind::OnPremisesPathGained
+    } else if after.via_peering() && !before.via_peering() {
+        ChangeKind::PeerPathGained
+    } else if internet(after) && !internet(before) {
+        ChangeKind::InternetEgressGained
+    } else if vpn(before) && !vpn(after) {
+        ChangeKind::OnPremisesPathLost
+    } else if before.via_peering() && !after.via_peering() {
+        ChangeKind::PeerPathLost
+    } else if internet(before) && !internet(after) {
+        ChangeKind::InternetLost
+    } else if before.carries() && after.carries() {
+        ChangeKind::TrafficRedirected
+    } else if after.carries() {
+        ChangeKind::Restored
+    } else {
+        // Dropped before and after (only the reason changed): nothing became reachable or
+        // unreachable.
+        return None;
+    };
+    Some(kind)
+}
+
+/// The changes between two reach results of the same subnet, in a stable order (family, kind,
+/// first address).
+pub fn diff(before: &SubnetReach, after: &SubnetReach) -> Vec<ExposureChange> {
+    let mut out = Vec::new();
+    for (b, a) in [(&before.ipv4, &after.ipv4), (&before.ipv6, &after.ipv6)] {
+        diff_family(before, b, a, &mut out);
+    }
+    out
+}
+
+fn diff_family(
+    subnet: &SubnetReach,
+    before: &FamilyReach,
+    after: &FamilyReach,
+    out: &mut Vec<ExposureChange>,
+) {
+    // A subnet without addresses of the family sends nothing of it, whatever its table says.
+    if !before.has_addresses && !after.has_addresses {
+        return;
+    }
+    // Overlay the two partitions: sorted (interval, segment) lists, walked together.
+    let flat = |f: &FamilyReach| {
+        let mut v: Vec<(Interval, usize)> = f
+            .segments
+            .iter()
+            .enumerate()
+            .flat_map(|(i, s)| s.ranges.iter().map(move |r| (*r, i)))
+            .collect();
+        v.sort();
+        v
+    };
+    let (fb, fa) = (flat(before), flat(after));
+    let mut changes: Vec<(ChangeKind, Side, Side, Vec<Interval>)> = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < fb.len() && j < fa.len() {
+        let (ib, sb) = fb[i];
+        let (ia, sa) = fa[j];
+        if let Some(x) = ib.intersect(&ia) {
+            let b = Side::of(&before.segments[sb]);
+            let a = Side::of(&after.segments[sa]);
+            if let Some(kind) = classify(&b, &a) {
+                match changes
+                    .iter_mut()
+                    .find(|c| c.0 == kind && c.1 == b && c.2 == a)
+                {
+                    Some(c) => c.3.push(x),
+                    None => changes.push((kind, b, a, vec![x])),
+                }
+            }
+        }
+        if ib.hi < ia.hi {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    let mut found: Vec<ExposureChange> = changes
+        .into_iter()
+        .map(|(kind, b, a, ranges)| ExposureChange {
+            subnet_id: subnet.subnet_id.clone(),
+            vpc_id: subnet.vpc_id.clone(),
+            family: before.family,
+            kind,
+            ranges: addr::normalize(ranges),
+            before: b,
+            after: a,
+        })
+        .collect();
+    found.sort_by(|x, y| (x.kind, x.ranges.first()).cmp(&(y.kind, y.ranges.first())));
+    out.extend(found);
+}

@@ -1,0 +1,179 @@
+//! Exposure changes between two reach results of a subnet (groundwork for issue #4): each kind
+//! of the vocabulary produced by the model change that should produce it, with the exact ranges.
+
+use vpcsim::addr::{Family, Interval, addr_value};
+use vpcsim::exposure::{ChangeKind, diff};
+use vpcsim::model::*;
+use vpcsim::reach::{Engine, SubnetReach};
+use vpcsim::snapshot;
+
+const BASE: &str = r#"
+account = "123456789012"
+[[vpc]]
+id = "vpc-0a000001"
+cidrs = ["10.0.0.0/16"]
+[[subnet]]
+id = "subnet-0a000001"
+vpc = "vpc-0a000001"
+cidr = "10.0.1.0/24"
+[[subnet]]
+id = "subnet-0a000002"
+vpc = "vpc-0a000001"
+cidr = "10.0.2.0/24"
+[[subnet]]
+id = "subnet-0a0000f0"
+vpc = "vpc-0a000001"
+cidr = "10.0.240.0/24"
+[[internet_gateway]]
+id = "igw-0a000001"
+vpc = "vpc-0a000001"
+[[vpn_gateway]]
+id = "vgw-0a000001"
+vpc = "vpc-0a000001"
+[[nat_gateway]]
+id = "nat-0a000001"
+subnet = "subnet-0a000001"
+public_ip = "198.51.100.20"
+[[vpc_peering_connection]]
+id = "pcx-0a000001"
+requester = "vpc-0a000001"
+accepter = "vpc-0b000001"
+accepter_cidrs = ["172.20.0.0/16"]
+[[network_interface]]
+id = "eni-0a0000f0"
+subnet = "subnet-0a0000f0"
+private_ips = ["10.0.240.10"]
+public_ip = "198.51.100.40"
+source_dest_check = false
+[[route_table]]
+id = "rtb-0a000001"
+vpc = "vpc-0a000001"
+subnets = ["subnet-0a000001", "subnet-0a0000f0"]
+routes = ["0.0.0.0/0 -> igw-0a000001"]
+[[route_table]]
+id = "rtb-0a000002"
+vpc = "vpc-0a000001"
+main = true
+routes = ["0.0.0.0/0 -> nat-0a000001"]
+"#;
+
+fn net() -> Network {
+    let mut l = snapshot::topology::load_str(BASE, "base.toml").expect("fixture");
+    snapshot::finish(&mut l);
+    l.network
+}
+
+fn private(net: &Network) -> SubnetReach {
+    Engine::new(net)
+        .subnet_reach(net, &SubnetId::new("subnet-0a000002"))
+        .expect("private subnet")
+}
+
+fn put(net: &mut Network, dest: &str, target: &str) {
+    net.route_tables
+        .get_mut(&RouteTableId::new("rtb-0a000002"))
+        .expect("table")
+        .put_route(Route::new(
+            Destination::parse(dest).expect("destination"),
+            Target::from_id(target),
+            RouteOrigin::CreateRoute,
+        ));
+}
+
+fn covers(ranges: &[Interval], addr: &str) -> bool {
+    let v = addr_value(&addr.parse().expect("address"));
+    ranges.iter().any(|r| r.contains(v))
+}
+
+#[test]
+fn nothing_changed_means_no_changes() {
+    let n = net();
+    assert!(diff(&private(&n), &private(&n)).is_empty());
+}
+
+#[test]
+fn nat_route_replaced_by_an_igw_route_exposes_the_subnet() {
+    // product.md misuse pattern 2: "a NAT route replaced by an IGW route".
+    let mut n = net();
+    let before = private(&n);
+    put(&mut n, "0.0.0.0/0", "igw-0a000001");
+    let changes = diff(&before, &private(&n));
+    let c = changes
+        .iter()
+        .find(|c| c.kind == ChangeKind::InternetExposed)
+        .expect("INTERNET_EXPOSED");
+    assert_eq!(c.family, Family::Ipv4);
+    assert!(covers(&c.ranges, "8.8.8.8") && !covers(&c.ranges, "10.0.1.5"));
+    assert_eq!(c.after.path.last().map(|p| &**p), Some("igw-0a000001"));
+    assert!(c.before.path.iter().any(|p| &**p == "nat-0a000001"));
+}
+
+#[test]
+fn deleting_the_nat_gateway_blackholes_its_routes() {
+    let mut n = net();
+    let before = private(&n);
+    n.nat_gateways
+        .get_mut(&NatGatewayId::new("nat-0a000001"))
+        .expect("nat")
+        .state = NatGatewayState::Deleted;
+    let changes = diff(&before, &private(&n));
+    let c = changes
+        .iter()
+        .find(|c| c.kind == ChangeKind::Blackholed)
+        .expect("BLACKHOLED");
+    assert!(covers(&c.ranges, "8.8.8.8"));
+    // And bringing it back restores exactly those ranges.
+    let blackholed = private(&n);
+    n.nat_gateways
+        .get_mut(&NatGatewayId::new("nat-0a000001"))
+        .expect("nat")
+        .state = NatGatewayState::Available;
+    let back = diff(&blackholed, &private(&n));
+    let r = back
+        .iter()
+        .find(|c| c.kind == ChangeKind::Restored)
+        .expect("RESTORED");
+    assert_eq!(r.ranges, c.ranges);
+}
+
+#[test]
+fn peering_and_vpn_routes_are_new_paths() {
+    let mut n = net();
+    let before = private(&n);
+    put(&mut n, "172.20.0.0/16", "pcx-0a000001");
+    put(&mut n, "192.168.0.0/16", "vgw-0a000001");
+    let changes = diff(&before, &private(&n));
+    let peer = changes
+        .iter()
+        .find(|c| c.kind == ChangeKind::PeerPathGained)
+        .expect("PEER_PATH_GAINED");
+    assert_eq!(
+        peer.ranges,
+        vec![Interval::of_net(&"172.20.0.0/16".parse().expect("cidr"))]
+    );
+    let vpn = changes
+        .iter()
+        .find(|c| c.kind == ChangeKind::OnPremisesPathGained)
+        .expect("ON_PREMISES_PATH_GAINED");
+    assert_eq!(
+        vpn.ranges,
+        vec![Interval::of_net(&"192.168.0.0/16".parse().expect("cidr"))]
+    );
+}
+
+#[test]
+fn a_more_specific_route_to_an_interface_redirects_traffic() {
+    // product.md misuse pattern 2: a more specific route diverting a prefix to an interface.
+    let mut n = net();
+    let before = private(&n);
+    put(&mut n, "8.8.8.0/24", "eni-0a0000f0");
+    let changes = diff(&before, &private(&n));
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    let c = &changes[0];
+    assert_eq!(c.kind, ChangeKind::TrafficRedirected);
+    assert_eq!(
+        c.ranges,
+        vec![Interval::of_net(&"8.8.8.0/24".parse().expect("cidr"))]
+    );
+    assert!(c.after.path.iter().any(|p| &**p == "eni-0a0000f0"));
+}

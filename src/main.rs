@@ -94,6 +94,10 @@ readable is still replayed and reported).\n\nExample:\n  vpcsim replay --snapsho
         /// Routes allowed per route table and family before RouteLimitExceeded.
         #[arg(long, value_name = "N", default_value_t = 50)]
         route_limit: usize,
+        /// Do not compute what each record exposed (faster on very large models: the exposure
+        /// of a record costs a copy of the model and the reach of the subnets it affects).
+        #[arg(long)]
+        no_exposure: bool,
         /// CloudTrail files or directories, or - for standard input.
         #[arg(value_name = "EVENTS", required = true)]
         events: Vec<PathBuf>,
@@ -309,6 +313,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             until,
             strict,
             route_limit,
+            no_exposure,
             events,
             format,
         } => {
@@ -338,6 +343,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     route_limit,
                     ..Default::default()
                 },
+                exposure: !no_exposure,
             };
             let replayed = vpcsim::replay::replay(&mut net, read, &opts);
             let files = report::replay::Files {

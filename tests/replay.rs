@@ -592,3 +592,49 @@ fn cli_state_writes_describe_files_that_read_back_to_the_same_reach() {
     let _ = std::fs::remove_dir_all(&out_dir);
     let _ = std::fs::remove_dir_all(&early);
 }
+
+#[test]
+fn replay_reports_what_each_record_exposed() {
+    // Issue #4 groundwork: with exposure on, the record that routes the main table to the NAT
+    // gateway gives the private subnet internet egress, and nothing else changes for it.
+    let trail = Trail::new("exposure", &[("t.json", wizard())]);
+    let mut net = Network::default();
+    let opts = ReplayOptions {
+        exposure: true,
+        ..Default::default()
+    };
+    let r = run(&mut net, &trail, &opts);
+    let e10 = r
+        .events
+        .iter()
+        .find(|e| e.event_id.as_deref() == Some("e10"))
+        .expect("e10");
+    let gained: Vec<_> = e10
+        .exposure
+        .iter()
+        .filter(|c| c.subnet_id.as_str() == "subnet-0a000002")
+        .collect();
+    assert_eq!(gained.len(), 1, "{:?}", e10.exposure);
+    assert_eq!(
+        gained[0].kind,
+        vpcsim::exposure::ChangeKind::InternetEgressGained
+    );
+    // The IGW route on the public table exposed the public subnet.
+    let e07 = r
+        .events
+        .iter()
+        .find(|e| e.event_id.as_deref() == Some("e07"))
+        .expect("e07");
+    assert!(
+        e07.exposure
+            .iter()
+            .any(|c| c.kind == vpcsim::exposure::ChangeKind::InternetExposed
+                && c.subnet_id.as_str() == "subnet-0a000001"),
+        "{:?}",
+        e07.exposure
+    );
+    // Without the option, no exposure is computed.
+    let mut plain = Network::default();
+    let r = run(&mut plain, &trail, &ReplayOptions::default());
+    assert!(r.events.iter().all(|e| e.exposure.is_empty()));
+}

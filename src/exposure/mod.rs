@@ -67,6 +67,16 @@ impl Side {
         }
     }
 
+    /// The resources the traffic passes, without the route tables that decided: a change of
+    /// table with the same forwarding (a new association with the same routes, a placeholder
+    /// table bound to its real ID) exposes nothing.
+    fn hops(&self) -> impl Iterator<Item = &str> {
+        self.path
+            .iter()
+            .map(|p| &**p)
+            .filter(|p| !p.starts_with("rtb-"))
+    }
+
     fn via_peering(&self) -> bool {
         self.disposition == Disposition::ExitsToPeer
             || (self.disposition == Disposition::Delivered
@@ -101,8 +111,8 @@ pub struct ExposureChange {
 /// (e.g. only an explanation's wording).
 fn classify(before: &Side, after: &Side) -> Option<ChangeKind> {
     if before.disposition == after.disposition
-        && before.path == after.path
         && before.internet == after.internet
+        && before.hops().eq(after.hops())
     {
         return None;
     }

@@ -15,7 +15,9 @@
 //! vpcsim infers a placeholder for it, says so, and applies the record.
 
 use crate::cloudtrail::{Decoded, ReadResult, Record, UtcTime, decode};
+use crate::exposure::{self, ExposureChange};
 use crate::model::*;
+use crate::reach::{Engine, RouteGraph};
 use std::collections::BTreeSet;
 
 /// How one record ended.
@@ -81,6 +83,8 @@ pub struct Event {
     pub change: Option<Change>,
     /// What the model's `apply` reported, for applied records.
     pub effect: Option<Effect>,
+    /// What became reachable or unreachable because of this record (with `exposure` on).
+    pub exposure: Vec<ExposureChange>,
 }
 
 /// Counts of every record read, by outcome; `records` is their sum.
@@ -133,6 +137,9 @@ pub struct ReplayOptions {
     /// Apply only records at or before this instant.
     pub until: Option<UtcTime>,
     pub apply: ApplyOptions,
+    /// Compute the exposure changes each applied record causes (reach of the affected subnets
+    /// before and after; costs a copy of the model per record).
+    pub exposure: bool,
 }
 
 /// The result of a replay: every route-family record in applied order, and the counts.
@@ -200,7 +207,7 @@ pub fn replay(net: &mut Network, read: ReadResult, opts: &ReplayOptions) -> Repl
         let group = causal_order(&records[i..j]);
         let mut deferred = Vec::new();
         for record in group {
-            match replay_one(net, record, opts, &mut seen, j - i > 1) {
+            match step(net, record, opts, &mut seen, j - i > 1) {
                 Some(event) => {
                     out.summary.count(event.outcome);
                     out.events.push(event);
@@ -209,12 +216,62 @@ pub fn replay(net: &mut Network, read: ReadResult, opts: &ReplayOptions) -> Repl
             }
         }
         for record in deferred {
-            if let Some(event) = replay_one(net, record, opts, &mut seen, false) {
+            if let Some(event) = step(net, record, opts, &mut seen, false) {
                 out.summary.count(event.outcome);
                 out.events.push(event);
             }
         }
         i = j;
+    }
+    out
+}
+
+/// Replays one record and, with `exposure` on, diffs the reach of the subnets its change can
+/// affect before and after it.
+fn step(
+    net: &mut Network,
+    record: &Record,
+    opts: &ReplayOptions,
+    seen: &mut BTreeSet<SeenKey>,
+    may_defer: bool,
+) -> Option<Event> {
+    if !opts.exposure {
+        return replay_one(net, record, opts, seen, may_defer);
+    }
+    let before = net.clone();
+    let mut event = replay_one(net, record, opts, seen, may_defer)?;
+    if event.outcome == Outcome::Applied
+        && let Some(effect) = &event.effect
+    {
+        event.exposure = exposure_of(&before, net, effect);
+    }
+    Some(event)
+}
+
+/// The exposure changes between two states for the subnets the effect can affect: the route
+/// graph of either state says which depend on what the effect touched (a safe superset).
+fn exposure_of(before: &Network, after: &Network, effect: &Effect) -> Vec<ExposureChange> {
+    let mut subnets: BTreeSet<SubnetId> = BTreeSet::new();
+    if effect.structural {
+        subnets.extend(before.subnets.keys().cloned());
+        subnets.extend(after.subnets.keys().cloned());
+    } else {
+        for net in [before, after] {
+            let graph = RouteGraph::build(net);
+            for t in &effect.touched {
+                subnets.extend(graph.affected_subnets(t));
+                if net.subnets.contains_key(&SubnetId::new(t.as_str())) {
+                    subnets.insert(SubnetId::new(t.as_str()));
+                }
+            }
+        }
+    }
+    let (eb, ea) = (Engine::new(before), Engine::new(after));
+    let mut out = Vec::new();
+    for s in &subnets {
+        if let (Some(b), Some(a)) = (eb.subnet_reach(before, s), ea.subnet_reach(after, s)) {
+            out.extend(exposure::diff(&b, &a));
+        }
     }
     out
 }
@@ -375,6 +432,7 @@ fn replay_one(
         inferred: Vec::new(),
         change: None,
         effect: None,
+        exposure: Vec::new(),
     };
     // The same event delivered twice: same ID, time, name and request (fixtures reuse IDs for
     // different calls, so the ID alone is not enough).

@@ -285,12 +285,21 @@ fn ranges_text(cidrs: &[String]) -> String {
 /// Ranges for text: the CIDR list, or "COVER except …" (COVER the smallest CIDR holding all
 /// the ranges) when that is shorter.
 fn segment_ranges_text(family: Family, s: &Segment) -> String {
-    let direct = cidr_strings(family, s);
+    ranges_display(family, &s.ranges)
+}
+
+/// Sorted, disjoint ranges for text, as [`segment_ranges_text`] shows them.
+pub(crate) fn ranges_display(family: Family, ranges: &[addr::Interval]) -> String {
+    let direct: Vec<String> = ranges
+        .iter()
+        .flat_map(|iv| addr::interval_to_cidrs(family, *iv))
+        .map(|c| c.to_string())
+        .collect();
     if direct.len() > 2
-        && let (Some(first), Some(last)) = (s.ranges.first(), s.ranges.last())
+        && let (Some(first), Some(last)) = (ranges.first(), ranges.last())
     {
         let cover = smallest_cover(family, first.lo, last.hi);
-        let rest = addr::subtract(&[cover], &s.ranges);
+        let rest = addr::subtract(&[cover], ranges);
         let except: Vec<String> = rest
             .iter()
             .flat_map(|iv| addr::interval_to_cidrs(family, *iv))

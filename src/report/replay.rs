@@ -2,8 +2,10 @@
 //! documented JSON schema (`vpcsim/replay/v1`, README "JSON output").
 
 use super::{JsonDiagnostic, Style, diagnostics, to_json};
+use crate::addr;
 use crate::cloudtrail::FileError;
 use crate::diag::Diagnostic;
+use crate::exposure::{ExposureChange, Side};
 use crate::replay::{Outcome, Replay};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -14,6 +16,55 @@ pub const REPLAY_SCHEMA: &str = "vpcsim/replay/v1";
 struct JsonModelError<'a> {
     code: &'a str,
     message: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonSide<'a> {
+    disposition: &'static str,
+    path: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonExposure<'a> {
+    kind: &'static str,
+    subnet_id: &'a str,
+    vpc_id: &'a str,
+    family: &'static str,
+    ranges: Vec<String>,
+    before: JsonSide<'a>,
+    after: JsonSide<'a>,
+}
+
+fn json_side(s: &Side) -> JsonSide<'_> {
+    JsonSide {
+        disposition: s.disposition.name(),
+        path: s.path.iter().map(|p| &**p).collect(),
+    }
+}
+
+fn exposure_json(c: &ExposureChange) -> JsonExposure<'_> {
+    JsonExposure {
+        kind: c.kind.name(),
+        subnet_id: c.subnet_id.as_str(),
+        vpc_id: c.vpc_id.as_str(),
+        family: c.family.name(),
+        ranges: c
+            .ranges
+            .iter()
+            .flat_map(|iv| addr::interval_to_cidrs(c.family, *iv))
+            .map(|n| n.to_string())
+            .collect(),
+        before: json_side(&c.before),
+        after: json_side(&c.after),
+    }
+}
+
+/// "EXITS_TO_INTERNET via nat-…" for text: the first resource after the subnet's route table.
+fn side_text(s: &Side) -> String {
+    match s.path.get(1).or(s.path.last()) {
+        Some(p) => format!("{} via {p}", s.disposition.name()),
+        None => s.disposition.name().to_string(),
+    }
 }
 
 #[derive(Serialize)]
@@ -32,6 +83,7 @@ struct JsonEvent<'a> {
     model_error: Option<JsonModelError<'a>>,
     description: &'a str,
     inferred: &'a [String],
+    exposure: Vec<JsonExposure<'a>>,
 }
 
 #[derive(Serialize)]
@@ -112,6 +164,7 @@ pub fn replay_json(r: &Replay, files: &Files, diags: &[Diagnostic]) -> String {
                 }),
                 description: &e.description,
                 inferred: &e.inferred,
+                exposure: e.exposure.iter().map(exposure_json).collect(),
             })
             .collect(),
         file_errors: files
@@ -160,6 +213,20 @@ pub fn replay_text(r: &Replay, files: &Files, style: Style) -> String {
         let who = e.principal.as_deref().unwrap_or("unknown principal");
         let from = e.source_ip.as_deref().unwrap_or("unknown address");
         let _ = writeln!(out, "{:<20}  {:<name_w$}  by {who} from {from}", "", "");
+        for c in &e.exposure {
+            let _ = writeln!(
+                out,
+                "{:<20}  {:<name_w$}  {} {} {} {}: {} -> {}",
+                "",
+                "",
+                style.paint("1", c.kind.name()),
+                c.subnet_id,
+                c.family,
+                super::ranges_display(c.family, &c.ranges),
+                side_text(&c.before),
+                side_text(&c.after),
+            );
+        }
     }
     let s = &r.summary;
     let _ = writeln!(

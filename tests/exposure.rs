@@ -177,3 +177,87 @@ fn a_more_specific_route_to_an_interface_redirects_traffic() {
     );
     assert!(c.after.path.iter().any(|p| &**p == "eni-0a0000f0"));
 }
+
+#[test]
+fn exposing_a_subnet_with_public_hosts_is_critical_without_them_high() {
+    let mut n = net();
+    let before = private(&n);
+    put(&mut n, "0.0.0.0/0", "igw-0a000001");
+    let c = diff(&before, &private(&n))
+        .into_iter()
+        .find(|c| c.kind == ChangeKind::InternetExposed)
+        .expect("exposed");
+    assert_eq!(c.severity, vpcsim::exposure::Severity::High);
+    // The same change with a host holding a public address in the subnet.
+    let mut n = net();
+    n.network_interfaces.insert(
+        NetworkInterfaceId::new("eni-0a000099"),
+        NetworkInterface {
+            id: NetworkInterfaceId::new("eni-0a000099"),
+            subnet_id: SubnetId::new("subnet-0a000002"),
+            vpc_id: Some(VpcId::new("vpc-0a000001")),
+            private_ips: vec!["10.0.2.9".parse().expect("ip")],
+            public_ips: vec![(
+                "10.0.2.9".parse().expect("ip"),
+                "198.51.100.99".parse().expect("ip"),
+            )],
+            ipv6_addresses: vec![],
+            source_dest_check: true,
+            instance_id: None,
+            interface_type: None,
+        },
+    );
+    let before = private(&n);
+    put(&mut n, "0.0.0.0/0", "igw-0a000001");
+    let c = diff(&before, &private(&n))
+        .into_iter()
+        .find(|c| c.kind == ChangeKind::InternetExposed)
+        .expect("exposed");
+    assert_eq!(c.severity, vpcsim::exposure::Severity::Critical);
+    assert!(c.reason.contains("1 host"), "{}", c.reason);
+}
+
+#[test]
+fn reverting_commands_restore_the_previous_state() {
+    use vpcsim::exposure::revert;
+    let n = net();
+    let table = RouteTableId::new("rtb-0a000002");
+    let dest = Destination::parse("0.0.0.0/0").expect("destination");
+    let replace = Change::ReplaceRoute {
+        route_table_id: table.clone(),
+        destination: dest.clone(),
+        targets: vec![Target::from_id("igw-0a000001")],
+        local_target: false,
+    };
+    let r = revert(&replace, &n).expect("a revert");
+    assert_eq!(
+        r.cli,
+        "aws ec2 replace-route --route-table-id rtb-0a000002 --destination-cidr-block 0.0.0.0/0 --nat-gateway-id nat-0a000001"
+    );
+    assert_eq!(
+        r.boto3,
+        "ec2.replace_route(RouteTableId='rtb-0a000002', DestinationCidrBlock='0.0.0.0/0', NatGatewayId='nat-0a000001')"
+    );
+    let delete = Change::DeleteRoute {
+        route_table_id: table.clone(),
+        destination: dest,
+    };
+    assert_eq!(
+        revert(&delete, &n).expect("a revert").cli,
+        "aws ec2 create-route --route-table-id rtb-0a000002 --destination-cidr-block 0.0.0.0/0 --nat-gateway-id nat-0a000001"
+    );
+    let create = Change::CreateRoute {
+        route_table_id: table,
+        destination: Destination::parse("2001:db8::/32").expect("destination"),
+        targets: vec![Target::from_id("igw-0a000001")],
+    };
+    assert_eq!(
+        revert(&create, &n).expect("a revert").cli,
+        "aws ec2 delete-route --route-table-id rtb-0a000002 --destination-ipv6-cidr-block 2001:db8::/32"
+    );
+    // A deleted NAT gateway cannot be undeleted by one command.
+    let nat = Change::DeleteNatGateway {
+        nat_gateway_id: NatGatewayId::new("nat-0a000001"),
+    };
+    assert!(revert(&nat, &n).is_none());
+}

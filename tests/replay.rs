@@ -633,6 +633,12 @@ fn replay_reports_what_each_record_exposed() {
         "{:?}",
         e07.exposure
     );
+    // And says how to undo it.
+    let undo = e07.remediation.as_ref().expect("a revert command");
+    assert_eq!(
+        undo.cli,
+        "aws ec2 delete-route --route-table-id rtb-0a000001 --destination-cidr-block 0.0.0.0/0"
+    );
     // Without the option, no exposure is computed.
     let mut plain = Network::default();
     let r = run(&mut plain, &trail, &ReplayOptions::default());

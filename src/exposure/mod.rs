@@ -7,9 +7,12 @@
 //! such range gets one [`ChangeKind`] from a closed vocabulary; ranges of the same kind, before
 //! and after are merged.
 
+pub mod remediation;
+
 use crate::addr::{self, Family, Interval};
 use crate::model::{SubnetId, VpcId};
 use crate::reach::{Disposition, FamilyReach, InternetVia, Segment, SubnetReach};
+pub use remediation::{Remediation, revert};
 use std::sync::Arc;
 
 /// What a change of outcome means (issue #4's vocabulary).
@@ -105,6 +108,74 @@ pub struct ExposureChange {
     pub ranges: Vec<Interval>,
     pub before: Side,
     pub after: Side,
+    pub severity: Severity,
+    /// Why this grade, in a sentence.
+    pub reason: String,
+}
+
+/// How bad a change is (README "Exposure severity"): a ladder, most severe first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+}
+
+impl Severity {
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// Grades a change (product.md's misuse patterns): internet exposure of a subnet with hosts
+/// the internet can reach is critical, without them high; traffic captured by an interface or a
+/// peering connection is high; blackholing is high for availability; new egress or new paths
+/// are medium; lost paths low; restored info.
+fn grade(kind: ChangeKind, after: &Side, public_hosts: usize) -> (Severity, String) {
+    use ChangeKind::*;
+    match kind {
+        InternetExposed if public_hosts > 0 => (
+            Severity::Critical,
+            format!("{public_hosts} host(s) with public addresses are now reachable from and can reach the internet"),
+        ),
+        InternetExposed => (
+            Severity::High,
+            "the subnet is now public: any host given a public address will be reachable from the internet".into(),
+        ),
+        TrafficRedirected
+            if after
+                .hops()
+                .any(|h| h.starts_with("eni-") || h.starts_with("pcx-") || h.starts_with("i-")) =>
+        {
+            (
+                Severity::High,
+                "traffic now goes to a network interface or a peering connection that can read or divert it".into(),
+            )
+        }
+        TrafficRedirected => (Severity::Medium, "traffic now takes another path".into()),
+        Blackholed => (
+            Severity::High,
+            "traffic that was delivered is now dropped (availability)".into(),
+        ),
+        InternetEgressGained => (
+            Severity::Medium,
+            "hosts can now open connections to the internet (outbound only)".into(),
+        ),
+        PeerPathGained => (Severity::Medium, "a peered VPC is now reachable".into()),
+        OnPremisesPathGained => (Severity::Medium, "on-premises networks are now reachable".into()),
+        InternetLost | PeerPathLost | OnPremisesPathLost => {
+            (Severity::Low, "a path is gone; check nothing depended on it".into())
+        }
+        Restored => (Severity::Info, "traffic is delivered again".into()),
+    }
 }
 
 /// Classifies a change of outcome for a range; `None` when nothing a user cares about changed
@@ -211,14 +282,19 @@ fn diff_family(
     }
     let mut found: Vec<ExposureChange> = changes
         .into_iter()
-        .map(|(kind, b, a, ranges)| ExposureChange {
-            subnet_id: subnet.subnet_id.clone(),
-            vpc_id: subnet.vpc_id.clone(),
-            family: before.family,
-            kind,
-            ranges: addr::normalize(ranges),
-            before: b,
-            after: a,
+        .map(|(kind, b, a, ranges)| {
+            let (severity, reason) = grade(kind, &a, after.public_hosts.len());
+            ExposureChange {
+                subnet_id: subnet.subnet_id.clone(),
+                vpc_id: subnet.vpc_id.clone(),
+                family: before.family,
+                kind,
+                ranges: addr::normalize(ranges),
+                before: b,
+                after: a,
+                severity,
+                reason,
+            }
         })
         .collect();
     found.sort_by(|x, y| (x.kind, x.ranges.first()).cmp(&(y.kind, y.ranges.first())));

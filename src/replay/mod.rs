@@ -85,6 +85,8 @@ pub struct Event {
     pub effect: Option<Effect>,
     /// What became reachable or unreachable because of this record (with `exposure` on).
     pub exposure: Vec<ExposureChange>,
+    /// The command that undoes this record, when one can (with `exposure` on).
+    pub remediation: Option<exposure::Remediation>,
 }
 
 /// Counts of every record read, by outcome; `records` is their sum.
@@ -244,6 +246,9 @@ fn step(
         && let Some(effect) = &event.effect
     {
         event.exposure = exposure_of(&before, net, effect);
+        if let Some(change) = &event.change {
+            event.remediation = exposure::revert(change, &before);
+        }
     }
     Some(event)
 }
@@ -433,6 +438,7 @@ fn replay_one(
         change: None,
         effect: None,
         exposure: Vec::new(),
+        remediation: None,
     };
     // The same event delivered twice: same ID, time, name and request (fixtures reuse IDs for
     // different calls, so the ID alone is not enough).

@@ -25,8 +25,17 @@ struct JsonSide<'a> {
 }
 
 #[derive(Serialize)]
+struct JsonRemediation<'a> {
+    cli: &'a str,
+    boto3: &'a str,
+    check_next: &'a str,
+}
+
+#[derive(Serialize)]
 struct JsonExposure<'a> {
     kind: &'static str,
+    severity: &'static str,
+    reason: &'a str,
     subnet_id: &'a str,
     vpc_id: &'a str,
     family: &'static str,
@@ -45,6 +54,8 @@ fn json_side(s: &Side) -> JsonSide<'_> {
 fn exposure_json(c: &ExposureChange) -> JsonExposure<'_> {
     JsonExposure {
         kind: c.kind.name(),
+        severity: c.severity.name(),
+        reason: &c.reason,
         subnet_id: c.subnet_id.as_str(),
         vpc_id: c.vpc_id.as_str(),
         family: c.family.name(),
@@ -84,6 +95,7 @@ struct JsonEvent<'a> {
     description: &'a str,
     inferred: &'a [String],
     exposure: Vec<JsonExposure<'a>>,
+    remediation: Option<JsonRemediation<'a>>,
 }
 
 #[derive(Serialize)]
@@ -165,6 +177,11 @@ pub fn replay_json(r: &Replay, files: &Files, diags: &[Diagnostic]) -> String {
                 description: &e.description,
                 inferred: &e.inferred,
                 exposure: e.exposure.iter().map(exposure_json).collect(),
+                remediation: e.remediation.as_ref().map(|r| JsonRemediation {
+                    cli: &r.cli,
+                    boto3: &r.boto3,
+                    check_next: &r.check_next,
+                }),
             })
             .collect(),
         file_errors: files
@@ -216,16 +233,20 @@ pub fn replay_text(r: &Replay, files: &Files, style: Style) -> String {
         for c in &e.exposure {
             let _ = writeln!(
                 out,
-                "{:<20}  {:<name_w$}  {} {} {} {}: {} -> {}",
+                "{:<20}  {:<name_w$}  {} [{}] {} {} {}: {} -> {}",
                 "",
                 "",
                 style.paint("1", c.kind.name()),
+                c.severity.name(),
                 c.subnet_id,
                 c.family,
                 super::ranges_display(c.family, &c.ranges),
                 side_text(&c.before),
                 side_text(&c.after),
             );
+        }
+        if let (Some(r), false) = (&e.remediation, e.exposure.is_empty()) {
+            let _ = writeln!(out, "{:<20}  {:<name_w$}  revert: {}", "", "", r.cli);
         }
     }
     let s = &r.summary;

@@ -1,0 +1,239 @@
+//! Remediation: the AWS CLI command (and the boto3 call) that reverts one applied change, built
+//! from the change and the model as it was before it (product.md: "the exact command that would
+//! undo it"). vpcsim prints these; it never runs them.
+
+use crate::model::*;
+
+/// How to undo one change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Remediation {
+    /// `aws ec2 …`
+    pub cli: String,
+    /// `ec2.…(…)` for a boto3 EC2 client named `ec2`.
+    pub boto3: String,
+    /// What to verify after reverting.
+    pub check_next: String,
+}
+
+fn destination_args(d: &Destination) -> (String, String) {
+    match d {
+        Destination::Ipv4(n) => (
+            format!("--destination-cidr-block {n}"),
+            format!("DestinationCidrBlock='{n}'"),
+        ),
+        Destination::Ipv6(n) => (
+            format!("--destination-ipv6-cidr-block {n}"),
+            format!("DestinationIpv6CidrBlock='{n}'"),
+        ),
+        Destination::PrefixList(p) => (
+            format!("--destination-prefix-list-id {p}"),
+            format!("DestinationPrefixListId='{p}'"),
+        ),
+    }
+}
+
+/// The CLI flag and boto3 parameter naming a target, as CreateRoute takes it (§1.2).
+fn target_args(t: &Target) -> Option<(String, String)> {
+    let (flag, param) = match t {
+        Target::Local => return Some(("--local-target".into(), "LocalTarget=True".into())),
+        Target::InternetGateway(_) | Target::VpnGateway(_) => ("--gateway-id", "GatewayId"),
+        Target::NatGateway(_) => ("--nat-gateway-id", "NatGatewayId"),
+        Target::EgressOnlyInternetGateway(_) => (
+            "--egress-only-internet-gateway-id",
+            "EgressOnlyInternetGatewayId",
+        ),
+        Target::TransitGateway(_) => ("--transit-gateway-id", "TransitGatewayId"),
+        Target::VpcPeeringConnection(_) => {
+            ("--vpc-peering-connection-id", "VpcPeeringConnectionId")
+        }
+        Target::NetworkInterface(_) => ("--network-interface-id", "NetworkInterfaceId"),
+        Target::Instance(_) => ("--instance-id", "InstanceId"),
+        Target::VpcEndpoint(_) => ("--vpc-endpoint-id", "VpcEndpointId"),
+        Target::CarrierGateway(_) => ("--carrier-gateway-id", "CarrierGatewayId"),
+        Target::LocalGateway(_) => ("--local-gateway-id", "LocalGatewayId"),
+        Target::CoreNetwork(_) => ("--core-network-arn", "CoreNetworkArn"),
+        Target::OdbNetwork(_) | Target::Unknown(_) => return None,
+    };
+    Some((
+        format!("{flag} {}", t.id()),
+        format!("{param}='{}'", t.id()),
+    ))
+}
+
+fn route(before: &Network, table: &RouteTableId, d: &Destination) -> Option<Route> {
+    let t = before.route_tables.get(table)?;
+    t.routes
+        .get(&RouteKey {
+            destination: d.clone(),
+            propagated: false,
+        })
+        .cloned()
+}
+
+fn association(
+    before: &Network,
+    id: &RouteTableAssociationId,
+) -> Option<(RouteTableId, AssociationTarget)> {
+    before.route_tables.values().find_map(|t| {
+        t.associations
+            .iter()
+            .find(|a| &a.id == id)
+            .map(|a| (t.id.clone(), a.target.clone()))
+    })
+}
+
+/// The command that undoes `change`, given the model just before it; `None` when no single
+/// command can (a deleted NAT gateway cannot be undeleted, for example).
+pub fn revert(change: &Change, before: &Network) -> Option<Remediation> {
+    use Change::*;
+    let r = |cli: String, boto3: String, check: &str| Remediation {
+        cli,
+        boto3,
+        check_next: check.to_string(),
+    };
+    Some(match change {
+        CreateRoute {
+            route_table_id,
+            destination,
+            ..
+        } => {
+            let (d, db) = destination_args(destination);
+            r(
+                format!("aws ec2 delete-route --route-table-id {route_table_id} {d}"),
+                format!("ec2.delete_route(RouteTableId='{route_table_id}', {db})"),
+                "run `vpcsim replay` again (or `vpcsim reach`) to confirm the subnets are back to their previous class; look for other routes the same principal created",
+            )
+        }
+        ReplaceRoute {
+            route_table_id,
+            destination,
+            ..
+        } => {
+            let old = route(before, route_table_id, destination)?;
+            let (d, db) = destination_args(destination);
+            let (t, tb) = target_args(&old.target)?;
+            r(
+                format!("aws ec2 replace-route --route-table-id {route_table_id} {d} {t}"),
+                format!("ec2.replace_route(RouteTableId='{route_table_id}', {db}, {tb})"),
+                "confirm the previous target still exists and is attached, and that no other table was changed",
+            )
+        }
+        DeleteRoute {
+            route_table_id,
+            destination,
+        } => {
+            let old = route(before, route_table_id, destination)?;
+            if old.target == Target::Local {
+                return None;
+            }
+            let (d, db) = destination_args(destination);
+            let (t, tb) = target_args(&old.target)?;
+            r(
+                format!("aws ec2 create-route --route-table-id {route_table_id} {d} {t}"),
+                format!("ec2.create_route(RouteTableId='{route_table_id}', {db}, {tb})"),
+                "confirm the target still exists; traffic was dropped or rerouted while the route was missing",
+            )
+        }
+        AssociateRouteTable {
+            association_id: Some(a),
+            ..
+        } => r(
+            format!("aws ec2 disassociate-route-table --association-id {a}"),
+            format!("ec2.disassociate_route_table(AssociationId='{a}')"),
+            "the subnet falls back to its VPC's main table: check what that table routes",
+        ),
+        DisassociateRouteTable { association_id } => {
+            let (table, target) = association(before, association_id)?;
+            let (t, tb) = match target {
+                AssociationTarget::Subnet(s) => {
+                    (format!("--subnet-id {s}"), format!("SubnetId='{s}'"))
+                }
+                AssociationTarget::Gateway(g) => {
+                    (format!("--gateway-id {g}"), format!("GatewayId='{g}'"))
+                }
+                AssociationTarget::Main => return None,
+            };
+            r(
+                format!("aws ec2 associate-route-table --route-table-id {table} {t}"),
+                format!("ec2.associate_route_table(RouteTableId='{table}', {tb})"),
+                "the association gets a new ID; update anything that refers to the old one",
+            )
+        }
+        ReplaceRouteTableAssociation {
+            association_id,
+            new_association_id: Some(new),
+            ..
+        } => {
+            let (old_table, _) = association(before, association_id)?;
+            r(
+                format!(
+                    "aws ec2 replace-route-table-association --association-id {new} --route-table-id {old_table}"
+                ),
+                format!(
+                    "ec2.replace_route_table_association(AssociationId='{new}', RouteTableId='{old_table}')"
+                ),
+                "when this was the main association, every subnet without its own table follows it back",
+            )
+        }
+        AttachInternetGateway {
+            internet_gateway_id,
+            vpc_id,
+        } => r(
+            format!(
+                "aws ec2 detach-internet-gateway --internet-gateway-id {internet_gateway_id} --vpc-id {vpc_id}"
+            ),
+            format!(
+                "ec2.detach_internet_gateway(InternetGatewayId='{internet_gateway_id}', VpcId='{vpc_id}')"
+            ),
+            "detaching fails while public addresses are mapped in the VPC (DependencyViolation)",
+        ),
+        DetachInternetGateway {
+            internet_gateway_id,
+            vpc_id,
+        } => r(
+            format!(
+                "aws ec2 attach-internet-gateway --internet-gateway-id {internet_gateway_id} --vpc-id {vpc_id}"
+            ),
+            format!(
+                "ec2.attach_internet_gateway(InternetGatewayId='{internet_gateway_id}', VpcId='{vpc_id}')"
+            ),
+            "routes to the gateway become active again",
+        ),
+        EnableVgwRoutePropagation {
+            route_table_id,
+            gateway_id,
+        } => r(
+            format!(
+                "aws ec2 disable-vgw-route-propagation --route-table-id {route_table_id} --gateway-id {gateway_id}"
+            ),
+            format!(
+                "ec2.disable_vgw_route_propagation(RouteTableId='{route_table_id}', GatewayId='{gateway_id}')"
+            ),
+            "propagated routes disappear from the table",
+        ),
+        DisableVgwRoutePropagation {
+            route_table_id,
+            gateway_id,
+        } => r(
+            format!(
+                "aws ec2 enable-vgw-route-propagation --route-table-id {route_table_id} --gateway-id {gateway_id}"
+            ),
+            format!(
+                "ec2.enable_vgw_route_propagation(RouteTableId='{route_table_id}', GatewayId='{gateway_id}')"
+            ),
+            "the VPN's prefixes come back as propagated routes",
+        ),
+        CreateVpcPeeringConnection {
+            vpc_peering_connection_id: Some(p),
+            ..
+        }
+        | AcceptVpcPeeringConnection {
+            vpc_peering_connection_id: p,
+        } => r(
+            format!("aws ec2 delete-vpc-peering-connection --vpc-peering-connection-id {p}"),
+            format!("ec2.delete_vpc_peering_connection(VpcPeeringConnectionId='{p}')"),
+            "routes to the peering connection become blackhole; remove them too",
+        ),
+        _ => return None,
+    })
+}

@@ -76,8 +76,13 @@ JSON Lines (CloudTrail Lake / Athena exports), a JSON array of records, or one b
 Outcomes: applied, failed_in_aws (AWS rejected it and the model agrees), diverged (the model and AWS disagree: \
 the starting state is stale or incomplete), duplicate, ignored (not a route-family call), unsupported \
 (recognised, not modelled), malformed (the reason names the field), after_until.\n\n\
-Exit codes: 0 success, 2 usage error or unreadable input (a broken file or a malformed record; everything \
-readable is still replayed and reported).\n\nExample:\n  vpcsim replay --snapshot describe-output/ AWSLogs/"
+Exposure: under each applied record, what it changed (kind, grade, subnet, ranges, before -> after) and \
+the command that reverts it; after the summary, the net change from the start to the end of the trail.\n\n\
+Exit codes (a CI gate): 0 no new exposure at or above --min-severity, 1 new exposure found (INTERNET_EXPOSED, \
+INTERNET_EGRESS_GAINED, ON_PREMISES_PATH_GAINED, PEER_PATH_GAINED, TRAFFIC_REDIRECTED or BLACKHOLED, by any \
+record, even one a later record reverted), 2 usage error or unreadable input (a broken file or a malformed \
+record; everything readable is still replayed and reported; 2 wins over 1).\n\nExamples:\n  vpcsim replay --snapshot describe-output/ AWSLogs/\n  \
+vpcsim replay --snapshot describe-output/ --min-severity high --format json planned.json"
     )]
     Replay {
         /// The starting state (as for `reach`). Without it, the replay starts from nothing and
@@ -98,6 +103,11 @@ readable is still replayed and reported).\n\nExample:\n  vpcsim replay --snapsho
         /// of a record costs a copy of the model and the reach of the subnets it affects).
         #[arg(long)]
         no_exposure: bool,
+        /// List exposure changes at this grade or more severe, and exit 1 when one of them is
+        /// new exposure (a path gained, traffic captured or dropped). Lower grades are still
+        /// counted in the summary.
+        #[arg(long, value_enum, value_name = "GRADE", default_value_t = MinSeverity::Info)]
+        min_severity: MinSeverity,
         /// CloudTrail files or directories, or - for standard input.
         #[arg(value_name = "EVENTS", required = true)]
         events: Vec<PathBuf>,
@@ -150,6 +160,29 @@ public destination address owned by an interface).\n\nExamples:\n  vpcsim trace 
     },
 }
 
+/// `--min-severity` values: the exposure ladder (README "Exposure severity").
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum MinSeverity {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+}
+
+impl From<MinSeverity> for vpcsim::exposure::Severity {
+    fn from(m: MinSeverity) -> Self {
+        use vpcsim::exposure::Severity as S;
+        match m {
+            MinSeverity::Critical => S::Critical,
+            MinSeverity::High => S::High,
+            MinSeverity::Medium => S::Medium,
+            MinSeverity::Low => S::Low,
+            MinSeverity::Info => S::Info,
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -163,7 +196,8 @@ fn main() -> ExitCode {
         }
     };
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::SUCCESS,
+        Ok(true) => ExitCode::from(1),
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(2)
@@ -253,7 +287,8 @@ fn emit(s: &str) -> anyhow::Result<()> {
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
+/// Runs a command; `Ok(true)` when it found new exposure at or above the threshold (exit 1).
+fn run(cli: Cli) -> anyhow::Result<bool> {
     let style = style(cli.color);
     let mut input_errors = 0usize;
     match cli.command {
@@ -306,7 +341,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
                 r => r.context("cannot write the output"),
             }?;
-            partial_input(input_errors)
+            partial_input(input_errors)?;
+            Ok(false)
         }
         Command::Replay {
             snapshot,
@@ -314,6 +350,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             strict,
             route_limit,
             no_exposure,
+            min_severity,
             events,
             format,
         } => {
@@ -356,10 +393,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     &replayed,
                     &files,
                     &diagnostics,
+                    min_severity.into(),
                 ))?,
                 Format::Text => {
                     eprint!("{}", report::diagnostics_text(&diagnostics));
-                    emit(&report::replay::replay_text(&replayed, &files, style))?
+                    emit(&report::replay::replay_text(
+                        &replayed,
+                        &files,
+                        style,
+                        min_severity.into(),
+                    ))?
                 }
             }
             if !errors.is_empty() || replayed.summary.malformed > 0 {
@@ -369,7 +412,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     replayed.summary.malformed
                 ));
             }
-            partial_input(input_errors)
+            partial_input(input_errors)?;
+            Ok(replayed.new_exposure(min_severity.into()) > 0)
         }
         Command::State {
             snapshot,
@@ -439,7 +483,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     s.malformed
                 );
             }
-            partial_input(input_errors)
+            partial_input(input_errors)?;
+            Ok(false)
         }
         Command::Trace {
             snapshot,
@@ -461,7 +506,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     emit(&report::trace_text(&t, style))
                 }
             }?;
-            partial_input(input_errors)
+            partial_input(input_errors)?;
+            Ok(false)
         }
     }
 }

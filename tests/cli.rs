@@ -4,6 +4,8 @@
 //! - `scenario_reach_text`: the reach report of every bundled scenario, as reviewed insta
 //!   snapshots (root `snapshots/`), one per scenario (`insta::glob!`);
 //! - `example_reach_json`, `traces_text_and_json`: the JSON schema and trace renderings, pinned;
+//! - `example_replay_text_and_json`: the bundled example trail (a private subnet routed to the
+//!   internet gateway and put back), text and JSON pinned, exit 1 as a CI gate;
 //! - `cli_*`: exit codes and error messages users see;
 //! - `readme_topology_example_loads`: the TOML example in README.md is a valid topology;
 //! - `every_module_has_a_doc_paragraph`: the house rule that each module opens with `//!`.
@@ -47,6 +49,54 @@ fn scenario_reach_text() {
             insta::assert_snapshot!(text);
         });
     });
+}
+
+/// The README's replay example: mallory's failed CreateRoute changes nothing, the ReplaceRoute
+/// NAT -> IGW makes the private subnet public (INTERNET_EXPOSED, high: no host there has a
+/// public address), a route to an interface the snapshot lacks diverges, and alice's revert
+/// leaves no net change. New exposure happened, so the exit code is 1.
+#[test]
+fn example_replay_text_and_json() {
+    let args = [
+        "replay",
+        "--snapshot",
+        "scenarios/example-topology/topology.toml",
+        "scenarios/example-topology/trail.json",
+        "--color",
+        "never",
+    ];
+    let (code, text, err) = vpcsim(&args);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        text.contains("INTERNET_EXPOSED [high] subnet-0a000002"),
+        "{text}"
+    );
+    assert!(
+        text.contains("revert: aws ec2 replace-route --route-table-id rtb-0a000002 --destination-cidr-block 0.0.0.0/0 --nat-gateway-id nat-0a000001"),
+        "{text}"
+    );
+    assert!(
+        text.contains("net change from start to end: none"),
+        "{text}"
+    );
+    settings().bind(|| insta::assert_snapshot!("example_replay_text", text));
+    let mut json_args = args.to_vec();
+    json_args.extend(["--format", "json"]);
+    let (code, json, _) = vpcsim(&json_args);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("replay prints JSON");
+    assert_eq!(v["schema"], "vpcsim/replay/v1");
+    assert_eq!(v["summary"]["exposure"]["new_exposure"], 1);
+    assert_eq!(v["events"][1]["exposure"][0]["kind"], "INTERNET_EXPOSED");
+    assert_eq!(
+        v["events"][3]["exposure"][0]["kind"],
+        "INTERNET_EXPOSURE_REMOVED"
+    );
+    settings().bind(|| insta::assert_snapshot!("example_replay_json", json));
+    // Gating on critical only: the exposure is high, so the gate passes.
+    let mut gate = args.to_vec();
+    gate.extend(["--min-severity", "critical"]);
+    assert_eq!(vpcsim(&gate).0, 0);
 }
 
 #[test]

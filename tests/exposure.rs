@@ -109,6 +109,48 @@ fn nat_route_replaced_by_an_igw_route_exposes_the_subnet() {
 }
 
 #[test]
+fn putting_the_nat_route_back_removes_the_exposure_and_is_not_new_exposure() {
+    let mut n = net();
+    put(&mut n, "0.0.0.0/0", "igw-0a000001");
+    let public = private(&n);
+    put(&mut n, "0.0.0.0/0", "nat-0a000001");
+    let changes = diff(&public, &private(&n));
+    let c = changes
+        .iter()
+        .find(|c| c.family == Family::Ipv4)
+        .expect("an IPv4 change");
+    assert_eq!(c.kind, ChangeKind::InternetExposureRemoved);
+    assert_eq!(c.severity, vpcsim::exposure::Severity::Info);
+    assert!(!c.kind.is_new_exposure());
+    assert!(ChangeKind::InternetExposed.is_new_exposure());
+}
+
+/// A subnet compared with its absence: everything it reaches is new (the replay's net change
+/// for subnets the trail created).
+#[test]
+fn a_subnet_compared_with_its_absence_gains_all_it_reaches() {
+    let n = net();
+    let now = private(&n);
+    let changes = diff(&vpcsim::exposure::absent(&now), &now);
+    assert!(
+        changes
+            .iter()
+            .any(|c| c.kind == ChangeKind::InternetEgressGained && covers(&c.ranges, "8.8.8.8")),
+        "{changes:?}"
+    );
+    assert!(
+        changes.iter().any(|c| covers(&c.ranges, "10.0.1.5")
+            && c.after.disposition == vpcsim::reach::Disposition::Delivered),
+        "the VPC's other subnet is reachable: {changes:?}"
+    );
+    assert!(
+        diff(&now, &vpcsim::exposure::absent(&now))
+            .iter()
+            .all(|c| !c.kind.is_new_exposure())
+    );
+}
+
+#[test]
 fn deleting_the_nat_gateway_blackholes_its_routes() {
     let mut n = net();
     let before = private(&n);

@@ -483,13 +483,88 @@ fn cli_replay_reports_every_record_and_exit_2_on_broken_files() {
         .arg(&trail.dir)
         .output()
         .expect("runs");
-    assert_eq!(out.status.code(), Some(0));
+    // The wizard makes a subnet public: new exposure, exit 1 (README "Exit codes").
+    assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("summary: 10 records: 10 applied"), "{text}");
     assert!(
         text.contains("by arn:aws:iam::123456789012:user/alice from 198.51.100.7"),
         "{text}"
     );
+    assert!(text.contains("INTERNET_EXPOSED [high]"), "{text}");
+    assert!(text.contains("net change from start to end:\n"), "{text}");
+}
+
+/// `--min-severity` is the CI gate's threshold: the wizard's public subnet (high, no hosts) trips
+/// `high` but not `critical`; lower grades are counted but not listed.
+#[test]
+fn cli_min_severity_filters_and_gates() {
+    let trail = Trail::new("gate", &[("t.json", wizard())]);
+    let run = |extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_vpcsim"))
+            .arg("replay")
+            .args(extra)
+            .arg(&trail.dir)
+            .output()
+            .expect("runs");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, text) = run(&["--min-severity", "high"]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("INTERNET_EXPOSED [high]"), "{text}");
+    assert!(
+        !text.contains("[medium]"),
+        "medium changes are not listed: {text}"
+    );
+    let (code, text) = run(&["--min-severity", "critical"]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(!text.contains("INTERNET_EXPOSED"), "{text}");
+    assert!(
+        !text.contains("revert:"),
+        "no revert without a listed change: {text}"
+    );
+    assert!(
+        text.contains("0 new exposure at or above critical"),
+        "{text}"
+    );
+    assert!(
+        text.contains("net change from start to end: none at or above critical"),
+        "{text}"
+    );
+    let (code, json) = run(&["--min-severity", "critical", "--format", "json"]);
+    assert_eq!(code, Some(0));
+    let v: Value = serde_json::from_str(&json).expect("JSON");
+    let e = &v["summary"]["exposure"];
+    assert_eq!(e["min_severity"], "critical");
+    assert_eq!(e["new_exposure"], 0);
+    assert_eq!(e["listed"], 0);
+    assert!(
+        e["by_severity"]["high"].as_u64().is_some_and(|n| n >= 1),
+        "{e}"
+    );
+    assert_eq!(v["net_exposure"].as_array().map(Vec::len), Some(0));
+    let (code, json) = run(&["--format", "json"]);
+    assert_eq!(code, Some(1));
+    let v: Value = serde_json::from_str(&json).expect("JSON");
+    assert!(
+        v["summary"]["exposure"]["new_exposure"]
+            .as_u64()
+            .is_some_and(|n| n >= 1)
+    );
+    let net = v["net_exposure"].as_array().expect("net_exposure");
+    assert!(
+        net.iter().any(|c| c["kind"] == "INTERNET_EXPOSED"),
+        "the trail's net effect is a public subnet: {net:?}"
+    );
+    // --no-exposure computes nothing, so it cannot gate.
+    let (code, _) = run(&["--no-exposure"]);
+    assert_eq!(code, Some(0));
+    // An unknown grade is a usage error.
+    let (code, _) = run(&["--min-severity", "severe"]);
+    assert_eq!(code, Some(2));
 }
 
 #[test]

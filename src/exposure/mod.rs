@@ -24,6 +24,9 @@ pub enum ChangeKind {
     InternetEgressGained,
     /// Public ranges no longer reach the internet.
     InternetLost,
+    /// Public ranges that went straight to an internet gateway now leave through NAT, an
+    /// appliance or an egress-only gateway: the subnet is no longer public (less exposure).
+    InternetExposureRemoved,
     OnPremisesPathGained,
     OnPremisesPathLost,
     PeerPathGained,
@@ -37,11 +40,26 @@ pub enum ChangeKind {
 }
 
 impl ChangeKind {
+    /// Kinds that add exposure or risk (what a CI gate stops on): a path gained, traffic
+    /// captured, traffic dropped. Lost paths and restorations are not new exposure.
+    pub fn is_new_exposure(self) -> bool {
+        matches!(
+            self,
+            ChangeKind::InternetExposed
+                | ChangeKind::InternetEgressGained
+                | ChangeKind::OnPremisesPathGained
+                | ChangeKind::PeerPathGained
+                | ChangeKind::TrafficRedirected
+                | ChangeKind::Blackholed
+        )
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             ChangeKind::InternetExposed => "INTERNET_EXPOSED",
             ChangeKind::InternetEgressGained => "INTERNET_EGRESS_GAINED",
             ChangeKind::InternetLost => "INTERNET_LOST",
+            ChangeKind::InternetExposureRemoved => "INTERNET_EXPOSURE_REMOVED",
             ChangeKind::OnPremisesPathGained => "ON_PREMISES_PATH_GAINED",
             ChangeKind::OnPremisesPathLost => "ON_PREMISES_PATH_LOST",
             ChangeKind::PeerPathGained => "PEER_PATH_GAINED",
@@ -124,6 +142,20 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// Every grade, most severe first.
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
+
+    /// True when `self` is `threshold` or more severe.
+    pub fn at_least(self, threshold: Severity) -> bool {
+        self <= threshold
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Severity::Critical => "critical",
@@ -174,6 +206,10 @@ fn grade(kind: ChangeKind, after: &Side, public_hosts: usize) -> (Severity, Stri
         InternetLost | PeerPathLost | OnPremisesPathLost => {
             (Severity::Low, "a path is gone; check nothing depended on it".into())
         }
+        InternetExposureRemoved => (
+            Severity::Info,
+            "the subnet is no longer public: hosts can still reach the internet, but the internet cannot reach them".into(),
+        ),
         Restored => (Severity::Info, "traffic is delivered again".into()),
     }
 }
@@ -200,6 +236,12 @@ fn classify(before: &Side, after: &Side) -> Option<ChangeKind> {
         && before.internet != Some(InternetVia::Direct)
     {
         ChangeKind::InternetExposed
+    } else if internet(before)
+        && internet(after)
+        && before.internet == Some(InternetVia::Direct)
+        && after.internet != Some(InternetVia::Direct)
+    {
+        ChangeKind::InternetExposureRemoved
     } else if vpn(after) && !vpn(before) {
         ChangeKind::OnPremisesPathGained
     } else if after.via_peering() && !before.via_peering() {
@@ -222,6 +264,34 @@ fn classify(before: &Side, after: &Side) -> Option<ChangeKind> {
         return None;
     };
     Some(kind)
+}
+
+/// The reach of `subnet` as if it did not exist: every range of each family it has addresses
+/// in goes nowhere (`NO_ROUTE`, empty path). Diffing against it reports what a subnet created
+/// (or deleted) between two states can reach (or could reach), e.g. in a replay's net change.
+pub fn absent(subnet: &SubnetReach) -> SubnetReach {
+    let none = |f: &FamilyReach| FamilyReach {
+        internet: crate::reach::InternetClass::Isolated,
+        internet_ranges: Vec::new(),
+        internet_full: false,
+        internet_via: Vec::new(),
+        public_hosts: Vec::new(),
+        segments: vec![crate::reach::Segment {
+            ranges: vec![f.family.whole()],
+            disposition: Disposition::NoRoute,
+            path: Vec::new(),
+            explanations: Vec::new(),
+            internet: None,
+        }],
+        ..f.clone()
+    };
+    SubnetReach {
+        route_table_id: None,
+        association: None,
+        ipv4: none(&subnet.ipv4),
+        ipv6: none(&subnet.ipv6),
+        ..subnet.clone()
+    }
 }
 
 /// The changes between two reach results of the same subnet, in a stable order (family, kind,

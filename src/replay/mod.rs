@@ -149,6 +149,23 @@ pub struct ReplayOptions {
 pub struct Replay {
     pub events: Vec<Event>,
     pub summary: Summary,
+    /// With `exposure` on: the exposure changes between the starting state and the end of the
+    /// replay (the net effect of the trail; a change made and reverted is not in it), for the
+    /// subnets any record changed and that exist at both ends.
+    pub net: Vec<ExposureChange>,
+}
+
+impl Replay {
+    /// Exposure changes of applied records that add exposure (`ChangeKind::is_new_exposure`)
+    /// at `min` or more severe: what `vpcsim replay` exits 1 on. Every record counts, so an
+    /// exposure that a later record reverted is still found.
+    pub fn new_exposure(&self, min: exposure::Severity) -> usize {
+        self.events
+            .iter()
+            .flat_map(|e| &e.exposure)
+            .filter(|c| c.kind.is_new_exposure() && c.severity.at_least(min))
+            .count()
+    }
 }
 
 /// Error codes that say nothing about the model's state (permissions, throttling, AWS-side
@@ -178,6 +195,7 @@ pub fn replay(net: &mut Network, read: ReadResult, opts: &ReplayOptions) -> Repl
     for _ in 0..read.ignored {
         out.summary.count(Outcome::Ignored);
     }
+    let start = opts.exposure.then(|| net.clone());
     let mut records = read.records;
     // eventTime first; within one instant, delivery order (file, then position), so that a
     // "delete then re-create" keeps its order. Records the model cannot apply yet because of
@@ -224,6 +242,46 @@ pub fn replay(net: &mut Network, read: ReadResult, opts: &ReplayOptions) -> Repl
             }
         }
         i = j;
+    }
+    if let Some(start) = start {
+        out.net = net_change(&start, net, &out.events);
+    }
+    out
+}
+
+/// The exposure changes from `start` to `end` for every subnet some record changed or that
+/// exists at only one end: a subnet no record changed has the same reach at both ends, since
+/// each record's diff covers a safe superset of the subnets it can affect. A subnet created by
+/// the trail is compared with its absence (what it can reach at the end is all new), a deleted
+/// one the other way round.
+fn net_change(start: &Network, end: &Network, events: &[Event]) -> Vec<ExposureChange> {
+    let mut subnets: BTreeSet<&SubnetId> = events
+        .iter()
+        .flat_map(|e| e.exposure.iter().map(|c| &c.subnet_id))
+        .collect();
+    subnets.extend(
+        end.subnets
+            .keys()
+            .filter(|s| !start.subnets.contains_key(*s)),
+    );
+    subnets.extend(
+        start
+            .subnets
+            .keys()
+            .filter(|s| !end.subnets.contains_key(*s)),
+    );
+    if subnets.is_empty() {
+        return Vec::new();
+    }
+    let (es, ee) = (Engine::new(start), Engine::new(end));
+    let mut out = Vec::new();
+    for s in subnets {
+        match (es.subnet_reach(start, s), ee.subnet_reach(end, s)) {
+            (Some(b), Some(a)) => out.extend(exposure::diff(&b, &a)),
+            (None, Some(a)) => out.extend(exposure::diff(&exposure::absent(&a), &a)),
+            (Some(b), None) => out.extend(exposure::diff(&b, &exposure::absent(&b))),
+            (None, None) => {}
+        }
     }
     out
 }

@@ -5,7 +5,7 @@ use super::{JsonDiagnostic, Style, diagnostics, to_json};
 use crate::addr;
 use crate::cloudtrail::FileError;
 use crate::diag::Diagnostic;
-use crate::exposure::{ExposureChange, Side};
+use crate::exposure::{ExposureChange, Severity, Side};
 use crate::replay::{Outcome, Replay};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -70,6 +70,20 @@ fn exposure_json(c: &ExposureChange) -> JsonExposure<'_> {
     }
 }
 
+/// One exposure change on one line: kind, grade, subnet, ranges, before -> after.
+fn change_text(c: &ExposureChange, style: Style) -> String {
+    format!(
+        "{} [{}] {} {} {}: {} -> {}",
+        style.paint("1", c.kind.name()),
+        c.severity.name(),
+        c.subnet_id,
+        c.family,
+        super::ranges_display(c.family, &c.ranges),
+        side_text(&c.before),
+        side_text(&c.after),
+    )
+}
+
 /// "EXITS_TO_INTERNET via nat-…" for text: the first resource after the subnet's route table.
 fn side_text(s: &Side) -> String {
     match s.path.get(1).or(s.path.last()) {
@@ -112,6 +126,20 @@ struct JsonSummary {
     files_read: usize,
     files_skipped: usize,
     file_errors: usize,
+    exposure: JsonExposureSummary,
+}
+
+#[derive(Serialize)]
+struct JsonExposureSummary {
+    min_severity: &'static str,
+    /// Changes of every record, all grades (before the --min-severity filter).
+    by_severity: std::collections::BTreeMap<&'static str, usize>,
+    /// Changes listed (at or above min_severity), under the events.
+    listed: usize,
+    /// New exposure at or above min_severity: exit code 1 when not zero.
+    new_exposure: usize,
+    /// Net changes (start to end) at or above min_severity.
+    net: usize,
 }
 
 #[derive(Serialize)]
@@ -125,6 +153,7 @@ struct JsonReplay<'a> {
     schema: &'static str,
     summary: JsonSummary,
     events: Vec<JsonEvent<'a>>,
+    net_exposure: Vec<JsonExposure<'a>>,
     file_errors: Vec<JsonFileError>,
     diagnostics: Vec<JsonDiagnostic<'a>>,
 }
@@ -136,8 +165,22 @@ pub struct Files<'a> {
     pub errors: &'a [FileError],
 }
 
-/// `vpcsim replay --format json`.
-pub fn replay_json(r: &Replay, files: &Files, diags: &[Diagnostic]) -> String {
+fn by_severity(r: &Replay) -> std::collections::BTreeMap<&'static str, usize> {
+    let mut m: std::collections::BTreeMap<&'static str, usize> =
+        Severity::ALL.iter().map(|s| (s.name(), 0)).collect();
+    for c in r.events.iter().flat_map(|e| &e.exposure) {
+        *m.entry(c.severity.name()).or_default() += 1;
+    }
+    m
+}
+
+fn listed(cs: &[ExposureChange], min: Severity) -> impl Iterator<Item = &ExposureChange> {
+    cs.iter().filter(move |c| c.severity.at_least(min))
+}
+
+/// `vpcsim replay --format json`; exposure changes below `min` are counted in the summary but
+/// not listed.
+pub fn replay_json(r: &Replay, files: &Files, diags: &[Diagnostic], min: Severity) -> String {
     let s = &r.summary;
     to_json(&JsonReplay {
         schema: REPLAY_SCHEMA,
@@ -154,6 +197,17 @@ pub fn replay_json(r: &Replay, files: &Files, diags: &[Diagnostic]) -> String {
             files_read: files.read,
             files_skipped: files.skipped,
             file_errors: files.errors.len(),
+            exposure: JsonExposureSummary {
+                min_severity: min.name(),
+                by_severity: by_severity(r),
+                listed: r
+                    .events
+                    .iter()
+                    .map(|e| listed(&e.exposure, min).count())
+                    .sum(),
+                new_exposure: r.new_exposure(min),
+                net: listed(&r.net, min).count(),
+            },
         },
         events: r
             .events
@@ -176,7 +230,7 @@ pub fn replay_json(r: &Replay, files: &Files, diags: &[Diagnostic]) -> String {
                 }),
                 description: &e.description,
                 inferred: &e.inferred,
-                exposure: e.exposure.iter().map(exposure_json).collect(),
+                exposure: listed(&e.exposure, min).map(exposure_json).collect(),
                 remediation: e.remediation.as_ref().map(|r| JsonRemediation {
                     cli: &r.cli,
                     boto3: &r.boto3,
@@ -184,6 +238,7 @@ pub fn replay_json(r: &Replay, files: &Files, diags: &[Diagnostic]) -> String {
                 }),
             })
             .collect(),
+        net_exposure: listed(&r.net, min).map(exposure_json).collect(),
         file_errors: files
             .errors
             .iter()
@@ -197,7 +252,7 @@ pub fn replay_json(r: &Replay, files: &Files, diags: &[Diagnostic]) -> String {
 }
 
 /// `vpcsim replay` in text: one line per route-family record, then the summary.
-pub fn replay_text(r: &Replay, files: &Files, style: Style) -> String {
+pub fn replay_text(r: &Replay, files: &Files, style: Style, min: Severity) -> String {
     let mut out = String::new();
     let name_w = r
         .events
@@ -230,22 +285,18 @@ pub fn replay_text(r: &Replay, files: &Files, style: Style) -> String {
         let who = e.principal.as_deref().unwrap_or("unknown principal");
         let from = e.source_ip.as_deref().unwrap_or("unknown address");
         let _ = writeln!(out, "{:<20}  {:<name_w$}  by {who} from {from}", "", "");
-        for c in &e.exposure {
+        let mut shown = 0;
+        for c in listed(&e.exposure, min) {
+            shown += 1;
             let _ = writeln!(
                 out,
-                "{:<20}  {:<name_w$}  {} [{}] {} {} {}: {} -> {}",
+                "{:<20}  {:<name_w$}  {}",
                 "",
                 "",
-                style.paint("1", c.kind.name()),
-                c.severity.name(),
-                c.subnet_id,
-                c.family,
-                super::ranges_display(c.family, &c.ranges),
-                side_text(&c.before),
-                side_text(&c.after),
+                change_text(c, style)
             );
         }
-        if let (Some(r), false) = (&e.remediation, e.exposure.is_empty()) {
+        if let (Some(r), true) = (&e.remediation, shown > 0) {
             let _ = writeln!(out, "{:<20}  {:<name_w$}  revert: {}", "", "", r.cli);
         }
     }
@@ -263,6 +314,36 @@ pub fn replay_text(r: &Replay, files: &Files, style: Style) -> String {
         s.malformed,
         s.after_until
     );
+    let counts = by_severity(r);
+    let total: usize = counts.values().sum();
+    let _ = writeln!(
+        out,
+        "exposure: {total} change(s) ({}); {} new exposure at or above {}",
+        Severity::ALL
+            .iter()
+            .map(|s| format!(
+                "{} {}",
+                counts.get(s.name()).copied().unwrap_or(0),
+                s.name()
+            ))
+            .collect::<Vec<_>>()
+            .join(", "),
+        r.new_exposure(min),
+        min.name()
+    );
+    let net: Vec<&ExposureChange> = listed(&r.net, min).collect();
+    if net.is_empty() {
+        let _ = writeln!(
+            out,
+            "net change from start to end: none at or above {}",
+            min.name()
+        );
+    } else {
+        let _ = writeln!(out, "net change from start to end:");
+        for c in net {
+            let _ = writeln!(out, "  {}", change_text(c, style));
+        }
+    }
     let _ = writeln!(
         out,
         "files: {} read, {} skipped, {} unreadable",

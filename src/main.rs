@@ -78,9 +78,12 @@ the starting state is stale or incomplete), duplicate, ignored (not a route-fami
 (recognised, not modelled), malformed (the reason names the field), after_until.\n\n\
 Exposure: under each applied record, what it changed (kind, grade, subnet, ranges, before -> after) and \
 the command that reverts it; after the summary, the net change from the start to the end of the trail.\n\n\
-Exit codes (a CI gate): 0 no new exposure at or above --min-severity, 1 new exposure found (INTERNET_EXPOSED, \
+Findings (denial of service): ROUTE_WRITE_BURST (--burst-writes writes by one principal within \
+--burst-window seconds), ROUTE_QUOTA_NEAR (a table at --quota-warn percent of --route-limit), \
+ROUTE_QUOTA_REACHED (records refused with RouteLimitExceeded).\n\n\
+Exit codes (a CI gate): 0 no new exposure or finding at or above --min-severity, 1 new exposure (INTERNET_EXPOSED, \
 INTERNET_EGRESS_GAINED, ON_PREMISES_PATH_GAINED, PEER_PATH_GAINED, TRAFFIC_REDIRECTED or BLACKHOLED, by any \
-record, even one a later record reverted), 2 usage error or unreadable input (a broken file or a malformed \
+record, even one a later record reverted) or a finding at or above it, 2 usage error or unreadable input (a broken file or a malformed \
 record; everything readable is still replayed and reported; 2 wins over 1).\n\nExamples:\n  vpcsim replay --snapshot describe-output/ AWSLogs/\n  \
 vpcsim replay --snapshot describe-output/ --min-severity high --format json planned.json"
     )]
@@ -108,6 +111,15 @@ vpcsim replay --snapshot describe-output/ --min-severity high --format json plan
         /// counted in the summary.
         #[arg(long, value_enum, value_name = "GRADE", default_value_t = MinSeverity::Info)]
         min_severity: MinSeverity,
+        /// A burst: this many route-family writes by one principal within --burst-window.
+        #[arg(long, value_name = "N", default_value_t = 20)]
+        burst_writes: usize,
+        /// The burst window, in seconds of eventTime.
+        #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+        burst_window: u32,
+        /// Report a route table once its routes of a family reach this share of --route-limit.
+        #[arg(long, value_name = "PERCENT", default_value_t = 80)]
+        quota_warn: usize,
         /// CloudTrail files or directories, or - for standard input.
         #[arg(value_name = "EVENTS", required = true)]
         events: Vec<PathBuf>,
@@ -351,6 +363,9 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
             route_limit,
             no_exposure,
             min_severity,
+            burst_writes,
+            burst_window,
+            quota_warn,
             events,
             format,
         } => {
@@ -381,6 +396,11 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
                     ..Default::default()
                 },
                 exposure: !no_exposure,
+                findings: vpcsim::replay::findings::FindingOptions {
+                    burst_writes,
+                    burst_window_secs: i64::from(burst_window),
+                    quota_warn_percent: quota_warn,
+                },
             };
             let replayed = vpcsim::replay::replay(&mut net, read, &opts);
             let files = report::replay::Files {
@@ -413,7 +433,9 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
                 ));
             }
             partial_input(input_errors)?;
-            Ok(replayed.new_exposure(min_severity.into()) > 0)
+            let min = min_severity.into();
+            Ok(replayed.new_exposure(min) > 0
+                || replayed.findings.iter().any(|f| f.severity.at_least(min)))
         }
         Command::State {
             snapshot,

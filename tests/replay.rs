@@ -719,3 +719,154 @@ fn replay_reports_what_each_record_exposed() {
     let r = run(&mut plain, &trail, &ReplayOptions::default());
     assert!(r.events.iter().all(|e| e.exposure.is_empty()));
 }
+
+/// product.md's denial-of-service pattern: one principal floods a route table with CreateRoute
+/// until it is full (§3.7 RouteLimitExceeded). The replay reports a burst (high: some writes
+/// were refused for quota), the table nearing its quota, and the refusals, all attributed.
+#[test]
+fn a_route_flood_by_one_principal_is_a_burst_that_fills_the_table() {
+    let mut records = wizard();
+    for i in 0..60u32 {
+        let mut r = record(
+            &format!("2024-05-01T10:01:{:02}Z", i),
+            &format!("flood-{i:02}"),
+            "CreateRoute",
+            json!({"routeTableId": "rtb-0a000001", "destinationCidrBlock": format!("192.0.2.{i}/32"), "gatewayId": "igw-0a000001"}),
+            json!({"_return": true}),
+        );
+        r["userIdentity"]["arn"] = json!("arn:aws:iam::123456789012:user/mallory");
+        r["sourceIPAddress"] = json!("203.0.113.66");
+        records.push(r);
+    }
+    let trail = Trail::new("flood", &[("t.json", records)]);
+    let mut net = Network::default();
+    let r = run(&mut net, &trail, &ReplayOptions::default());
+    let refused = r
+        .events
+        .iter()
+        .filter(|e| {
+            e.model_error
+                .as_ref()
+                .is_some_and(|m| m.code == "RouteLimitExceeded")
+        })
+        .count();
+    assert!(refused > 0 && refused < 60, "{refused}");
+    let kinds: Vec<&str> = r.findings.iter().map(|f| f.kind.name()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "ROUTE_WRITE_BURST",
+            "ROUTE_QUOTA_NEAR",
+            "ROUTE_QUOTA_REACHED"
+        ]
+    );
+    let burst = &r.findings[0];
+    assert_eq!(
+        burst.principal.as_deref(),
+        Some("arn:aws:iam::123456789012:user/mallory")
+    );
+    assert_eq!(
+        burst.records, 60,
+        "alice's ten wizard records are not mallory's"
+    );
+    assert_eq!(burst.source_ips, ["203.0.113.66"]);
+    assert_eq!(burst.severity, vpcsim::exposure::Severity::High);
+    assert_eq!(burst.first_time.as_deref(), Some("2024-05-01T10:01:00Z"));
+    assert_eq!(burst.last_time.as_deref(), Some("2024-05-01T10:01:59Z"));
+    let near = &r.findings[1];
+    assert_eq!(
+        near.route_table_id.as_ref().map(|t| t.as_str()),
+        Some("rtb-0a000001")
+    );
+    assert_eq!(near.family, Some(vpcsim::addr::Family::Ipv4));
+    let full = &r.findings[2];
+    assert_eq!(full.records, refused);
+    assert_eq!(
+        full.route_table_id.as_ref().map(|t| t.as_str()),
+        Some("rtb-0a000001")
+    );
+
+    // The same writes spread over an hour are no burst (and a larger limit, no quota finding).
+    let mut slow = wizard();
+    for i in 0..60u32 {
+        slow.push(record(
+            &format!("2024-05-01T11:{:02}:00Z", i),
+            &format!("slow-{i:02}"),
+            "CreateRoute",
+            json!({"routeTableId": "rtb-0a000001", "destinationCidrBlock": format!("192.0.2.{i}/32"), "gatewayId": "igw-0a000001"}),
+            json!({"_return": true}),
+        ));
+    }
+    let trail = Trail::new("trickle", &[("t.json", slow)]);
+    let mut net = Network::default();
+    let mut opts = ReplayOptions::default();
+    opts.apply.route_limit = 500;
+    let r = run(&mut net, &trail, &opts);
+    assert!(r.findings.is_empty(), "{:?}", r.findings);
+}
+
+/// The burst threshold is configurable, and findings gate the exit code like exposure does.
+#[test]
+fn cli_findings_are_listed_and_gate() {
+    let mut records = wizard();
+    for i in 0..5u32 {
+        records.push(record(
+            &format!("2024-05-01T10:02:0{i}Z"),
+            &format!("b{i}"),
+            "CreateRoute",
+            json!({"routeTableId": "rtb-0a000001", "destinationCidrBlock": format!("198.51.100.{i}/32"), "gatewayId": "igw-0a000001"}),
+            json!({"_return": true}),
+        ));
+    }
+    let trail = Trail::new("cli-findings", &[("t.json", records)]);
+    let run = |extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_vpcsim"))
+            .arg("replay")
+            .args(extra)
+            .arg(&trail.dir)
+            .output()
+            .expect("runs");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (_, text) = run(&[]);
+    assert!(text.contains("findings: none at or above info"), "{text}");
+    // Alice's 15 writes within 10 minutes: a burst with a 5-write, 10-minute threshold.
+    let (code, text) = run(&[
+        "--burst-writes",
+        "5",
+        "--burst-window",
+        "600",
+        "--min-severity",
+        "critical",
+    ]);
+    assert_eq!(
+        code,
+        Some(0),
+        "medium findings do not trip a critical gate: {text}"
+    );
+    let (code, text) = run(&[
+        "--burst-writes",
+        "5",
+        "--burst-window",
+        "600",
+        "--min-severity",
+        "medium",
+        "--no-exposure",
+        "--format",
+        "json",
+    ]);
+    // Without exposure, only the finding can make it exit 1.
+    assert_eq!(code, Some(1), "{text}");
+    let v: Value = serde_json::from_str(&text).expect("JSON");
+    assert_eq!(v["summary"]["exposure"]["new_exposure"], 0);
+    assert_eq!(v["findings"][0]["kind"], "ROUTE_WRITE_BURST");
+    assert_eq!(v["findings"][0]["records"], 15);
+    assert_eq!(
+        v["findings"][0]["principal"],
+        "arn:aws:iam::123456789012:user/alice"
+    );
+    assert_eq!(v["summary"]["exposure"]["findings"], 1);
+}

@@ -14,6 +14,8 @@
 //! lenient mode) the rejection is only that a resource is missing from the starting state: then
 //! vpcsim infers a placeholder for it, says so, and applies the record.
 
+pub mod findings;
+
 use crate::cloudtrail::{Decoded, ReadResult, Record, UtcTime, decode};
 use crate::exposure::{self, ExposureChange};
 use crate::model::*;
@@ -142,6 +144,8 @@ pub struct ReplayOptions {
     /// Compute the exposure changes each applied record causes (reach of the affected subnets
     /// before and after; costs a copy of the model per record).
     pub exposure: bool,
+    /// Thresholds of the denial-of-service findings.
+    pub findings: findings::FindingOptions,
 }
 
 /// The result of a replay: every route-family record in applied order, and the counts.
@@ -153,6 +157,8 @@ pub struct Replay {
     /// replay (the net effect of the trail; a change made and reverted is not in it), for the
     /// subnets any record changed and that exist at both ends.
     pub net: Vec<ExposureChange>,
+    /// Denial-of-service findings: write bursts, route quotas.
+    pub findings: Vec<findings::Finding>,
 }
 
 impl Replay {
@@ -196,6 +202,8 @@ pub fn replay(net: &mut Network, read: ReadResult, opts: &ReplayOptions) -> Repl
         out.summary.count(Outcome::Ignored);
     }
     let start = opts.exposure.then(|| net.clone());
+    let mut watch = findings::QuotaWatch::default();
+    let limit = opts.apply.route_limit;
     let mut records = read.records;
     // eventTime first; within one instant, delivery order (file, then position), so that a
     // "delete then re-create" keeps its order. Records the model cannot apply yet because of
@@ -229,6 +237,7 @@ pub fn replay(net: &mut Network, read: ReadResult, opts: &ReplayOptions) -> Repl
         for record in group {
             match step(net, record, opts, &mut seen, j - i > 1) {
                 Some(event) => {
+                    watch.after(out.events.len(), &event, net, limit, &opts.findings);
                     out.summary.count(event.outcome);
                     out.events.push(event);
                 }
@@ -237,6 +246,7 @@ pub fn replay(net: &mut Network, read: ReadResult, opts: &ReplayOptions) -> Repl
         }
         for record in deferred {
             if let Some(event) = step(net, record, opts, &mut seen, false) {
+                watch.after(out.events.len(), &event, net, limit, &opts.findings);
                 out.summary.count(event.outcome);
                 out.events.push(event);
             }
@@ -246,6 +256,7 @@ pub fn replay(net: &mut Network, read: ReadResult, opts: &ReplayOptions) -> Repl
     if let Some(start) = start {
         out.net = net_change(&start, net, &out.events);
     }
+    out.findings = findings::findings(&out.events, &watch, limit, &opts.findings);
     out
 }
 

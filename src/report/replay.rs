@@ -6,6 +6,7 @@ use crate::addr;
 use crate::cloudtrail::FileError;
 use crate::diag::Diagnostic;
 use crate::exposure::{ExposureChange, Severity, Side};
+use crate::replay::findings::Finding;
 use crate::replay::{Outcome, Replay};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -140,6 +141,39 @@ struct JsonExposureSummary {
     new_exposure: usize,
     /// Net changes (start to end) at or above min_severity.
     net: usize,
+    /// Findings at or above min_severity.
+    findings: usize,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    kind: &'static str,
+    severity: &'static str,
+    message: &'a str,
+    principal: Option<&'a str>,
+    source_ips: &'a [String],
+    first_time: Option<&'a str>,
+    last_time: Option<&'a str>,
+    records: usize,
+    event_ids: &'a [String],
+    route_table_id: Option<&'a str>,
+    family: Option<&'static str>,
+}
+
+fn finding_json(f: &Finding) -> JsonFinding<'_> {
+    JsonFinding {
+        kind: f.kind.name(),
+        severity: f.severity.name(),
+        message: &f.message,
+        principal: f.principal.as_deref(),
+        source_ips: &f.source_ips,
+        first_time: f.first_time.as_deref(),
+        last_time: f.last_time.as_deref(),
+        records: f.records,
+        event_ids: &f.event_ids,
+        route_table_id: f.route_table_id.as_ref().map(|t| t.as_str()),
+        family: f.family.map(|x| x.name()),
+    }
 }
 
 #[derive(Serialize)]
@@ -154,6 +188,7 @@ struct JsonReplay<'a> {
     summary: JsonSummary,
     events: Vec<JsonEvent<'a>>,
     net_exposure: Vec<JsonExposure<'a>>,
+    findings: Vec<JsonFinding<'a>>,
     file_errors: Vec<JsonFileError>,
     diagnostics: Vec<JsonDiagnostic<'a>>,
 }
@@ -207,6 +242,11 @@ pub fn replay_json(r: &Replay, files: &Files, diags: &[Diagnostic], min: Severit
                     .sum(),
                 new_exposure: r.new_exposure(min),
                 net: listed(&r.net, min).count(),
+                findings: r
+                    .findings
+                    .iter()
+                    .filter(|f| f.severity.at_least(min))
+                    .count(),
             },
         },
         events: r
@@ -239,6 +279,12 @@ pub fn replay_json(r: &Replay, files: &Files, diags: &[Diagnostic], min: Severit
             })
             .collect(),
         net_exposure: listed(&r.net, min).map(exposure_json).collect(),
+        findings: r
+            .findings
+            .iter()
+            .filter(|f| f.severity.at_least(min))
+            .map(finding_json)
+            .collect(),
         file_errors: files
             .errors
             .iter()
@@ -342,6 +388,43 @@ pub fn replay_text(r: &Replay, files: &Files, style: Style, min: Severity) -> St
         let _ = writeln!(out, "net change from start to end:");
         for c in net {
             let _ = writeln!(out, "  {}", change_text(c, style));
+        }
+    }
+    let findings: Vec<&Finding> = r
+        .findings
+        .iter()
+        .filter(|f| f.severity.at_least(min))
+        .collect();
+    if findings.is_empty() {
+        let _ = writeln!(out, "findings: none at or above {}", min.name());
+    } else {
+        let _ = writeln!(out, "findings:");
+        for f in findings {
+            let _ = writeln!(
+                out,
+                "  {} [{}] {}",
+                style.paint("1", f.kind.name()),
+                f.severity.name(),
+                f.message
+            );
+            let ids = match f.event_ids.as_slice() {
+                [] => String::new(),
+                [one] => format!("; event {one}"),
+                [first, .., last] => format!("; events {first} .. {last}"),
+            };
+            let _ = writeln!(
+                out,
+                "    by {} from {}; {} to {}, {} record(s){ids}",
+                f.principal.as_deref().unwrap_or("unknown principal"),
+                if f.source_ips.is_empty() {
+                    "unknown address".to_string()
+                } else {
+                    f.source_ips.join(", ")
+                },
+                f.first_time.as_deref().unwrap_or("-"),
+                f.last_time.as_deref().unwrap_or("-"),
+                f.records
+            );
         }
     }
     let _ = writeln!(

@@ -727,6 +727,19 @@ impl Network {
         }
     }
 
+    /// §3.7: how much of a table's route quota of `family` is used: its non-propagated routes,
+    /// a prefix-list route weighing the list's max entries (or its entry count).
+    pub fn route_quota_used(&self, table: &RouteTable, family: Family) -> usize {
+        table
+            .routes
+            .values()
+            .filter(|r| !r.origin.is_propagated())
+            .map(|r| self.route_weight(&r.destination))
+            .filter(|(f, _)| *f == family)
+            .map(|(_, w)| w)
+            .sum()
+    }
+
     /// §3.7: non-propagated routes per table, separately per family, must not exceed the limit
     /// after the insert.
     pub(super) fn check_route_quota(
@@ -736,14 +749,7 @@ impl Network {
         opts: &ApplyOptions,
     ) -> Result<(), Ec2Error> {
         let (family, weight) = self.route_weight(destination);
-        let used: usize = table
-            .routes
-            .values()
-            .filter(|r| !r.origin.is_propagated())
-            .map(|r| self.route_weight(&r.destination))
-            .filter(|(f, _)| *f == family)
-            .map(|(_, w)| w)
-            .sum();
+        let used = self.route_quota_used(table, family);
         if used.saturating_add(weight) > opts.route_limit {
             return Err(err(
                 "RouteLimitExceeded",

@@ -443,6 +443,7 @@ fn generate(vpcs: usize) -> Account {
                 // One VGW in twenty is detached: its routes are blackhole.
                 attached_vpc: (!rng.percent(5)).then(|| id.clone()),
                 amazon_side_asn: Some(64512),
+                known_prefixes: Default::default(),
             },
         );
         for (k, tgw) in tgws.iter().enumerate() {

@@ -14,3 +14,4 @@ pub mod reach;
 pub mod replay;
 pub mod report;
 pub mod snapshot;
+pub mod whatif;

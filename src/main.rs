@@ -126,6 +126,47 @@ vpcsim replay --snapshot describe-output/ --min-severity high --format json plan
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Says whether EC2 would accept planned changes and what each would expose, before they are
+    /// made: AWS CLI commands (after --, or one per line in --commands FILE) or CloudTrail records.
+    #[command(
+        after_help = "Planned changes are applied to the snapshot in order: CloudTrail records from EVENTS first (in \
+their time order), then the --commands file, then the command after --. Several commands after -- are \
+separated by a quoted ';'. Nothing is inferred: a change naming something the snapshot lacks is rejected, \
+as EC2 would reject it. The AWS CLI words are those of `aws ec2` (create-route, replace-route, delete-route, \
+create-route-table, associate-route-table, disassociate-route-table, replace-route-table-association, \
+attach-internet-gateway, detach-internet-gateway, delete-nat-gateway, enable-vgw-route-propagation, ...) \
+with their real flags.\n\n\
+Each step: accepted, or rejected with the error code EC2 would answer; the exposure changes it would cause \
+(as in `vpcsim replay`) and the command that would undo it. Then the net change of the whole plan.\n\n\
+Exit codes: 0 no new exposure at or above --min-severity, 1 new exposure found, 2 usage error or unreadable \
+input (a command that cannot be read, a broken file).\n\nExamples:\n  \
+vpcsim whatif --snapshot describe-output/ -- aws ec2 replace-route --route-table-id rtb-0a000002 \
+--destination-cidr-block 0.0.0.0/0 --gateway-id igw-0a000001\n  \
+vpcsim whatif --snapshot describe-output/ --commands change-1234.txt --format json"
+    )]
+    Whatif {
+        /// The state the plan starts from (as for `reach`).
+        #[arg(long, value_name = "PATH")]
+        snapshot: PathBuf,
+        /// A file of planned AWS CLI commands, one per line (# comments, \\ continues a line).
+        #[arg(long, value_name = "FILE")]
+        commands: Option<PathBuf>,
+        /// Routes allowed per route table and family before RouteLimitExceeded.
+        #[arg(long, value_name = "N", default_value_t = 50)]
+        route_limit: usize,
+        /// List exposure changes at this grade or more severe, and exit 1 when one of them is
+        /// new exposure.
+        #[arg(long, value_enum, value_name = "GRADE", default_value_t = MinSeverity::Info)]
+        min_severity: MinSeverity,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Planned changes as CloudTrail records (files or directories, as for `replay`).
+        #[arg(value_name = "EVENTS")]
+        events: Vec<PathBuf>,
+        /// A planned AWS CLI command, after --: aws ec2 create-route --route-table-id ...
+        #[arg(last = true, value_name = "AWS CLI COMMAND")]
+        cli: Vec<String>,
+    },
     /// Writes the state a trail leads to (at a time, or at its end) as describe-* JSON files in
     /// the AWS CLI's shapes, which `--snapshot` reads back.
     #[command(
@@ -436,6 +477,124 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
             let min = min_severity.into();
             Ok(replayed.new_exposure(min) > 0
                 || replayed.findings.iter().any(|f| f.severity.at_least(min)))
+        }
+        Command::Whatif {
+            snapshot,
+            commands,
+            route_limit,
+            min_severity,
+            format,
+            events,
+            cli,
+        } => {
+            use vpcsim::whatif;
+            let loaded = load(&snapshot, &mut input_errors)?;
+            let (mut net, diagnostics) = (loaded.network, loaded.diagnostics);
+            let mut steps: Vec<whatif::Step> = Vec::new();
+            let mut file_errors = Vec::new();
+            if !events.is_empty() {
+                let mut read = read_events(&events);
+                file_errors = read.errors.clone();
+                read.records.sort_by(|a, b| {
+                    (
+                        a.time.is_none(),
+                        a.time,
+                        &a.file,
+                        a.position.line,
+                        a.position.index(),
+                    )
+                        .cmp(&(
+                            b.time.is_none(),
+                            b.time,
+                            &b.file,
+                            b.position.line,
+                            b.position.index(),
+                        ))
+                });
+                for r in read.records {
+                    let n = steps.len() + 1;
+                    let text = format!("{} ({})", r.event_name, r.location());
+                    steps.push(whatif::place(r, n, text));
+                }
+            }
+            let mut planned: Vec<(String, Vec<String>)> = Vec::new();
+            let mut errors = Vec::new();
+            if let Some(path) = &commands {
+                let text = std::fs::read_to_string(path).with_context(|| {
+                    format!("cannot read the plan {}; give a text file with one aws ec2 command per line", path.display())
+                })?;
+                let (c, e) = whatif::commands_from_text(&text, &path.display().to_string());
+                planned.extend(c);
+                errors.extend(e);
+            }
+            for (k, words) in cli
+                .split(|w| w == ";")
+                .filter(|w| !w.is_empty())
+                .enumerate()
+            {
+                planned.push((format!("command {}", k + 1), words.to_vec()));
+            }
+            if steps.is_empty() && planned.is_empty() && errors.is_empty() {
+                anyhow::bail!(
+                    "no planned change: give CloudTrail records, --commands FILE, or a command after --, e.g. `vpcsim whatif --snapshot {} -- aws ec2 delete-route --route-table-id rtb-... --destination-cidr-block 0.0.0.0/0`",
+                    snapshot.display()
+                );
+            }
+            let (more, e) = whatif::steps_from_commands(&planned, steps.len() + 1);
+            steps.extend(more);
+            errors.extend(e);
+            let inputs: std::collections::BTreeMap<String, String> = steps
+                .iter()
+                .filter_map(|s| s.record.event_id.clone().map(|id| (id, s.text.clone())))
+                .collect();
+            let read = vpcsim::cloudtrail::ReadResult {
+                records: steps.into_iter().map(|s| s.record).collect(),
+                ..Default::default()
+            };
+            let opts = vpcsim::replay::ReplayOptions {
+                strict: true,
+                until: None,
+                apply: vpcsim::model::ApplyOptions {
+                    route_limit,
+                    ..Default::default()
+                },
+                exposure: true,
+                findings: vpcsim::replay::findings::FindingOptions {
+                    burst_writes: 0,
+                    ..Default::default()
+                },
+            };
+            let replayed = vpcsim::replay::replay(&mut net, read, &opts);
+            let plan = report::whatif::Plan {
+                inputs: &inputs,
+                errors: &errors,
+            };
+            let min = min_severity.into();
+            match format {
+                Format::Json => emit(&report::whatif::whatif_json(
+                    &replayed,
+                    &plan,
+                    &diagnostics,
+                    min,
+                ))?,
+                Format::Text => {
+                    eprint!("{}", report::diagnostics_text(&diagnostics));
+                    emit(&report::whatif::whatif_text(&replayed, &plan, style, min))?
+                }
+            }
+            for f in &file_errors {
+                eprintln!("error: {f}");
+            }
+            if !errors.is_empty() || !file_errors.is_empty() || replayed.summary.malformed > 0 {
+                anyhow::bail!(
+                    "{} planned command(s), {} file(s) and {} record(s) could not be read; everything readable was evaluated",
+                    errors.len(),
+                    file_errors.len(),
+                    replayed.summary.malformed
+                );
+            }
+            partial_input(input_errors)?;
+            Ok(replayed.new_exposure(min) > 0)
         }
         Command::State {
             snapshot,

@@ -206,6 +206,10 @@ pub struct VpnGateway {
     /// The VPC with an `attached` attachment; other attachment states do not count (§6.7).
     pub attached_vpc: Option<VpcId>,
     pub amazon_side_asn: Option<u64>,
+    /// The prefixes this gateway was seen propagating (learned from propagated routes when
+    /// propagation is enabled or disabled): what re-enabling propagation brings back (§1.9:
+    /// the prefixes themselves are not in any API or CloudTrail record).
+    pub known_prefixes: BTreeSet<Destination>,
 }
 
 /// Peering status codes (semantics doc §1.10).

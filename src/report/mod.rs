@@ -6,6 +6,7 @@
 //! without changing the schema. Output is a pure function of its input: same input, same bytes.
 
 pub mod replay;
+pub mod whatif;
 
 use crate::addr::{self, Family};
 use crate::diag::Diagnostic;

@@ -26,14 +26,14 @@ struct JsonSide<'a> {
 }
 
 #[derive(Serialize)]
-struct JsonRemediation<'a> {
-    cli: &'a str,
-    boto3: &'a str,
-    check_next: &'a str,
+pub(super) struct JsonRemediation<'a> {
+    pub(super) cli: &'a str,
+    pub(super) boto3: &'a str,
+    pub(super) check_next: &'a str,
 }
 
 #[derive(Serialize)]
-struct JsonExposure<'a> {
+pub(super) struct JsonExposure<'a> {
     kind: &'static str,
     severity: &'static str,
     reason: &'a str,
@@ -52,7 +52,7 @@ fn json_side(s: &Side) -> JsonSide<'_> {
     }
 }
 
-fn exposure_json(c: &ExposureChange) -> JsonExposure<'_> {
+pub(super) fn exposure_json(c: &ExposureChange) -> JsonExposure<'_> {
     JsonExposure {
         kind: c.kind.name(),
         severity: c.severity.name(),
@@ -72,7 +72,7 @@ fn exposure_json(c: &ExposureChange) -> JsonExposure<'_> {
 }
 
 /// One exposure change on one line: kind, grade, subnet, ranges, before -> after.
-fn change_text(c: &ExposureChange, style: Style) -> String {
+pub(super) fn change_text(c: &ExposureChange, style: Style) -> String {
     format!(
         "{} [{}] {} {} {}: {} -> {}",
         style.paint("1", c.kind.name()),
@@ -200,7 +200,7 @@ pub struct Files<'a> {
     pub errors: &'a [FileError],
 }
 
-fn by_severity(r: &Replay) -> std::collections::BTreeMap<&'static str, usize> {
+pub(super) fn by_severity(r: &Replay) -> std::collections::BTreeMap<&'static str, usize> {
     let mut m: std::collections::BTreeMap<&'static str, usize> =
         Severity::ALL.iter().map(|s| (s.name(), 0)).collect();
     for c in r.events.iter().flat_map(|e| &e.exposure) {
@@ -209,7 +209,10 @@ fn by_severity(r: &Replay) -> std::collections::BTreeMap<&'static str, usize> {
     m
 }
 
-fn listed(cs: &[ExposureChange], min: Severity) -> impl Iterator<Item = &ExposureChange> {
+pub(super) fn listed(
+    cs: &[ExposureChange],
+    min: Severity,
+) -> impl Iterator<Item = &ExposureChange> {
     cs.iter().filter(move |c| c.severity.at_least(min))
 }
 

@@ -1186,6 +1186,7 @@ impl Importer {
             id: VpnGatewayId::new(id),
             attached_vpc: attached,
             amazon_side_asn: asn,
+            known_prefixes: Default::default(),
         };
         insert_first(
             &mut self.net.vpn_gateways,

@@ -490,6 +490,7 @@ impl Builder<'_> {
                     id,
                     attached_vpc: vpc,
                     amazon_side_asn: None,
+                    known_prefixes: Default::default(),
                 },
             );
         }

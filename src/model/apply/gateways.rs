@@ -419,6 +419,7 @@ impl Network {
                 id: id.clone(),
                 attached_vpc: None,
                 amazon_side_asn: asn,
+                known_prefixes: Default::default(),
             },
         );
         Ok(effect(
@@ -537,21 +538,51 @@ impl Network {
             ));
         }
         let was = table.propagating_vgws.contains(vgw);
+        // §1.9: the propagated prefixes are not in CloudTrail. What the gateway was seen
+        // propagating (to any table, now or before) is what it propagates again: the same VGW
+        // propagates the same prefixes to every table.
+        let target = Target::VpnGateway(vgw.clone());
+        let mut known: BTreeSet<Destination> = self
+            .route_tables
+            .values()
+            .flat_map(|t| t.routes.iter())
+            .filter(|(k, r)| k.propagated && r.target == target)
+            .map(|(k, _)| k.destination.clone())
+            .collect();
+        if let Some(g) = self.vpn_gateways.get_mut(vgw) {
+            g.known_prefixes.append(&mut known);
+            known = g.known_prefixes.clone();
+        }
         if let Some(t) = self.route_tables.get_mut(rtb) {
             if enable {
                 t.propagating_vgws.insert(vgw.clone());
+                for d in &known {
+                    t.put_route(Route::new(
+                        d.clone(),
+                        target.clone(),
+                        RouteOrigin::EnableVgwRoutePropagation,
+                    ));
+                }
             } else {
                 t.propagating_vgws.remove(vgw);
                 // The propagated routes go with the propagation (§1.9).
                 t.routes
-                    .retain(|k, r| !(k.propagated && r.target == Target::VpnGateway(vgw.clone())));
+                    .retain(|k, r| !(k.propagated && r.target == target));
             }
         }
-        // §1.9: the propagated prefixes are not in CloudTrail; only the switch is modelled.
         let summary = match (enable, was) {
             (true, true) => format!("{rtb}: propagation from {vgw} was already enabled"),
-            (true, false) => format!(
+            (true, false) if known.is_empty() => format!(
                 "{rtb}: propagation from {vgw} enabled (the prefixes it will propagate are not known offline)"
+            ),
+            (true, false) => format!(
+                "{rtb}: propagation from {vgw} enabled; assumed to propagate the {} prefix(es) it was seen propagating ({})",
+                known.len(),
+                known
+                    .iter()
+                    .map(|d| d.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             (false, true) => format!("{rtb}: propagation from {vgw} disabled"),
             (false, false) => format!("{rtb}: propagation from {vgw} was not enabled"),

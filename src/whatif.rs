@@ -1,0 +1,329 @@
+//! What-if: planned changes, given as AWS CLI commands (`aws ec2 create-route --route-table-id
+//! ...`) or as CloudTrail records, turned into records and applied to a snapshot in the order
+//! given, strictly (nothing is inferred: a planned change that names something the snapshot
+//! lacks is refused, as EC2 would refuse it). Each step says whether EC2 would accept it (and
+//! if not, with which error code) and the exposure changes it would cause; the replay machinery
+//! does the work, so what-if and replay can never disagree.
+//!
+//! CLI words map to CloudTrail's request shape mechanically: `create-route` is `CreateRoute`,
+//! `--route-table-id` is `routeTableId`; a flag without a value (`--dry-run`) is `true`, and
+//! `--no-dry-run` is `false`. The IDs EC2 would assign (a new route table, a new association)
+//! are made up as `rtb-whatif<N>` / `rtbassoc-whatif<N>`.
+
+use crate::cloudtrail::{Position, RawRecord, Record, UtcTime};
+use serde_json::{Map, Value, json};
+use std::path::PathBuf;
+
+/// A planned command that cannot be turned into a record: which one and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommandError {
+    /// Where the command came from: `command 2` or `plan.txt line 4`.
+    pub origin: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for CommandError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.origin, self.message)
+    }
+}
+
+/// Splits a command line into words: whitespace separates, '...' and "..." group, a backslash
+/// escapes the next character (outside single quotes).
+pub fn split_words(line: &str) -> Result<Vec<String>, String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('\'') => break,
+                        Some(x) => cur.push(x),
+                        None => return Err("a ' quote is not closed".into()),
+                    }
+                }
+            }
+            '"' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('"') => break,
+                        Some('\\') => match chars.next() {
+                            Some(x) => cur.push(x),
+                            None => return Err("the line ends with a backslash".into()),
+                        },
+                        Some(x) => cur.push(x),
+                        None => return Err("a \" quote is not closed".into()),
+                    }
+                }
+            }
+            '\\' => match chars.next() {
+                Some(x) => {
+                    in_word = true;
+                    cur.push(x);
+                }
+                None => return Err("the line ends with a backslash".into()),
+            },
+            c if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            c => {
+                in_word = true;
+                cur.push(c);
+            }
+        }
+    }
+    if in_word {
+        words.push(cur);
+    }
+    Ok(words)
+}
+
+/// `create-route` -> `CreateRoute`.
+fn pascal(kebab: &str) -> String {
+    kebab
+        .split('-')
+        .map(|p| {
+            let mut c = p.chars();
+            match c.next() {
+                Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+/// `route-table-id` -> `routeTableId`.
+fn camel(kebab: &str) -> String {
+    let p = pascal(kebab);
+    let mut c = p.chars();
+    match c.next() {
+        Some(f) => f.to_ascii_lowercase().to_string() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// Turns one AWS CLI command (with or without the leading `aws ec2`) into a CloudTrail-shaped
+/// record for step `n` (1-based).
+pub fn command_record(words: &[String], n: usize) -> Result<Value, String> {
+    let mut rest: &[String] = words;
+    if rest.first().map(String::as_str) == Some("aws") {
+        rest = &rest[1..];
+    }
+    if rest.first().map(String::as_str) == Some("ec2") {
+        rest = &rest[1..];
+    } else if words.first().map(String::as_str) == Some("aws") {
+        return Err(format!(
+            "only `aws ec2` commands change routing; got `aws {}`",
+            rest.first().map(String::as_str).unwrap_or("")
+        ));
+    }
+    let Some((verb, args)) = rest.split_first() else {
+        return Err("no command: give an aws ec2 subcommand such as create-route".into());
+    };
+    if verb.starts_with('-') || verb.is_empty() {
+        return Err(format!(
+            "{verb} is not an aws ec2 subcommand; start with one such as create-route"
+        ));
+    }
+    let name = pascal(verb);
+    let mut req = Map::new();
+    let mut i = 0;
+    while i < args.len() {
+        let flag = &args[i];
+        let Some(key) = flag.strip_prefix("--").filter(|k| !k.is_empty()) else {
+            return Err(format!(
+                "{flag:?} is not a --flag (values follow their flag: --route-table-id rtb-...)"
+            ));
+        };
+        let (key, value) = match args.get(i + 1) {
+            Some(v) if !v.starts_with("--") => {
+                i += 2;
+                (key.to_string(), Value::String(v.clone()))
+            }
+            _ => {
+                i += 1;
+                match key.strip_prefix("no-") {
+                    Some(k) => (k.to_string(), Value::Bool(false)),
+                    None => (key.to_string(), Value::Bool(true)),
+                }
+            }
+        };
+        let key = camel(&key);
+        if req.insert(key.clone(), value).is_some() {
+            return Err(format!(
+                "--{} is given twice",
+                flag.trim_start_matches("--")
+            ));
+        }
+    }
+    // What EC2 would answer: made-up IDs for what it would create.
+    let resp = match name.as_str() {
+        "CreateRouteTable" => json!({"routeTable": {
+            "routeTableId": format!("rtb-whatif{n}"),
+            "vpcId": req.get("vpcId").cloned().unwrap_or(Value::Null),
+        }}),
+        "AssociateRouteTable" => json!({"associationId": format!("rtbassoc-whatif{n}")}),
+        "ReplaceRouteTableAssociation" => {
+            json!({"newAssociationId": format!("rtbassoc-whatif{n}")})
+        }
+        _ => json!({"_return": true}),
+    };
+    Ok(json!({
+        "eventVersion": "1.08",
+        "eventSource": "ec2.amazonaws.com",
+        "eventName": name,
+        "eventID": format!("whatif-{n}"),
+        "userIdentity": {"type": "WhatIf", "arn": "planned change"},
+        "requestParameters": Value::Object(req),
+        "responseElements": resp,
+    }))
+}
+
+/// One planned step, ready to replay: the record, and the command as the user wrote it.
+pub struct Step {
+    pub text: String,
+    pub record: Record,
+}
+
+/// Gives a record the step's place: step `n` happens `n` seconds after the epoch, so that the
+/// replay applies steps in the order given; its time reads `step N`.
+pub fn place(mut record: Record, n: usize, text: String) -> Step {
+    record.time = UtcTime::from_unix(n as i64, 0);
+    record.event_time = Some(format!("step {n}"));
+    if record.event_id.is_none() {
+        record.event_id = Some(format!("whatif-{n}"));
+    }
+    Step { text, record }
+}
+
+/// Commands to steps (numbered from `first`); the errors name the command.
+pub fn steps_from_commands(
+    commands: &[(String, Vec<String>)],
+    first: usize,
+) -> (Vec<Step>, Vec<CommandError>) {
+    let mut steps = Vec::new();
+    let mut errors = Vec::new();
+    for (k, (origin, words)) in commands.iter().enumerate() {
+        let n = first + k;
+        match command_record(words, n) {
+            Ok(v) => match RawRecord::from_value(v) {
+                Some(raw) => {
+                    let record =
+                        Record::from_raw(raw, PathBuf::from(origin), Position::new(n as u64, ""));
+                    steps.push(place(record, n, words.join(" ")));
+                }
+                None => errors.push(CommandError {
+                    origin: origin.clone(),
+                    message: "internal: the record is not an object".into(),
+                }),
+            },
+            Err(message) => errors.push(CommandError {
+                origin: origin.clone(),
+                message,
+            }),
+        }
+    }
+    (steps, errors)
+}
+
+/// Reads a plan file: one command per line; blank lines and `#` comments are skipped, a line
+/// ending in a backslash continues on the next.
+pub fn commands_from_text(
+    text: &str,
+    file: &str,
+) -> (Vec<(String, Vec<String>)>, Vec<CommandError>) {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    let mut pending = String::new();
+    let mut start = 0;
+    for (i, line) in text.lines().enumerate() {
+        if pending.is_empty() {
+            start = i + 1;
+        }
+        if let Some(body) = line.strip_suffix('\\') {
+            pending.push_str(body);
+            pending.push(' ');
+            continue;
+        }
+        pending.push_str(line);
+        let full = std::mem::take(&mut pending);
+        let trimmed = full.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let origin = format!("{file} line {start}");
+        match split_words(trimmed) {
+            Ok(words) => out.push((origin, words)),
+            Err(message) => errors.push(CommandError { origin, message }),
+        }
+    }
+    if !pending.trim().is_empty() {
+        errors.push(CommandError {
+            origin: format!("{file} line {start}"),
+            message: "the last line ends with a backslash".into(),
+        });
+    }
+    (out, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(s: &str) -> Vec<String> {
+        split_words(s).expect("words")
+    }
+
+    #[test]
+    fn cli_words_become_cloudtrail_request_parameters() {
+        let v = command_record(
+            &w("aws ec2 create-route --route-table-id rtb-1 --destination-cidr-block 0.0.0.0/0 --gateway-id igw-1 --no-dry-run"),
+            1,
+        )
+        .expect("record");
+        assert_eq!(v["eventName"], "CreateRoute");
+        assert_eq!(v["requestParameters"]["routeTableId"], "rtb-1");
+        assert_eq!(v["requestParameters"]["destinationCidrBlock"], "0.0.0.0/0");
+        assert_eq!(v["requestParameters"]["gatewayId"], "igw-1");
+        assert_eq!(v["requestParameters"]["dryRun"], false);
+        let v = command_record(
+            &w("associate-route-table --route-table-id rtb-1 --subnet-id subnet-1"),
+            3,
+        )
+        .expect("record");
+        assert_eq!(v["responseElements"]["associationId"], "rtbassoc-whatif3");
+    }
+
+    #[test]
+    fn bad_commands_say_what_is_wrong() {
+        assert!(command_record(&w("aws s3 ls"), 1).is_err());
+        assert!(command_record(&w("aws ec2"), 1).is_err());
+        assert!(command_record(&w("create-route rtb-1"), 1).is_err());
+        assert!(
+            command_record(&w("create-route --gateway-id a --gateway-id b"), 1)
+                .expect_err("twice")
+                .contains("twice")
+        );
+    }
+
+    #[test]
+    fn plan_files_skip_comments_and_join_continued_lines() {
+        let (cmds, errs) = commands_from_text(
+            "# plan\n\naws ec2 delete-route \\\n  --route-table-id rtb-1 --destination-cidr-block '10.0.0.0/8'\nbad 'quote\n",
+            "plan.txt",
+        );
+        assert_eq!(cmds.len(), 1);
+        assert_eq!(cmds[0].0, "plan.txt line 3");
+        assert_eq!(cmds[0].1.last().map(String::as_str), Some("10.0.0.0/8"));
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].origin, "plan.txt line 5");
+    }
+}

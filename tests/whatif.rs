@@ -1,0 +1,193 @@
+//! `vpcsim whatif`: planned AWS CLI commands evaluated against the bundled example snapshot.
+//!
+//! - `whatif_reports_verdicts_exposure_and_net_change`: accepted / rejected with EC2's error
+//!   code, exposure per step, exit 1; text and JSON pinned;
+//! - `every_revert_applied_right_after_its_change_restores_the_exposure` (issue #4, §4): the
+//!   printed revert command, run as the next step, leaves no net change;
+//! - `unreadable_commands_are_reported_and_the_rest_evaluated`, `no_plan_is_a_usage_error`.
+
+use serde_json::Value;
+use std::process::Command;
+
+const SNAPSHOT: &str = "scenarios/example-topology/topology.toml";
+
+fn settings() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.set_snapshot_path("../snapshots");
+    s.set_prepend_module_to_snapshot(false);
+    s
+}
+
+fn whatif(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_vpcsim"))
+        .arg("whatif")
+        .args(["--snapshot", SNAPSHOT, "--color", "never"])
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the vpcsim binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn json(args: &[&str]) -> (i32, Value) {
+    let mut a = vec!["--format", "json"];
+    a.extend_from_slice(args);
+    let (code, out, err) = whatif(&a);
+    (
+        code,
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("JSON ({e}): {out}\n{err}")),
+    )
+}
+
+#[test]
+fn whatif_reports_verdicts_exposure_and_net_change() {
+    let plan = [
+        "--",
+        "aws",
+        "ec2",
+        "replace-route",
+        "--route-table-id",
+        "rtb-0a000002",
+        "--destination-cidr-block",
+        "0.0.0.0/0",
+        "--gateway-id",
+        "igw-0a000001",
+        ";",
+        "aws",
+        "ec2",
+        "delete-route",
+        "--route-table-id",
+        "rtb-0a000002",
+        "--destination-cidr-block",
+        "10.9.0.0/16",
+    ];
+    let (code, text, err) = whatif(&plan);
+    assert_eq!(code, 1, "new exposure: {err}");
+    assert!(text.contains("accepted: rtb-0a000002: replaced"), "{text}");
+    assert!(
+        text.contains("rejected: EC2 would answer InvalidRoute.NotFound"),
+        "{text}"
+    );
+    settings().bind(|| insta::assert_snapshot!("whatif_text", text));
+    let (code, v) = json(&plan);
+    assert_eq!(code, 1);
+    assert_eq!(v["schema"], "vpcsim/whatif/v1");
+    assert_eq!(v["summary"]["accepted"], 1);
+    assert_eq!(v["summary"]["rejected"], 1);
+    assert_eq!(v["steps"][0]["verdict"], "accepted");
+    assert_eq!(v["steps"][0]["exposure"][0]["kind"], "INTERNET_EXPOSED");
+    assert_eq!(v["steps"][1]["verdict"], "rejected");
+    assert_eq!(v["steps"][1]["error_code"], "InvalidRoute.NotFound");
+    assert_eq!(v["net_exposure"][0]["kind"], "INTERNET_EXPOSED");
+    settings().bind(|| {
+        insta::assert_snapshot!(
+            "whatif_json",
+            serde_json::to_string_pretty(&v).expect("json")
+        )
+    });
+    // A rejected change alone exposes nothing: exit 0.
+    let (code, _, _) = whatif(&[
+        "--",
+        "aws",
+        "ec2",
+        "delete-route",
+        "--route-table-id",
+        "rtb-0a000002",
+        "--destination-cidr-block",
+        "10.9.0.0/16",
+    ]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn every_revert_applied_right_after_its_change_restores_the_exposure() {
+    let changes = [
+        "replace-route --route-table-id rtb-0a000002 --destination-cidr-block 0.0.0.0/0 --gateway-id igw-0a000001",
+        "delete-route --route-table-id rtb-0a000002 --destination-cidr-block 172.20.0.0/16",
+        "create-route --route-table-id rtb-0a000002 --destination-cidr-block 203.0.113.0/24 --vpc-peering-connection-id pcx-0a000001",
+        "associate-route-table --route-table-id rtb-0a000001 --subnet-id subnet-0a000002",
+        "replace-route-table-association --association-id rtbassoc-main-rtb-0a000002 --route-table-id rtb-0a000001",
+        "disable-vgw-route-propagation --route-table-id rtb-0a000002 --gateway-id vgw-0a000001",
+        "delete-nat-gateway --nat-gateway-id nat-0a000001",
+    ];
+    let mut checked = 0;
+    for change in changes {
+        let change: Vec<&str> = change.split_whitespace().collect();
+        let mut args = vec!["--"];
+        args.extend_from_slice(&change);
+        let (_, v) = json(&args);
+        let step = &v["steps"][0];
+        if step["verdict"] != "accepted" || step["exposure"].as_array().is_none_or(Vec::is_empty) {
+            // A change that EC2 refuses or that exposes nothing has nothing to undo here.
+            eprintln!("{change:?}: {}", step["description"]);
+            continue;
+        }
+        let Some(revert) = step["remediation"]["cli"].as_str() else {
+            // No revert exists for some changes (a deleted NAT gateway cannot come back).
+            assert_eq!(change[0], "delete-nat-gateway", "{change:?} has no revert");
+            continue;
+        };
+        let revert: Vec<&str> = revert.split_whitespace().collect();
+        let mut both = args.clone();
+        both.push(";");
+        both.extend(revert.iter().copied());
+        let (_, v) = json(&both);
+        assert_eq!(
+            v["steps"][1]["verdict"], "accepted",
+            "{change:?} then {revert:?}: {v}"
+        );
+        assert_eq!(
+            v["net_exposure"].as_array().map(Vec::len),
+            Some(0),
+            "{change:?} then {revert:?} leaves exposure: {}",
+            v["net_exposure"]
+        );
+        checked += 1;
+    }
+    assert!(checked >= 5, "only {checked} reverts checked");
+}
+
+#[test]
+fn unreadable_commands_are_reported_and_the_rest_evaluated() {
+    let dir = std::env::temp_dir().join(format!("vpcsim-whatif-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let plan = dir.join("plan.txt");
+    std::fs::write(
+        &plan,
+        "# change 1234\naws ec2 delete-route --route-table-id rtb-0a000002 \\\n  --destination-cidr-block 172.20.0.0/16\naws ec2 create-route rtb-0a000002\n",
+    )
+    .expect("write");
+    let plan = plan.to_string_lossy().into_owned();
+    let (code, v) = json(&["--commands", &plan]);
+    assert_eq!(code, 2, "an unreadable command is bad input");
+    assert_eq!(v["summary"]["accepted"], 1);
+    // The peer's range now follows the default route to the NAT gateway.
+    assert_eq!(
+        v["steps"][0]["exposure"][0]["kind"],
+        "INTERNET_EGRESS_GAINED"
+    );
+    assert_eq!(v["steps"][0]["exposure"][0]["ranges"][0], "172.20.0.0/16");
+    let e = &v["command_errors"][0];
+    assert!(
+        e["origin"]
+            .as_str()
+            .is_some_and(|o| o.ends_with("plan.txt line 4")),
+        "{e}"
+    );
+    assert!(
+        e["message"].as_str().is_some_and(|m| m.contains("--flag")),
+        "{e}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn no_plan_is_a_usage_error() {
+    let (code, _, err) = whatif(&[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no planned change"), "{err}");
+}

@@ -167,6 +167,46 @@ vpcsim whatif --snapshot describe-output/ --commands change-1234.txt --format js
         #[arg(last = true, value_name = "AWS CLI COMMAND")]
         cli: Vec<String>,
     },
+    /// The exposure changes between two states: two snapshots (--before, --after), or two
+    /// points of a replay (--snapshot, EVENTS, --from, --to).
+    #[command(
+        after_help = "Every subnet of either state is compared, range by range, as Batfish's differential \
+reachability does but per subnet and address range; a subnet in only one state is compared with its absence. \
+Kinds and severities are those of `vpcsim replay`.\n\n\
+Exit codes: 0 no new exposure at or above --min-severity, 1 new exposure found, 2 usage error or unreadable \
+input.\n\nExamples:\n  vpcsim diff --before monday/ --after tuesday/\n  \
+vpcsim diff --snapshot describe-output/ AWSLogs/ --from 2024-05-01T00:00:00Z --to 2024-05-02T00:00:00Z"
+    )]
+    Diff {
+        /// The earlier snapshot (with --after).
+        #[arg(long, value_name = "PATH", requires = "after", conflicts_with_all = ["snapshot", "from", "to"])]
+        before: Option<PathBuf>,
+        /// The later snapshot (with --before).
+        #[arg(long, value_name = "PATH", requires = "before")]
+        after: Option<PathBuf>,
+        /// The starting state of a replay (with EVENTS); without it the replay starts from
+        /// nothing.
+        #[arg(long, value_name = "PATH")]
+        snapshot: Option<PathBuf>,
+        /// The earlier point: the state after every record at or before this time (default:
+        /// the starting state).
+        #[arg(long, value_name = "TIME")]
+        from: Option<String>,
+        /// The later point (default: the end of the trail).
+        #[arg(long, value_name = "TIME")]
+        to: Option<String>,
+        /// Reject successful records that name resources the starting state lacks.
+        #[arg(long)]
+        strict: bool,
+        /// List changes at this grade or more severe; exit 1 on new exposure among them.
+        #[arg(long, value_enum, value_name = "GRADE", default_value_t = MinSeverity::Info)]
+        min_severity: MinSeverity,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// CloudTrail files or directories (replay mode).
+        #[arg(value_name = "EVENTS")]
+        events: Vec<PathBuf>,
+    },
     /// Writes the state a trail leads to (at a time, or at its end) as describe-* JSON files in
     /// the AWS CLI's shapes, which `--snapshot` reads back.
     #[command(
@@ -595,6 +635,132 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
             }
             partial_input(input_errors)?;
             Ok(replayed.new_exposure(min) > 0)
+        }
+        Command::Diff {
+            before,
+            after,
+            snapshot,
+            from,
+            to,
+            strict,
+            min_severity,
+            format,
+            events,
+        } => {
+            let min = min_severity.into();
+            let time = |flag: &str,
+                        t: &Option<String>|
+             -> anyhow::Result<Option<vpcsim::cloudtrail::UtcTime>> {
+                match t {
+                    None => Ok(None),
+                    Some(t) => vpcsim::cloudtrail::UtcTime::parse(t).map(Some).ok_or_else(|| {
+                        anyhow::anyhow!("{flag} {t} is not a time; give RFC 3339 such as 2023-01-06T04:40:04Z")
+                    }),
+                }
+            };
+            let (a, b, what_a, what_b, diagnostics) = match (before, after) {
+                (Some(bp), Some(ap)) => {
+                    if !events.is_empty() {
+                        anyhow::bail!(
+                            "--before/--after compare two snapshots; EVENTS go with --snapshot, --from and --to"
+                        );
+                    }
+                    let lb = load(&bp, &mut input_errors)?;
+                    let la = load(&ap, &mut input_errors)?;
+                    let mut d = lb.diagnostics;
+                    d.extend(la.diagnostics);
+                    (
+                        lb.network,
+                        la.network,
+                        bp.display().to_string(),
+                        ap.display().to_string(),
+                        d,
+                    )
+                }
+                _ => {
+                    if events.is_empty() {
+                        anyhow::bail!(
+                            "nothing to compare: give --before A --after B (two snapshots), or --snapshot PATH EVENTS... [--from TIME] [--to TIME]"
+                        );
+                    }
+                    let (from, to) = (time("--from", &from)?, time("--to", &to)?);
+                    if let (Some(f), Some(t)) = (from, to)
+                        && f > t
+                    {
+                        anyhow::bail!("--from is later than --to; give the earlier time first");
+                    }
+                    let (start, d) = match &snapshot {
+                        Some(p) => {
+                            let l = load(p, &mut input_errors)?;
+                            (l.network, l.diagnostics)
+                        }
+                        None => (vpcsim::model::Network::default(), Vec::new()),
+                    };
+                    let read = read_events(&events);
+                    let errors = read.errors.clone();
+                    let opts = |until| vpcsim::replay::ReplayOptions {
+                        strict,
+                        until,
+                        ..Default::default()
+                    };
+                    let mut a = start.clone();
+                    let mut malformed = 0;
+                    if from.is_some() {
+                        malformed += vpcsim::replay::replay(&mut a, read.clone(), &opts(from))
+                            .summary
+                            .malformed;
+                    }
+                    let mut b = start;
+                    malformed += vpcsim::replay::replay(&mut b, read, &opts(to))
+                        .summary
+                        .malformed;
+                    for e in &errors {
+                        eprintln!("error: {e}");
+                    }
+                    if !errors.is_empty() || malformed > 0 {
+                        input_errors += errors.len() + malformed;
+                        eprintln!(
+                            "error: {} unreadable file(s), {malformed} malformed record(s) (see `vpcsim replay` for each); the rest was compared",
+                            errors.len()
+                        );
+                    }
+                    let origin = snapshot
+                        .as_ref()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_else(|| "nothing".into());
+                    (
+                        a,
+                        b,
+                        match &from {
+                            Some(f) => format!("{origin} replayed to {f}"),
+                            None => origin.clone(),
+                        },
+                        match &to {
+                            Some(t) => format!("{origin} replayed to {t}"),
+                            None => format!("{origin} replayed to the end of the trail"),
+                        },
+                        d,
+                    )
+                }
+            };
+            let changes = vpcsim::exposure::diff_networks(&a, &b);
+            let what = report::diff::Compared {
+                before: &what_a,
+                after: &what_b,
+            };
+            match format {
+                Format::Json => emit(&report::diff::diff_json(&changes, &what, &diagnostics, min))?,
+                Format::Text => {
+                    eprint!("{}", report::diagnostics_text(&diagnostics));
+                    emit(&report::diff::diff_text(&changes, &what, style, min))?
+                }
+            }
+            if input_errors > 0 {
+                anyhow::bail!(
+                    "some input could not be read (see the errors above); the rest was compared"
+                );
+            }
+            Ok(report::diff::new_exposure(&changes, min) > 0)
         }
         Command::State {
             snapshot,

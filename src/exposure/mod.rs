@@ -266,6 +266,35 @@ fn classify(before: &Side, after: &Side) -> Option<ChangeKind> {
     Some(kind)
 }
 
+/// The exposure changes between two whole states (two snapshots, or two points of a replay), for
+/// every subnet of either: a subnet in only one is compared with its absence. Reach is computed
+/// on all cores; the order is by subnet, then `diff`'s order.
+pub fn diff_networks(
+    before: &crate::model::Network,
+    after: &crate::model::Network,
+) -> Vec<ExposureChange> {
+    use crate::reach::Engine;
+    let reach = |net: &crate::model::Network| -> std::collections::BTreeMap<SubnetId, SubnetReach> {
+        Engine::new(net)
+            .reach_all(net)
+            .into_iter()
+            .map(|r| (r.subnet_id.clone(), r))
+            .collect()
+    };
+    let (b, a) = (reach(before), reach(after));
+    let ids: std::collections::BTreeSet<&SubnetId> = b.keys().chain(a.keys()).collect();
+    let mut out = Vec::new();
+    for id in ids {
+        match (b.get(id), a.get(id)) {
+            (Some(x), Some(y)) => out.extend(diff(x, y)),
+            (None, Some(y)) => out.extend(diff(&absent(y), y)),
+            (Some(x), None) => out.extend(diff(x, &absent(x))),
+            (None, None) => {}
+        }
+    }
+    out
+}
+
 /// The reach of `subnet` as if it did not exist: every range of each family it has addresses
 /// in goes nowhere (`NO_ROUTE`, empty path). Diffing against it reports what a subnet created
 /// (or deleted) between two states can reach (or could reach), e.g. in a replay's net change.

@@ -45,6 +45,21 @@ enum Format {
     Json,
 }
 
+/// Formats of the commands that report exposure changes (README "Output formats").
+#[derive(Copy, Clone, ValueEnum, PartialEq, Eq)]
+enum ChangeFormat {
+    /// Aligned text (colour only on a terminal).
+    Text,
+    /// One JSON document with a documented schema.
+    Json,
+    /// One change or finding per line, for pipelines.
+    Jsonl,
+    /// A summary and tables for a pull-request comment.
+    Markdown,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF consumers.
+    Sarif,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// What each subnet can reach: one block per subnet with its effective route table, its
@@ -123,8 +138,8 @@ vpcsim replay --snapshot describe-output/ --min-severity high --format json plan
         /// CloudTrail files or directories, or - for standard input.
         #[arg(value_name = "EVENTS", required = true)]
         events: Vec<PathBuf>,
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = ChangeFormat::Text)]
+        format: ChangeFormat,
     },
     /// Says whether EC2 would accept planned changes and what each would expose, before they are
     /// made: AWS CLI commands (after --, or one per line in --commands FILE) or CloudTrail records.
@@ -158,8 +173,8 @@ vpcsim whatif --snapshot describe-output/ --commands change-1234.txt --format js
         /// new exposure.
         #[arg(long, value_enum, value_name = "GRADE", default_value_t = MinSeverity::Info)]
         min_severity: MinSeverity,
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = ChangeFormat::Text)]
+        format: ChangeFormat,
         /// Planned changes as CloudTrail records (files or directories, as for `replay`).
         #[arg(value_name = "EVENTS")]
         events: Vec<PathBuf>,
@@ -201,8 +216,8 @@ vpcsim diff --snapshot describe-output/ AWSLogs/ --from 2024-05-01T00:00:00Z --t
         /// List changes at this grade or more severe; exit 1 on new exposure among them.
         #[arg(long, value_enum, value_name = "GRADE", default_value_t = MinSeverity::Info)]
         min_severity: MinSeverity,
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = ChangeFormat::Text)]
+        format: ChangeFormat,
         /// CloudTrail files or directories (replay mode).
         #[arg(value_name = "EVENTS")]
         events: Vec<PathBuf>,
@@ -489,14 +504,32 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
                 skipped: files_skipped,
                 errors: &errors,
             };
+            let min: vpcsim::exposure::Severity = min_severity.into();
+            let (rows, found) = report::changes::rows_of_replay(&replayed, min);
+            let first_file = events
+                .first()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
             match format {
-                Format::Json => emit(&report::replay::replay_json(
+                ChangeFormat::Jsonl => emit(&report::changes::jsonl(&rows, &found))?,
+                ChangeFormat::Markdown => emit(&report::changes::markdown(
+                    "vpcsim replay",
+                    &report::replay::summary_line(&replayed, min),
+                    &rows,
+                    &found,
+                ))?,
+                ChangeFormat::Sarif => emit(&report::changes::sarif(
+                    &report::changes::without_net(rows),
+                    &found,
+                    &first_file,
+                ))?,
+                ChangeFormat::Json => emit(&report::replay::replay_json(
                     &replayed,
                     &files,
                     &diagnostics,
                     min_severity.into(),
                 ))?,
-                Format::Text => {
+                ChangeFormat::Text => {
                     eprint!("{}", report::diagnostics_text(&diagnostics));
                     emit(&report::replay::replay_text(
                         &replayed,
@@ -610,14 +643,27 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
                 errors: &errors,
             };
             let min = min_severity.into();
+            let rows = report::changes::rows_of_whatif(&replayed, &inputs, min);
             match format {
-                Format::Json => emit(&report::whatif::whatif_json(
+                ChangeFormat::Jsonl => emit(&report::changes::jsonl(&rows, &[]))?,
+                ChangeFormat::Markdown => emit(&report::changes::markdown(
+                    "vpcsim whatif",
+                    &report::whatif::summary_line(&replayed, &plan, min),
+                    &rows,
+                    &[],
+                ))?,
+                ChangeFormat::Sarif => emit(&report::changes::sarif(
+                    &report::changes::without_net(rows),
+                    &[],
+                    &commands.as_ref().unwrap_or(&snapshot).display().to_string(),
+                ))?,
+                ChangeFormat::Json => emit(&report::whatif::whatif_json(
                     &replayed,
                     &plan,
                     &diagnostics,
                     min,
                 ))?,
-                Format::Text => {
+                ChangeFormat::Text => {
                     eprint!("{}", report::diagnostics_text(&diagnostics));
                     emit(&report::whatif::whatif_text(&replayed, &plan, style, min))?
                 }
@@ -748,9 +794,20 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
                 before: &what_a,
                 after: &what_b,
             };
+            let rows = report::changes::rows_of_diff(&changes, min);
             match format {
-                Format::Json => emit(&report::diff::diff_json(&changes, &what, &diagnostics, min))?,
-                Format::Text => {
+                ChangeFormat::Jsonl => emit(&report::changes::jsonl(&rows, &[]))?,
+                ChangeFormat::Markdown => emit(&report::changes::markdown(
+                    &format!("vpcsim diff: {what_a} -> {what_b}"),
+                    &report::diff::summary_line(&changes, min),
+                    &rows,
+                    &[],
+                ))?,
+                ChangeFormat::Sarif => emit(&report::changes::sarif(&rows, &[], &what_b))?,
+                ChangeFormat::Json => {
+                    emit(&report::diff::diff_json(&changes, &what, &diagnostics, min))?
+                }
+                ChangeFormat::Text => {
                     eprint!("{}", report::diagnostics_text(&diagnostics));
                     emit(&report::diff::diff_text(&changes, &what, style, min))?
                 }

@@ -869,4 +869,30 @@ fn cli_findings_are_listed_and_gate() {
         "arn:aws:iam::123456789012:user/alice"
     );
     assert_eq!(v["summary"]["exposure"]["findings"], 1);
+    // Findings are SARIF results and JSON Lines records too.
+    let (code, sarif) = run(&[
+        "--burst-writes",
+        "5",
+        "--burst-window",
+        "600",
+        "--no-exposure",
+        "--format",
+        "sarif",
+    ]);
+    assert_eq!(code, Some(1));
+    let v: Value = serde_json::from_str(&sarif).expect("SARIF");
+    assert_eq!(v["runs"][0]["results"][0]["ruleId"], "ROUTE_WRITE_BURST");
+    assert_eq!(v["runs"][0]["results"][0]["level"], "warning");
+    let (_, jsonl) = run(&[
+        "--burst-writes",
+        "5",
+        "--burst-window",
+        "600",
+        "--no-exposure",
+        "--format",
+        "jsonl",
+    ]);
+    let line: Value = serde_json::from_str(jsonl.lines().next().expect("a line")).expect("JSON");
+    assert_eq!(line["record"], "finding");
+    assert_eq!(line["records"], 15);
 }

@@ -72,6 +72,9 @@ pub struct Event {
     pub account: Option<String>,
     /// `file line N /pointer`.
     pub location: String,
+    /// The file the record came from, and the line it starts on (for SARIF locations).
+    pub file: String,
+    pub line: u64,
     pub outcome: Outcome,
     /// The error code AWS returned, for failed records.
     pub error_code: Option<String>,
@@ -499,6 +502,8 @@ fn replay_one(
         region: record.aws_region.clone(),
         account: record.account_id.clone(),
         location: record.location(),
+        file: record.file.display().to_string(),
+        line: record.position.line,
         outcome: Outcome::Ignored,
         error_code: record.error_code.clone(),
         model_error: None,

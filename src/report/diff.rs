@@ -112,3 +112,19 @@ pub fn diff_json(
         diagnostics: diagnostics(diags),
     })
 }
+
+/// One paragraph for Markdown: changes by grade, the gate.
+pub fn summary_line(changes: &[ExposureChange], min: Severity) -> String {
+    let by = by_severity(changes);
+    format!(
+        "{} change(s): {}. **{} new exposure** at or above {}.",
+        changes.len(),
+        Severity::ALL
+            .iter()
+            .map(|g| format!("{} {}", by.get(g.name()).copied().unwrap_or(0), g.name()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        new_exposure(changes, min),
+        min.name()
+    )
+}

@@ -442,3 +442,32 @@ pub fn replay_text(r: &Replay, files: &Files, style: Style, min: Severity) -> St
     }
     out
 }
+
+/// One paragraph for Markdown: records by outcome, exposure changes by grade, the gate.
+pub fn summary_line(r: &Replay, min: Severity) -> String {
+    let s = &r.summary;
+    let by = by_severity(r);
+    format!(
+        "{} records: {} applied, {} failed_in_aws, {} diverged, {} duplicate, {} ignored, {} unsupported, {} malformed, {} after_until. Exposure changes: {}. **{} new exposure** and {} finding(s) at or above {}.",
+        s.records,
+        s.applied,
+        s.failed_in_aws,
+        s.diverged,
+        s.duplicate,
+        s.ignored,
+        s.unsupported,
+        s.malformed,
+        s.after_until,
+        Severity::ALL
+            .iter()
+            .map(|g| format!("{} {}", by.get(g.name()).copied().unwrap_or(0), g.name()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        r.new_exposure(min),
+        r.findings
+            .iter()
+            .filter(|f| f.severity.at_least(min))
+            .count(),
+        min.name()
+    )
+}

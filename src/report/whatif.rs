@@ -212,3 +212,32 @@ pub fn whatif_json(r: &Replay, plan: &Plan, diags: &[Diagnostic], min: Severity)
         diagnostics: diagnostics(diags),
     })
 }
+
+/// One paragraph for Markdown: steps by verdict, the gate.
+pub fn summary_line(r: &Replay, plan: &Plan, min: Severity) -> String {
+    let (accepted, rejected, other) = counts(r);
+    let rejected_steps: Vec<String> = r
+        .events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| verdict(e) == "rejected")
+        .map(|(i, e)| {
+            format!(
+                "step {} ({})",
+                i + 1,
+                e.model_error.as_ref().map(|m| m.code).unwrap_or("-")
+            )
+        })
+        .collect();
+    let mut s = format!(
+        "{} step(s): {accepted} accepted, {rejected} rejected, {other} other; {} unreadable command(s). **{} new exposure** at or above {}.",
+        r.events.len(),
+        plan.errors.len(),
+        r.new_exposure(min),
+        min.name()
+    );
+    if !rejected_steps.is_empty() {
+        s.push_str(&format!(" EC2 would reject {}.", rejected_steps.join(", ")));
+    }
+    s
+}

@@ -222,6 +222,36 @@ vpcsim diff --snapshot describe-output/ AWSLogs/ --from 2024-05-01T00:00:00Z --t
         #[arg(value_name = "EVENTS")]
         events: Vec<PathBuf>,
     },
+    /// Which record gave a subnet its current reach (or, with --to, its current path to an
+    /// address), and the chain of records that changed it.
+    #[command(
+        after_help = "The trail is replayed (as `vpcsim replay`, lenient unless --strict) with exposure on. For each \
+outcome the subnet has at the end (ranges with one disposition and path), the last record whose exposure change \
+covers those ranges set it; every record whose change covers them is in the chain. An outcome no record changed \
+comes from the starting state.\n\n\
+Exit codes: 0 success, 2 usage error (an unknown subnet, a bad address) or unreadable input.\n\nExamples:\n  \
+vpcsim blame --snapshot describe-output/ AWSLogs/ --subnet subnet-0a000002\n  \
+vpcsim blame --snapshot describe-output/ AWSLogs/ --subnet subnet-0a000002 --to 8.8.8.8"
+    )]
+    Blame {
+        /// The starting state (as for `replay`).
+        #[arg(long, value_name = "PATH")]
+        snapshot: Option<PathBuf>,
+        /// The subnet to explain.
+        #[arg(long, value_name = "ID")]
+        subnet: String,
+        /// Explain only the path to this IPv4 or IPv6 address.
+        #[arg(long, value_name = "ADDRESS")]
+        to: Option<String>,
+        /// Reject successful records that name resources the starting state lacks.
+        #[arg(long)]
+        strict: bool,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// CloudTrail files or directories, or - for standard input.
+        #[arg(value_name = "EVENTS", required = true)]
+        events: Vec<PathBuf>,
+    },
     /// Writes the state a trail leads to (at a time, or at its end) as describe-* JSON files in
     /// the AWS CLI's shapes, which `--snapshot` reads back.
     #[command(
@@ -818,6 +848,63 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
                 );
             }
             Ok(report::diff::new_exposure(&changes, min) > 0)
+        }
+        Command::Blame {
+            snapshot,
+            subnet,
+            to,
+            strict,
+            format,
+            events,
+        } => {
+            let address: Option<std::net::IpAddr> = match &to {
+                None => None,
+                Some(t) => Some(t.parse().map_err(|_| {
+                    anyhow::anyhow!(
+                        "--to {t} is not an IP address; give one such as 8.8.8.8 or 2001:db8::1"
+                    )
+                })?),
+            };
+            let mut net = match &snapshot {
+                Some(p) => load(p, &mut input_errors)?.network,
+                None => vpcsim::model::Network::default(),
+            };
+            let read = read_events(&events);
+            let errors = read.errors.clone();
+            let opts = vpcsim::replay::ReplayOptions {
+                strict,
+                exposure: true,
+                ..Default::default()
+            };
+            let replayed = vpcsim::replay::replay(&mut net, read, &opts);
+            let id = SubnetId::new(subnet.as_str());
+            let Some(blamed) = vpcsim::replay::blame::blame(&replayed, &net, &id, address) else {
+                anyhow::bail!(
+                    "{subnet} is not in the state the trail leads to; `vpcsim reach --snapshot ...` lists the subnets"
+                );
+            };
+            match format {
+                Format::Json => emit(&report::blame::blame_json(&subnet, to.as_deref(), &blamed))?,
+                Format::Text => {
+                    let at = match &to {
+                        Some(t) => format!("to {t}, at the end of the trail"),
+                        None => "at the end of the trail".to_string(),
+                    };
+                    emit(&report::blame::blame_text(&subnet, &at, &blamed, style))?
+                }
+            }
+            for e in &errors {
+                eprintln!("error: {e}");
+            }
+            if !errors.is_empty() || replayed.summary.malformed > 0 {
+                anyhow::bail!(
+                    "some input could not be read ({} unreadable file(s), {} malformed record(s); `vpcsim replay` lists them); everything readable was replayed",
+                    errors.len(),
+                    replayed.summary.malformed
+                );
+            }
+            partial_input(input_errors)?;
+            Ok(false)
         }
         Command::State {
             snapshot,

@@ -14,6 +14,7 @@
 //! lenient mode) the rejection is only that a resource is missing from the starting state: then
 //! vpcsim infers a placeholder for it, says so, and applies the record.
 
+pub mod blame;
 pub mod findings;
 
 use crate::cloudtrail::{Decoded, ReadResult, Record, UtcTime, decode};

@@ -5,6 +5,7 @@
 //! output types converted by hand from the engine's types, so that the engine can change
 //! without changing the schema. Output is a pure function of its input: same input, same bytes.
 
+pub mod blame;
 pub mod changes;
 pub mod diff;
 pub mod replay;

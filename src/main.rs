@@ -45,6 +45,15 @@ enum Format {
     Json,
 }
 
+/// Picture formats of `vpcsim graph`.
+#[derive(Copy, Clone, ValueEnum, PartialEq, Eq)]
+enum GraphFormat {
+    /// Graphviz DOT: `dot -Tsvg graph.dot > graph.svg`.
+    Dot,
+    /// Mermaid flowchart: paste into GitHub Markdown in a ```mermaid block.
+    Mermaid,
+}
+
 /// Formats of the commands that report exposure changes (README "Output formats").
 #[derive(Copy, Clone, ValueEnum, PartialEq, Eq)]
 enum ChangeFormat {
@@ -250,6 +259,32 @@ vpcsim blame --snapshot describe-output/ AWSLogs/ --subnet subnet-0a000002 --to 
         format: Format,
         /// CloudTrail files or directories, or - for standard input.
         #[arg(value_name = "EVENTS", required = true)]
+        events: Vec<PathBuf>,
+    },
+    /// Draws VPCs, subnets, route tables and gateways, subnets coloured by exposure (public,
+    /// outbound-only, isolated, blackhole), as Graphviz DOT or Mermaid.
+    #[command(
+        after_help = "With EVENTS, the state is the one the trail leads to (at --at, or at its end; lenient unless \
+--strict). Subnets: red public, orange outbound-only, green isolated, a thick red border when some range is \
+blackholed. Edges: subnet -> its route table (dashed for the main table), table -> each target labelled with \
+its destinations (red dashed for blackhole routes), NAT gateway -> the subnet it is in.\n\n\
+Examples:\n  vpcsim graph --snapshot describe-output/ | dot -Tsvg > vpc.svg\n  \
+vpcsim graph --snapshot describe-output/ AWSLogs/ --at 2024-05-01T10:00:00Z --format mermaid"
+    )]
+    Graph {
+        /// The snapshot (as for `reach`).
+        #[arg(long, value_name = "PATH")]
+        snapshot: PathBuf,
+        /// Draw the state at this time of the trail (RFC 3339).
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+        /// Reject successful records that name resources the snapshot lacks.
+        #[arg(long)]
+        strict: bool,
+        #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+        format: GraphFormat,
+        /// CloudTrail files or directories to replay first (optional).
+        #[arg(value_name = "EVENTS")]
         events: Vec<PathBuf>,
     },
     /// Writes the state a trail leads to (at a time, or at its end) as describe-* JSON files in
@@ -904,6 +939,51 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
                 );
             }
             partial_input(input_errors)?;
+            Ok(false)
+        }
+        Command::Graph {
+            snapshot,
+            at,
+            strict,
+            format,
+            events,
+        } => {
+            let until = match at {
+                None => None,
+                Some(t) => Some(vpcsim::cloudtrail::UtcTime::parse(&t).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "--at {t} is not a time; give RFC 3339 such as 2023-01-06T04:40:04Z"
+                    )
+                })?),
+            };
+            let loaded = load(&snapshot, &mut input_errors)?;
+            eprint!("{}", report::diagnostics_text(&loaded.diagnostics));
+            let mut net = loaded.network;
+            if !events.is_empty() {
+                let read = read_events(&events);
+                let errors = read.errors.clone();
+                let opts = vpcsim::replay::ReplayOptions {
+                    strict,
+                    until,
+                    ..Default::default()
+                };
+                let replayed = vpcsim::replay::replay(&mut net, read, &opts);
+                for e in &errors {
+                    eprintln!("error: {e}");
+                }
+                input_errors += errors.len() + replayed.summary.malformed;
+            } else if until.is_some() {
+                anyhow::bail!("--at needs EVENTS: the trail to replay up to that time");
+            }
+            emit(&match format {
+                GraphFormat::Dot => report::graph::dot(&net),
+                GraphFormat::Mermaid => report::graph::mermaid(&net),
+            })?;
+            if input_errors > 0 {
+                anyhow::bail!(
+                    "{input_errors} input error(s) (see above); the picture uses everything readable"
+                );
+            }
             Ok(false)
         }
         Command::State {

@@ -8,6 +8,7 @@
 pub mod blame;
 pub mod changes;
 pub mod diff;
+pub mod graph;
 pub mod replay;
 pub mod whatif;
 

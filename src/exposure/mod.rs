@@ -227,15 +227,16 @@ fn classify(before: &Side, after: &Side) -> Option<ChangeKind> {
     let vpn = |s: &Side| s.disposition == Disposition::ExitsToVpn;
     // Most specific first: a range that now leaves through a new kind of path is reported as
     // that path gained (what it lost is in `before`).
+    // A blackholed range that now goes straight to the internet is exposed, not restored.
     let kind = if after.disposition == Disposition::Blackhole && before.carries() {
         ChangeKind::Blackholed
-    } else if before.disposition == Disposition::Blackhole && after.carries() {
-        ChangeKind::Restored
     } else if internet(after)
         && after.internet == Some(InternetVia::Direct)
         && before.internet != Some(InternetVia::Direct)
     {
         ChangeKind::InternetExposed
+    } else if before.disposition == Disposition::Blackhole && after.carries() {
+        ChangeKind::Restored
     } else if internet(before)
         && internet(after)
         && before.internet == Some(InternetVia::Direct)

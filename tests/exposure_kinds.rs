@@ -1,0 +1,175 @@
+//! One what-if scenario per exposure change kind and per misuse pattern of product.md, on
+//! `scenarios/exposure-kinds/` (the example topology plus a forwarding appliance). Each plan's
+//! last step must produce the expected kind and grade; its text is pinned as a reviewed snapshot
+//! (`snapshots/exposure_kind@<name>.snap`), and its JSON is checked field by field.
+
+use serde_json::Value;
+use std::process::Command;
+
+const TOPOLOGY: &str = "scenarios/exposure-kinds/topology.toml";
+
+/// (name, plan: commands separated by " ; ", kind of the last step, its severity)
+const CASES: &[(&str, &str, &str, &str)] = &[
+    // Misuse pattern: a private subnet routed to the internet gateway (NAT route replaced).
+    (
+        "nat_route_replaced_by_igw",
+        "replace-route --route-table-id rtb-0a000002 --destination-cidr-block 0.0.0.0/0 --gateway-id igw-0a000001",
+        "INTERNET_EXPOSED",
+        "high",
+    ),
+    // Misuse pattern: AssociateRouteTable moving a subnet onto the public table.
+    (
+        "subnet_moved_onto_public_table",
+        "associate-route-table --route-table-id rtb-0a000001 --subnet-id subnet-0a000002",
+        "INTERNET_EXPOSED",
+        "high",
+    ),
+    // ReplaceRouteTableAssociation replacing the main association.
+    (
+        "main_association_replaced",
+        "replace-route-table-association --association-id rtbassoc-main-rtb-0a000002 --route-table-id rtb-0a000001",
+        "INTERNET_EXPOSED",
+        "high",
+    ),
+    (
+        "peer_range_sent_to_nat",
+        "replace-route --route-table-id rtb-0a000002 --destination-cidr-block 172.20.0.0/16 --nat-gateway-id nat-0a000001",
+        "INTERNET_EGRESS_GAINED",
+        "medium",
+    ),
+    (
+        "default_route_deleted",
+        "delete-route --route-table-id rtb-0a000002 --destination-cidr-block 0.0.0.0/0",
+        "INTERNET_LOST",
+        "low",
+    ),
+    (
+        "igw_route_put_back_to_nat",
+        "replace-route --route-table-id rtb-0a000002 --destination-cidr-block 0.0.0.0/0 --gateway-id igw-0a000001 ; replace-route --route-table-id rtb-0a000002 --destination-cidr-block 0.0.0.0/0 --nat-gateway-id nat-0a000001",
+        "INTERNET_EXPOSURE_REMOVED",
+        "info",
+    ),
+    (
+        "vpn_route_added",
+        "create-route --route-table-id rtb-0a000002 --destination-cidr-block 10.50.0.0/16 --gateway-id vgw-0a000001",
+        "ON_PREMISES_PATH_GAINED",
+        "medium",
+    ),
+    (
+        "on_premises_range_captured_by_an_instance",
+        "create-route --route-table-id rtb-0a000002 --destination-cidr-block 192.168.0.0/16 --instance-id i-0a000001",
+        "ON_PREMISES_PATH_LOST",
+        "low",
+    ),
+    // Peering to a VPC of another account (210987654321).
+    (
+        "route_to_peer_of_another_account",
+        "delete-route --route-table-id rtb-0a000002 --destination-cidr-block 172.20.0.0/16 ; create-route --route-table-id rtb-0a000002 --destination-cidr-block 172.20.0.0/16 --vpc-peering-connection-id pcx-0a000001",
+        "PEER_PATH_GAINED",
+        "medium",
+    ),
+    (
+        "peer_range_captured_by_an_instance",
+        "create-route --route-table-id rtb-0a000002 --destination-cidr-block 172.20.0.0/17 --instance-id i-0a000001",
+        "PEER_PATH_LOST",
+        "low",
+    ),
+    // More specific than local: a subnet's traffic to another subnet through an appliance.
+    (
+        "subnet_traffic_through_an_appliance",
+        "create-route --route-table-id rtb-0a000002 --destination-cidr-block 10.0.1.0/24 --instance-id i-0a0000ff",
+        "TRAFFIC_REDIRECTED",
+        "high",
+    ),
+    // DeleteNatGateway blackholing the private subnet.
+    (
+        "nat_gateway_deleted",
+        "delete-nat-gateway --nat-gateway-id nat-0a000001",
+        "BLACKHOLED",
+        "high",
+    ),
+    (
+        "blackhole_replaced_by_vpn",
+        "delete-nat-gateway --nat-gateway-id nat-0a000001 ; replace-route --route-table-id rtb-0a000002 --destination-cidr-block 0.0.0.0/0 --gateway-id vgw-0a000001",
+        "RESTORED",
+        "info",
+    ),
+    (
+        "peering_deleted",
+        "delete-vpc-peering-connection --vpc-peering-connection-id pcx-0a000001",
+        "BLACKHOLED",
+        "high",
+    ),
+];
+
+fn whatif(plan: &str, format: &str) -> (i32, String) {
+    let mut args = vec![
+        "whatif",
+        "--snapshot",
+        TOPOLOGY,
+        "--color",
+        "never",
+        "--format",
+        format,
+        "--",
+    ];
+    args.extend(plan.split_whitespace());
+    let out = Command::new(env!("CARGO_BIN_EXE_vpcsim"))
+        .args(&args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the vpcsim binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn every_kind_has_a_scenario() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    for (name, plan, kind, severity) in CASES {
+        let (code, json) = whatif(plan, "json");
+        let v: Value = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let steps = v["steps"].as_array().expect("steps");
+        assert!(
+            steps.iter().all(|s| s["verdict"] == "accepted"),
+            "{name}: {steps:?}"
+        );
+        let last = steps.last().expect("a step");
+        let change = &last["exposure"][0];
+        assert_eq!(&change["kind"], kind, "{name}: {}", last["exposure"]);
+        assert_eq!(&change["severity"], severity, "{name}");
+        assert!(change["reason"].as_str().is_some_and(|r| !r.is_empty()));
+        // Exit 1 exactly when some step brought new exposure.
+        let new = v["summary"]["new_exposure"].as_u64().expect("count");
+        assert_eq!(code, if new > 0 { 1 } else { 0 }, "{name}");
+        let (_, text) = whatif(plan, "text");
+        settings.bind(|| insta::assert_snapshot!(format!("exposure_kind@{name}"), text));
+    }
+    let kinds: std::collections::BTreeSet<&str> = CASES.iter().map(|c| c.2).collect();
+    assert_eq!(
+        kinds.len(),
+        11,
+        "every change kind has a scenario: {kinds:?}"
+    );
+}
+
+/// A failed CreateRoute (AWS answered with an errorCode) changes nothing, and a route flood by
+/// one principal hitting the quota is a finding: both in tests/replay.rs and tests/cli.rs
+/// (`failed_and_dry_run_records_change_nothing`, `a_route_flood_by_one_principal_is_a_burst_that_fills_the_table`,
+/// `example_replay_text_and_json`). Here: the same failure as a planned step is rejected.
+#[test]
+fn a_rejected_plan_changes_nothing() {
+    let (code, json) = whatif(
+        "create-route --route-table-id rtb-0a000002 --destination-cidr-block 0.0.0.0/0 --gateway-id igw-0a000001",
+        "json",
+    );
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(v["steps"][0]["verdict"], "rejected");
+    assert_eq!(v["steps"][0]["error_code"], "RouteAlreadyExists");
+    assert_eq!(v["net_exposure"].as_array().map(Vec::len), Some(0));
+}

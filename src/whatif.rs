@@ -110,6 +110,102 @@ fn camel(kebab: &str) -> String {
     }
 }
 
+/// The AWS CLI's global options: accepted anywhere, not part of the request.
+const GLOBAL_FLAGS: &[&str] = &[
+    "region",
+    "profile",
+    "output",
+    "query",
+    "debug",
+    "endpoint-url",
+    "no-verify-ssl",
+    "no-paginate",
+    "color",
+    "no-cli-pager",
+    "cli-read-timeout",
+    "cli-connect-timeout",
+    "ca-bundle",
+    "no-sign-request",
+    "cli-binary-format",
+    "cli-auto-prompt",
+    "no-cli-auto-prompt",
+];
+
+const ROUTE_TARGETS: &[&str] = &[
+    "gateway-id",
+    "egress-only-internet-gateway-id",
+    "nat-gateway-id",
+    "transit-gateway-id",
+    "local-gateway-id",
+    "carrier-gateway-id",
+    "network-interface-id",
+    "instance-id",
+    "vpc-peering-connection-id",
+    "core-network-arn",
+    "vpc-endpoint-id",
+];
+
+const DESTINATIONS: &[&str] = &[
+    "destination-cidr-block",
+    "destination-ipv6-cidr-block",
+    "destination-prefix-list-id",
+];
+
+/// The flags (besides `--dry-run` and the global ones) of each `aws ec2` subcommand whose form
+/// vpcsim claims to read; `None` for other subcommands (passed through unchecked).
+fn known_flags(verb: &str) -> Option<Vec<&'static str>> {
+    let route = |extra: &[&'static str]| {
+        let mut v = vec!["route-table-id"];
+        v.extend_from_slice(DESTINATIONS);
+        v.extend_from_slice(extra);
+        v
+    };
+    Some(match verb {
+        "create-route" => route(ROUTE_TARGETS),
+        "replace-route" => {
+            let mut v = route(ROUTE_TARGETS);
+            v.push("local-target");
+            v
+        }
+        "delete-route" => route(&[]),
+        "create-route-table" => vec!["vpc-id", "tag-specifications", "client-token"],
+        "delete-route-table" => vec!["route-table-id"],
+        "associate-route-table" => vec![
+            "route-table-id",
+            "subnet-id",
+            "gateway-id",
+            "public-ipv4-pool",
+        ],
+        "disassociate-route-table" => vec!["association-id"],
+        "replace-route-table-association" => vec!["association-id", "route-table-id"],
+        "attach-internet-gateway" | "detach-internet-gateway" => {
+            vec!["internet-gateway-id", "vpc-id"]
+        }
+        "delete-internet-gateway" => vec!["internet-gateway-id"],
+        "delete-egress-only-internet-gateway" => vec!["egress-only-internet-gateway-id"],
+        "create-nat-gateway" => vec![
+            "subnet-id",
+            "allocation-id",
+            "connectivity-type",
+            "private-ip-address",
+            "client-token",
+            "tag-specifications",
+            "secondary-allocation-ids",
+            "secondary-private-ip-addresses",
+            "secondary-private-ip-address-count",
+        ],
+        "delete-nat-gateway" => vec!["nat-gateway-id"],
+        "attach-vpn-gateway" | "detach-vpn-gateway" => vec!["vpn-gateway-id", "vpc-id"],
+        "enable-vgw-route-propagation" | "disable-vgw-route-propagation" => {
+            vec!["route-table-id", "gateway-id"]
+        }
+        "accept-vpc-peering-connection"
+        | "reject-vpc-peering-connection"
+        | "delete-vpc-peering-connection" => vec!["vpc-peering-connection-id"],
+        _ => return None,
+    })
+}
+
 /// Turns one AWS CLI command (with or without the leading `aws ec2`) into a CloudTrail-shaped
 /// record for step `n` (1-based).
 pub fn command_record(words: &[String], n: usize) -> Result<Value, String> {
@@ -156,6 +252,19 @@ pub fn command_record(words: &[String], n: usize) -> Result<Value, String> {
                 }
             }
         };
+        let raw = flag.trim_start_matches("--");
+        if GLOBAL_FLAGS.contains(&raw) {
+            continue;
+        }
+        if let Some(known) = known_flags(verb)
+            && key != "dry-run"
+            && !known.contains(&key.as_str())
+        {
+            return Err(format!(
+                "--{raw} is not an option of `aws ec2 {verb}`; its options are --{} (and --dry-run)",
+                known.join(", --")
+            ));
+        }
         let key = camel(&key);
         if req.insert(key.clone(), value).is_some() {
             return Err(format!(
@@ -312,6 +421,18 @@ mod tests {
                 .expect_err("twice")
                 .contains("twice")
         );
+        let e =
+            command_record(&w("aws ec2 create-route --route-table rtb-1"), 1).expect_err("typo");
+        assert!(
+            e.contains("--route-table is not an option of `aws ec2 create-route`"),
+            "{e}"
+        );
+        assert!(e.contains("--route-table-id"), "{e}");
+        // Global options are accepted and left out of the request.
+        let v = command_record(&w("aws ec2 delete-route --route-table-id rtb-1 --destination-cidr-block 10.0.0.0/8 --region eu-west-1 --output json --no-cli-pager"), 1)
+            .expect("record");
+        assert!(v["requestParameters"].get("region").is_none());
+        assert_eq!(v["requestParameters"]["routeTableId"], "rtb-1");
     }
 
     #[test]

@@ -15,7 +15,9 @@
 //! does, with its peak memory), `reach_all`, `reach_json`, the cost of
 //! recomputing one subnet after one route change, the route graph, and peak memory (`VmHWM`).
 //! `VPCSIM_BENCH_SCALE` (default 1.0) scales the number of VPCs, e.g. 0.1 for a quick try;
-//! `VPCSIM_BENCH_REACH_ONLY=1` runs only `reach_all` (for profiling).
+//! `VPCSIM_BENCH_REACH_ONLY=1` runs only `reach_all` (for profiling);
+//! `VPCSIM_BENCH_EXPORT=<dir>` writes the account as describe-* JSON into `<dir>` and stops (to
+//! time the CLI on it, e.g. `vpcsim whatif --snapshot <dir> -- ...`; BENCHMARKS.md).
 //! `BENCHMARKS.md` records measured numbers.
 
 #[path = "common/mod.rs"]
@@ -816,6 +818,17 @@ fn main() {
         net.vpc_peering_connections.len(),
         net.network_interfaces.len()
     );
+
+    if let Some(dir) = std::env::var_os("VPCSIM_BENCH_EXPORT") {
+        // Writes the account as describe-* JSON (for timing the CLI on it, e.g. `vpcsim whatif`)
+        // and stops.
+        let dir = std::path::PathBuf::from(dir);
+        match vpcsim::snapshot::export::write_dir(net, &dir) {
+            Ok(files) => println!("wrote {} files to {}", files.len(), dir.display()),
+            Err(e) => println!("cannot write {}: {e}", dir.display()),
+        }
+        return;
+    }
 
     let start = Instant::now();
     let mut engine = Engine::new(net);

@@ -90,8 +90,9 @@ together they cover 0.0.0.0/0 and ::/0 exactly.\n\nExample:\n  vpcsim reach --sn
         format: Format,
     },
     /// Replays CloudTrail records onto a snapshot (or onto nothing): every route-family record
-    /// applied with EC2's rules, in time order, each with its outcome, and a summary that
-    /// accounts for every record read.
+    /// applied with EC2's rules, in time order, each with its outcome, what it exposed (graded,
+    /// attributed, with the command that reverts it), the net change, denial-of-service
+    /// findings, and a summary that accounts for every record read. Exits 1 on new exposure.
     #[command(
         after_help = "EVENTS are files or directories (walked in sorted order, the S3 layout \
 AWSLogs/<account>/CloudTrail/<region>/<yyyy>/<mm>/<dd>/ included), or - for standard input: CloudTrail log \

@@ -267,6 +267,18 @@ fn classify(before: &Side, after: &Side) -> Option<ChangeKind> {
     Some(kind)
 }
 
+/// How many of `changes` add exposure (`ChangeKind::is_new_exposure`) at `min` or more severe:
+/// the CI gate of `replay`, `whatif` and `diff`.
+pub fn count_new_exposure<'a>(
+    changes: impl IntoIterator<Item = &'a ExposureChange>,
+    min: Severity,
+) -> usize {
+    changes
+        .into_iter()
+        .filter(|c| c.kind.is_new_exposure() && c.severity.at_least(min))
+        .count()
+}
+
 /// The exposure changes between two whole states (two snapshots, or two points of a replay), for
 /// every subnet of either: a subnet in only one is compared with its absence. Reach is computed
 /// on all cores; the order is by subnet, then `diff`'s order.

@@ -170,11 +170,7 @@ impl Replay {
     /// at `min` or more severe: what `vpcsim replay` exits 1 on. Every record counts, so an
     /// exposure that a later record reverted is still found.
     pub fn new_exposure(&self, min: exposure::Severity) -> usize {
-        self.events
-            .iter()
-            .flat_map(|e| &e.exposure)
-            .filter(|c| c.kind.is_new_exposure() && c.severity.at_least(min))
-            .count()
+        exposure::count_new_exposure(self.events.iter().flat_map(|e| &e.exposure), min)
     }
 }
 

@@ -2,7 +2,7 @@
 //! points of a replay), one per line in text, or JSON schema `vpcsim/diff/v1` (README "JSON
 //! output").
 
-use super::replay::{JsonExposure, change_text, exposure_json};
+use super::replay::{JsonExposure, change_text, count_grades, exposure_json, grades_text};
 use super::{JsonDiagnostic, Style, diagnostics, to_json};
 use crate::diag::Diagnostic;
 use crate::exposure::{ExposureChange, Severity};
@@ -20,19 +20,11 @@ pub struct Compared<'a> {
 
 /// New exposure at or above `min` (the exit-1 condition).
 pub fn new_exposure(changes: &[ExposureChange], min: Severity) -> usize {
-    changes
-        .iter()
-        .filter(|c| c.kind.is_new_exposure() && c.severity.at_least(min))
-        .count()
+    crate::exposure::count_new_exposure(changes, min)
 }
 
 fn by_severity(changes: &[ExposureChange]) -> BTreeMap<&'static str, usize> {
-    let mut m: BTreeMap<&'static str, usize> =
-        Severity::ALL.iter().map(|s| (s.name(), 0)).collect();
-    for c in changes {
-        *m.entry(c.severity.name()).or_default() += 1;
-    }
-    m
+    count_grades(changes)
 }
 
 pub fn diff_text(
@@ -56,11 +48,7 @@ pub fn diff_text(
         out,
         "\nsummary: {} change(s) ({}); {} new exposure at or above {}",
         changes.len(),
-        Severity::ALL
-            .iter()
-            .map(|s| format!("{} {}", by.get(s.name()).copied().unwrap_or(0), s.name()))
-            .collect::<Vec<_>>()
-            .join(", "),
+        grades_text(&by),
         new_exposure(changes, min),
         min.name()
     );
@@ -119,11 +107,7 @@ pub fn summary_line(changes: &[ExposureChange], min: Severity) -> String {
     format!(
         "{} change(s): {}. **{} new exposure** at or above {}.",
         changes.len(),
-        Severity::ALL
-            .iter()
-            .map(|g| format!("{} {}", by.get(g.name()).copied().unwrap_or(0), g.name()))
-            .collect::<Vec<_>>()
-            .join(", "),
+        grades_text(&by),
         new_exposure(changes, min),
         min.name()
     )

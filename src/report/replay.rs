@@ -200,13 +200,29 @@ pub struct Files<'a> {
     pub errors: &'a [FileError],
 }
 
-pub(super) fn by_severity(r: &Replay) -> std::collections::BTreeMap<&'static str, usize> {
+/// Changes per grade, every grade present (JSON `by_severity`).
+pub(super) fn count_grades<'a>(
+    changes: impl IntoIterator<Item = &'a ExposureChange>,
+) -> std::collections::BTreeMap<&'static str, usize> {
     let mut m: std::collections::BTreeMap<&'static str, usize> =
         Severity::ALL.iter().map(|s| (s.name(), 0)).collect();
-    for c in r.events.iter().flat_map(|e| &e.exposure) {
+    for c in changes {
         *m.entry(c.severity.name()).or_default() += 1;
     }
     m
+}
+
+/// "0 critical, 1 high, 0 medium, 0 low, 0 info", most severe first.
+pub(super) fn grades_text(by: &std::collections::BTreeMap<&'static str, usize>) -> String {
+    Severity::ALL
+        .iter()
+        .map(|g| format!("{} {}", by.get(g.name()).copied().unwrap_or(0), g.name()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub(super) fn by_severity(r: &Replay) -> std::collections::BTreeMap<&'static str, usize> {
+    count_grades(r.events.iter().flat_map(|e| &e.exposure))
 }
 
 pub(super) fn listed(
@@ -368,15 +384,7 @@ pub fn replay_text(r: &Replay, files: &Files, style: Style, min: Severity) -> St
     let _ = writeln!(
         out,
         "exposure: {total} change(s) ({}); {} new exposure at or above {}",
-        Severity::ALL
-            .iter()
-            .map(|s| format!(
-                "{} {}",
-                counts.get(s.name()).copied().unwrap_or(0),
-                s.name()
-            ))
-            .collect::<Vec<_>>()
-            .join(", "),
+        grades_text(&counts),
         r.new_exposure(min),
         min.name()
     );
@@ -458,11 +466,7 @@ pub fn summary_line(r: &Replay, min: Severity) -> String {
         s.unsupported,
         s.malformed,
         s.after_until,
-        Severity::ALL
-            .iter()
-            .map(|g| format!("{} {}", by.get(g.name()).copied().unwrap_or(0), g.name()))
-            .collect::<Vec<_>>()
-            .join(", "),
+        grades_text(&by),
         r.new_exposure(min),
         r.findings
             .iter()

@@ -3,7 +3,7 @@
 //! net change of the whole plan. JSON schema `vpcsim/whatif/v1` (README "JSON output").
 
 use super::replay::{
-    JsonExposure, JsonRemediation, by_severity, change_text, exposure_json, listed,
+    JsonExposure, JsonRemediation, by_severity, change_text, exposure_json, grades_text, listed,
 };
 use super::{JsonDiagnostic, Style, diagnostics, to_json};
 use crate::diag::Diagnostic;
@@ -138,11 +138,7 @@ pub fn whatif_text(r: &Replay, plan: &Plan, style: Style, min: Severity) -> Stri
         out,
         "exposure: {} change(s) ({}); {} new exposure at or above {}",
         by.values().sum::<usize>(),
-        Severity::ALL
-            .iter()
-            .map(|s| format!("{} {}", by.get(s.name()).copied().unwrap_or(0), s.name()))
-            .collect::<Vec<_>>()
-            .join(", "),
+        grades_text(&by),
         r.new_exposure(min),
         min.name()
     );

@@ -14,6 +14,10 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::{Dfs, Reversed};
 use std::collections::{BTreeSet, HashMap};
 
+/// Prefix of the node standing for a route table's own routes as return routes of peering
+/// traffic (what `check_return` reads), as opposed to the table as a forwarder.
+const RETURN: &str = "return:";
+
 pub struct RouteGraph {
     graph: DiGraph<String, ()>,
     nodes: HashMap<String, NodeIndex>,
@@ -21,6 +25,7 @@ pub struct RouteGraph {
 
 impl RouteGraph {
     pub fn build(net: &Network) -> RouteGraph {
+        // (Node names: AWS IDs, and `RETURN` + a table ID for the table's return routes.)
         let mut g = RouteGraph {
             graph: DiGraph::new(),
             nodes: HashMap::new(),
@@ -52,10 +57,18 @@ impl RouteGraph {
                 g.edge(i.as_str(), e.id.as_str());
             }
         }
+        // Traffic over a peering connection is delivered in the peer VPC without further
+        // routing (§4.5, not transitive); what it depends on there is the return route in the
+        // destination subnet's table: the table's own routes (a `RETURN` node), not where the
+        // table's targets lead. Depending on the subnets or on the tables as forwarders would
+        // chain every peered VPC of the account together.
         for p in net.vpc_peering_connections.values() {
             for side in [&p.requester, &p.accepter] {
+                g.edge(p.id.as_str(), side.vpc_id.as_str());
                 for s in net.subnets.values().filter(|s| s.vpc_id == side.vpc_id) {
-                    g.edge(p.id.as_str(), s.id.as_str());
+                    if let Some((t, _)) = net.effective_route_table(&s.id) {
+                        g.edge(p.id.as_str(), &format!("{RETURN}{t}"));
+                    }
                 }
             }
         }
@@ -80,16 +93,21 @@ impl RouteGraph {
     /// The subnets whose reach may change when `resource` (any AWS ID) changes, in ID order: a
     /// safe superset (every subnet also depends on its VPC's main table, its fallback).
     pub fn affected_subnets(&self, resource: &str) -> Vec<SubnetId> {
-        let Some(start) = self.nodes.get(resource) else {
-            return Vec::new();
-        };
+        // A changed table changes both what it forwards and the return routes it holds.
+        let starts: Vec<NodeIndex> = [resource.to_string(), format!("{RETURN}{resource}")]
+            .iter()
+            .filter_map(|id| self.nodes.get(id.as_str()).copied())
+            .collect();
         let rev = Reversed(&self.graph);
-        let mut dfs = Dfs::new(rev, *start);
         let mut out = BTreeSet::new();
-        while let Some(n) = dfs.next(rev) {
-            let id = &self.graph[n];
-            if id.starts_with(SubnetId::PREFIX) {
-                out.insert(SubnetId::new(id.as_str()));
+        let mut dfs = Dfs::empty(rev);
+        for start in starts {
+            dfs.move_to(start);
+            while let Some(n) = dfs.next(rev) {
+                let id = &self.graph[n];
+                if id.starts_with(SubnetId::PREFIX) {
+                    out.insert(SubnetId::new(id.as_str()));
+                }
             }
         }
         out.into_iter().collect()

@@ -197,3 +197,107 @@ fn nat_state_change_is_seen_without_recompiling() {
     );
     assert_matches_fresh(&engine, &net);
 }
+
+/// Three VPCs peered in a chain, A-B and B-C, each subnet routing to its peers.
+const CHAIN: &str = r#"
+account = "123456789012"
+
+[[vpc]]
+id = "vpc-0a000001"
+cidrs = ["10.0.0.0/16"]
+
+[[vpc]]
+id = "vpc-0b000001"
+cidrs = ["10.1.0.0/16"]
+
+[[vpc]]
+id = "vpc-0c000001"
+cidrs = ["10.2.0.0/16"]
+
+[[subnet]]
+id = "subnet-0a000001"
+vpc = "vpc-0a000001"
+cidr = "10.0.1.0/24"
+
+[[subnet]]
+id = "subnet-0b000001"
+vpc = "vpc-0b000001"
+cidr = "10.1.1.0/24"
+
+[[subnet]]
+id = "subnet-0c000001"
+vpc = "vpc-0c000001"
+cidr = "10.2.1.0/24"
+
+[[vpc_peering_connection]]
+id = "pcx-0ab00001"
+requester = "vpc-0a000001"
+accepter = "vpc-0b000001"
+
+[[vpc_peering_connection]]
+id = "pcx-0bc00001"
+requester = "vpc-0b000001"
+accepter = "vpc-0c000001"
+
+[[route_table]]
+id = "rtb-0a000001"
+vpc = "vpc-0a000001"
+main = true
+routes = ["10.1.0.0/16 -> pcx-0ab00001"]
+
+[[route_table]]
+id = "rtb-0b000001"
+vpc = "vpc-0b000001"
+main = true
+routes = ["10.0.0.0/16 -> pcx-0ab00001", "10.2.0.0/16 -> pcx-0bc00001"]
+
+[[route_table]]
+id = "rtb-0c000001"
+vpc = "vpc-0c000001"
+main = true
+routes = ["10.1.0.0/16 -> pcx-0bc00001"]
+"#;
+
+// §4.5 (peering is not transitive): a change to A's table matters to B's subnets (A's table
+// holds the return route of B's traffic) but not to C's, whose traffic never reaches A.
+#[test]
+fn peering_chains_do_not_chain_dependencies() {
+    let net = load(CHAIN);
+    let affected = RouteGraph::build(&net).affected_subnets("rtb-0a000001");
+    assert!(affected.contains(&SubnetId::new("subnet-0a000001")));
+    assert!(
+        affected.contains(&SubnetId::new("subnet-0b000001")),
+        "{affected:?}"
+    );
+    assert!(
+        !affected.contains(&SubnetId::new("subnet-0c000001")),
+        "{affected:?}"
+    );
+    // And the engine agrees: removing A's return route changes B's reach, not C's.
+    let engine = Engine::new(&net);
+    let b = SubnetId::new("subnet-0b000001");
+    let c = SubnetId::new("subnet-0c000001");
+    let (b0, c0) = (
+        engine.subnet_reach(&net, &b).unwrap(),
+        engine.subnet_reach(&net, &c).unwrap(),
+    );
+    let mut changed = net.clone();
+    let key = RouteKey {
+        destination: Destination::parse("10.1.0.0/16").unwrap(),
+        propagated: false,
+    };
+    changed
+        .route_tables
+        .get_mut(&RouteTableId::new("rtb-0a000001"))
+        .unwrap()
+        .routes
+        .remove(&key)
+        .unwrap();
+    let e2 = Engine::new(&changed);
+    assert_ne!(
+        e2.subnet_reach(&changed, &b).unwrap(),
+        b0,
+        "B lost its return route from A"
+    );
+    assert_eq!(e2.subnet_reach(&changed, &c).unwrap(), c0);
+}

@@ -428,6 +428,21 @@ fn partial_input(input_errors: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The value of a time flag (`--until`, `--at`, `--from`, `--to`), with advice when it is not
+/// RFC 3339.
+fn parse_time(flag: &str, t: Option<&str>) -> anyhow::Result<Option<vpcsim::cloudtrail::UtcTime>> {
+    match t {
+        None => Ok(None),
+        Some(t) => vpcsim::cloudtrail::UtcTime::parse(t)
+            .map(Some)
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{flag} {t} is not a time; give RFC 3339 such as 2023-01-06T04:40:04Z"
+                )
+            }),
+    }
+}
+
 /// Reads trails, showing progress on stderr when it is a terminal (long reads of big trails);
 /// the progress line is erased before the report. It reads a clock only to pace the display.
 fn read_events(events: &[PathBuf]) -> vpcsim::cloudtrail::ReadResult {
@@ -531,14 +546,7 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
             events,
             format,
         } => {
-            let until = match until {
-                None => None,
-                Some(t) => Some(vpcsim::cloudtrail::UtcTime::parse(&t).ok_or_else(|| {
-                    anyhow::anyhow!(
-                        "--until {t} is not a time; give RFC 3339 such as 2023-01-06T04:40:04Z"
-                    )
-                })?),
-            };
+            let until = parse_time("--until", until.as_deref())?;
             let (mut net, diagnostics) = match &snapshot {
                 Some(p) => {
                     let loaded = load(p, &mut input_errors)?;
@@ -760,16 +768,6 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
             events,
         } => {
             let min = min_severity.into();
-            let time = |flag: &str,
-                        t: &Option<String>|
-             -> anyhow::Result<Option<vpcsim::cloudtrail::UtcTime>> {
-                match t {
-                    None => Ok(None),
-                    Some(t) => vpcsim::cloudtrail::UtcTime::parse(t).map(Some).ok_or_else(|| {
-                        anyhow::anyhow!("{flag} {t} is not a time; give RFC 3339 such as 2023-01-06T04:40:04Z")
-                    }),
-                }
-            };
             let (a, b, what_a, what_b, diagnostics) = match (before, after) {
                 (Some(bp), Some(ap)) => {
                     if !events.is_empty() {
@@ -795,7 +793,10 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
                             "nothing to compare: give --before A --after B (two snapshots), or --snapshot PATH EVENTS... [--from TIME] [--to TIME]"
                         );
                     }
-                    let (from, to) = (time("--from", &from)?, time("--to", &to)?);
+                    let (from, to) = (
+                        parse_time("--from", from.as_deref())?,
+                        parse_time("--to", to.as_deref())?,
+                    );
                     if let (Some(f), Some(t)) = (from, to)
                         && f > t
                     {
@@ -949,14 +950,7 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
             format,
             events,
         } => {
-            let until = match at {
-                None => None,
-                Some(t) => Some(vpcsim::cloudtrail::UtcTime::parse(&t).ok_or_else(|| {
-                    anyhow::anyhow!(
-                        "--at {t} is not a time; give RFC 3339 such as 2023-01-06T04:40:04Z"
-                    )
-                })?),
-            };
+            let until = parse_time("--at", at.as_deref())?;
             let loaded = load(&snapshot, &mut input_errors)?;
             eprint!("{}", report::diagnostics_text(&loaded.diagnostics));
             let mut net = loaded.network;
@@ -1005,14 +999,7 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
                     out.display()
                 );
             }
-            let until = match at {
-                None => None,
-                Some(t) => Some(vpcsim::cloudtrail::UtcTime::parse(&t).ok_or_else(|| {
-                    anyhow::anyhow!(
-                        "--at {t} is not a time; give RFC 3339 such as 2023-01-06T04:40:04Z"
-                    )
-                })?),
-            };
+            let until = parse_time("--at", at.as_deref())?;
             let mut net = match &snapshot {
                 Some(p) => load(p, &mut input_errors)?.network,
                 None => vpcsim::model::Network::default(),

@@ -200,6 +200,35 @@ pub struct Files<'a> {
     pub errors: &'a [FileError],
 }
 
+/// The `exposure:` line (changes per grade, the gate's count) and the net change, listed under
+/// `net_title`: shared by the replay and what-if text.
+pub(super) fn exposure_summary(
+    out: &mut String,
+    r: &Replay,
+    style: Style,
+    min: Severity,
+    net_title: &str,
+) {
+    let counts = by_severity(r);
+    let _ = writeln!(
+        out,
+        "exposure: {} change(s) ({}); {} new exposure at or above {}",
+        counts.values().sum::<usize>(),
+        grades_text(&counts),
+        r.new_exposure(min),
+        min.name()
+    );
+    let net: Vec<&ExposureChange> = listed(&r.net, min).collect();
+    if net.is_empty() {
+        let _ = writeln!(out, "{net_title}: none at or above {}", min.name());
+    } else {
+        let _ = writeln!(out, "{net_title}:");
+        for c in net {
+            let _ = writeln!(out, "  {}", change_text(c, style));
+        }
+    }
+}
+
 /// Changes per grade, every grade present (JSON `by_severity`).
 pub(super) fn count_grades<'a>(
     changes: impl IntoIterator<Item = &'a ExposureChange>,
@@ -379,28 +408,7 @@ pub fn replay_text(r: &Replay, files: &Files, style: Style, min: Severity) -> St
         s.malformed,
         s.after_until
     );
-    let counts = by_severity(r);
-    let total: usize = counts.values().sum();
-    let _ = writeln!(
-        out,
-        "exposure: {total} change(s) ({}); {} new exposure at or above {}",
-        grades_text(&counts),
-        r.new_exposure(min),
-        min.name()
-    );
-    let net: Vec<&ExposureChange> = listed(&r.net, min).collect();
-    if net.is_empty() {
-        let _ = writeln!(
-            out,
-            "net change from start to end: none at or above {}",
-            min.name()
-        );
-    } else {
-        let _ = writeln!(out, "net change from start to end:");
-        for c in net {
-            let _ = writeln!(out, "  {}", change_text(c, style));
-        }
-    }
+    exposure_summary(&mut out, r, style, min, "net change from start to end");
     let findings: Vec<&Finding> = r
         .findings
         .iter()

@@ -3,11 +3,12 @@
 //! net change of the whole plan. JSON schema `vpcsim/whatif/v1` (README "JSON output").
 
 use super::replay::{
-    JsonExposure, JsonRemediation, by_severity, change_text, exposure_json, grades_text, listed,
+    JsonExposure, JsonRemediation, by_severity, change_text, exposure_json, exposure_summary,
+    listed,
 };
 use super::{JsonDiagnostic, Style, diagnostics, to_json};
 use crate::diag::Diagnostic;
-use crate::exposure::{ExposureChange, Severity};
+use crate::exposure::Severity;
 use crate::replay::{Event, Outcome, Replay};
 use crate::whatif::CommandError;
 use serde::Serialize;
@@ -127,34 +128,13 @@ pub fn whatif_text(r: &Replay, plan: &Plan, style: Style, min: Severity) -> Stri
         let _ = writeln!(out, "{}: {}", style.paint("1;31", "unreadable"), err);
     }
     let (accepted, rejected, other) = counts(r);
-    let by = by_severity(r);
     let _ = writeln!(
         out,
         "\nsummary: {} step(s): {accepted} accepted, {rejected} rejected, {other} other; {} unreadable command(s)",
         r.events.len(),
         plan.errors.len()
     );
-    let _ = writeln!(
-        out,
-        "exposure: {} change(s) ({}); {} new exposure at or above {}",
-        by.values().sum::<usize>(),
-        grades_text(&by),
-        r.new_exposure(min),
-        min.name()
-    );
-    let net: Vec<&ExposureChange> = listed(&r.net, min).collect();
-    if net.is_empty() {
-        let _ = writeln!(
-            out,
-            "net change of the plan: none at or above {}",
-            min.name()
-        );
-    } else {
-        let _ = writeln!(out, "net change of the plan:");
-        for c in net {
-            let _ = writeln!(out, "  {}", change_text(c, style));
-        }
-    }
+    exposure_summary(&mut out, r, style, min, "net change of the plan");
     out
 }
 

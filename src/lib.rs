@@ -12,6 +12,7 @@ pub mod exposure;
 pub mod model;
 pub mod reach;
 pub mod replay;
+pub mod scenario;
 pub mod report;
 pub mod snapshot;
 pub mod whatif;

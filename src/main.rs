@@ -45,6 +45,17 @@ enum Format {
     Json,
 }
 
+/// Formats of `vpcsim test`.
+#[derive(Copy, Clone, ValueEnum, PartialEq, Eq)]
+enum TestFormat {
+    /// A PASS / FAIL line per scenario with the first differences.
+    Text,
+    /// One JSON document (vpcsim/test/v1).
+    Json,
+    /// JUnit XML: one test case per scenario.
+    Junit,
+}
+
 /// Picture formats of `vpcsim graph`.
 #[derive(Copy, Clone, ValueEnum, PartialEq, Eq)]
 enum GraphFormat {
@@ -310,6 +321,23 @@ files.\n\nExample:\n  vpcsim state --snapshot describe-output/ AWSLogs/ --at 202
         /// CloudTrail files or directories, or - for standard input.
         #[arg(value_name = "EVENTS", required = true)]
         events: Vec<PathBuf>,
+    },
+    /// Runs scenarios (a directory with a scenario.toml: a starting state, events, and what must
+    /// come of them) and checks every expectation: a PASS or FAIL line per scenario, with the
+    /// first differences (expected and actual) of each failure.
+    #[command(
+        after_help = "PATH is a scenario directory, a scenario.toml, or a folder searched (at any depth) for scenario directories; default `scenarios`. Scenarios run in path order. The format is documented in scenarios/README.md; each scenario is replayed as `vpcsim replay` would (exposure on, lenient unless its options say strict), then its expectations are checked: event outcomes and error codes, exposure changes, findings, traces and internet classes at any point of the run.\n\nFormats: text (a line per scenario; --verbose adds each scenario's whole report), json (vpcsim/test/v1), junit (JUnit XML for CI systems: one test case per scenario).\n\nExit codes: 0 every scenario passed, 1 some expectation failed, 2 a scenario could not run (a broken scenario file, a missing snapshot or event file; the others still run and are reported) or a usage error.\n\nExamples:\n  vpcsim test\n  vpcsim test my-scenarios/ --format junit > scenarios.xml\n  \
+vpcsim test scenarios/internet-exposure-by-create-route --verbose"
+    )]
+    Test {
+        /// Scenario directories, scenario.toml files, or folders of scenarios.
+        #[arg(value_name = "PATH", default_value = "scenarios")]
+        paths: Vec<PathBuf>,
+        /// Print each scenario's whole report (events, replay, every check) under its line.
+        #[arg(long)]
+        verbose: bool,
+        #[arg(long, value_enum, default_value_t = TestFormat::Text)]
+        format: TestFormat,
     },
     /// The hop-by-hop path of one packet: each route table with the route that matched, each
     /// gateway, NAT gateway, appliance or peering connection, and the final disposition with
@@ -942,6 +970,44 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
             }
             partial_input(input_errors)?;
             Ok(false)
+        }
+        Command::Test {
+            paths,
+            verbose,
+            format,
+        } => {
+            let dirs = vpcsim::scenario::discover(&paths).map_err(anyhow::Error::msg)?;
+            let mut runs = Vec::new();
+            for d in &dirs {
+                let r = vpcsim::scenario::load(d).and_then(|s| {
+                    let o = vpcsim::scenario::run::run(&s)?;
+                    Ok((s, o))
+                });
+                runs.push((d.display().to_string(), d, r));
+            }
+            let tested: Vec<report::scenario::Tested> = runs
+                .iter()
+                .map(|(path, d, r)| report::scenario::Tested {
+                    path: path.clone(),
+                    name: d
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_else(|| path.clone()),
+                    result: r.as_ref().map(|(s, o)| (s, o)),
+                })
+                .collect();
+            emit(&match format {
+                TestFormat::Text => report::scenario::test_text(&tested, style, verbose),
+                TestFormat::Json => report::scenario::test_json(&tested),
+                TestFormat::Junit => report::scenario::test_junit(&tested),
+            })?;
+            let (_, failed, errors) = report::scenario::counts(&tested);
+            if errors > 0 {
+                anyhow::bail!(
+                    "{errors} scenario(s) could not run; the reasons are listed above, each with its file and line"
+                );
+            }
+            Ok(failed > 0)
         }
         Command::Graph {
             snapshot,

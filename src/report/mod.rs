@@ -10,6 +10,7 @@ pub mod changes;
 pub mod diff;
 pub mod graph;
 pub mod replay;
+pub mod scenario;
 pub mod whatif;
 
 use crate::addr::{self, Family};

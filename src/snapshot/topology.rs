@@ -244,6 +244,33 @@ pub fn load_str(text: &str, name: &str) -> Result<Loaded, ImportError> {
             message: e.message().trim().to_string(),
         }])
     })?;
+    build(file, text, name)
+}
+
+/// The `[topology]` table of another TOML file (a scenario), with errors located in that file;
+/// `None` when the file has no such table.
+pub fn load_inline(text: &str, name: &str) -> Result<Option<Loaded>, ImportError> {
+    #[derive(Deserialize)]
+    struct Outer {
+        topology: Option<File>,
+    }
+    let outer: Outer = toml::from_str(text).map_err(|e| {
+        let location = match e.span() {
+            Some(span) => format!("{name}:{} (topology)", line_col(text, span.start)),
+            None => format!("{name} (topology)"),
+        };
+        ImportError::fatal(vec![InputError {
+            location,
+            message: e.message().trim().to_string(),
+        }])
+    })?;
+    match outer.topology {
+        Some(file) => build(file, text, name).map(Some),
+        None => Ok(None),
+    }
+}
+
+fn build(file: File, text: &str, name: &str) -> Result<Loaded, ImportError> {
     let mut b = Builder {
         text,
         name,

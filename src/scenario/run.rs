@@ -67,10 +67,21 @@ fn err(s: &Scenario, errors: Vec<String>) -> ScenarioError {
 /// Runs `s` and checks its expectations. `Err` when the scenario cannot run at all (its
 /// snapshot or an event file cannot be read, an inline event cannot be made a record).
 pub fn run(s: &Scenario) -> Result<Outcome, ScenarioError> {
+    run_on(s, None)
+}
+
+/// Runs `s` from another starting state: `snapshot` replaces the scenario's own (the test of
+/// the Batfish-equivalent scenarios checks their expectations on the real snapshots this way).
+pub fn run_on(s: &Scenario, snapshot: Option<&std::path::Path>) -> Result<Outcome, ScenarioError> {
     let spec = &s.spec;
     let at = |span: std::ops::Range<usize>| format!("{}:{}", s.file, line_col(&s.text, span.start));
     // The starting state.
-    let (start, loaded) = if let Some(p) = &spec.snapshot {
+    let (start, loaded) = if let Some(path) = snapshot {
+        match crate::snapshot::load(path) {
+            Ok(l) => (Start::Snapshot(path.display().to_string()), l),
+            Err(e) => return Err(err(s, e.errors.iter().map(|x| x.to_string()).collect())),
+        }
+    } else if let Some(p) = &spec.snapshot {
         let path = s.dir.join(p.get_ref().trim());
         match crate::snapshot::load(&path) {
             Ok(l) => (Start::Snapshot(p.get_ref().trim().to_string()), l),

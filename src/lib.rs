@@ -9,6 +9,7 @@ pub mod addr;
 pub mod cloudtrail;
 pub mod diag;
 pub mod exposure;
+pub mod generate;
 pub mod model;
 pub mod reach;
 pub mod replay;

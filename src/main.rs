@@ -322,6 +322,50 @@ files.\n\nExample:\n  vpcsim state --snapshot describe-output/ AWSLogs/ --at 202
         #[arg(value_name = "EVENTS", required = true)]
         events: Vec<PathBuf>,
     },
+    /// Writes a labelled training set: a realistic organisation (describe-* JSON), a CloudTrail
+    /// trail in the S3 layout mixing benign routing churn, API noise, failed calls and injected
+    /// misuse episodes, and the ground truth as JSON Lines.
+    #[command(
+        after_help = "OUT receives:\n  snapshot/        describe-* JSON of the starting state (vpcsim --snapshot reads it)\n  \
+AWSLogs/<account>/CloudTrail/us-east-1/<yyyy>/<mm>/<dd>/*.json.gz   the trail, one file per account and hour\n  \
+truth.jsonl      one line per route-family event (outcome, exposure changes, episode and role), one per \
+episode (pattern, technique, principal, its events, the events that remediated it in the trail and the commands \
+that would), and a summary line (counts and the findings vpcsim reports)\n\n\
+Episodes (the three misuse patterns): internet_exposure (replace-route-nat-to-igw, create-route-igw-in-isolated-table, \
+associate-private-subnet-with-public-table, main-table-replaced-by-public-table), traffic_capture \
+(more-specific-route-to-instance-interface, on-premises-range-to-peer-of-another-account), denial_of_service \
+(route-flood, delete-nat-gateway). About 70% are remediated later in the trail by an operator; an unremediated one leaves its VPC alone for the rest of the trail.\n\n\
+Every route-family call is checked against the model before it is written, so `vpcsim replay --snapshot \
+OUT/snapshot OUT/AWSLogs` reports no diverged and no malformed record. The same seed and options give \
+byte-identical files.\n\nExample:\n  vpcsim generate --seed 7 --out training/ --days 3 --attack-rate 0.03\n  \
+vpcsim replay --snapshot training/snapshot training/AWSLogs --min-severity high --format jsonl"
+    )]
+    Generate {
+        /// The seed: everything written derives from it.
+        #[arg(long, value_name = "N")]
+        seed: u64,
+        /// A new or empty directory.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// AWS accounts in the organisation.
+        #[arg(long, value_name = "A", default_value_t = 2)]
+        accounts: usize,
+        /// VPCs per account (public, private and isolated tiers in two zones, a NAT gateway,
+        /// an S3 gateway endpoint; every other VPC a VPN gateway; neighbours peered).
+        #[arg(long, value_name = "V", default_value_t = 3)]
+        vpcs: usize,
+        #[arg(long, value_name = "D", default_value_t = 2)]
+        days: usize,
+        /// Route-family calls per day, spread over working hours.
+        #[arg(long, value_name = "E", default_value_t = 200)]
+        events_per_day: usize,
+        /// The chance that a route-family call starts a misuse episode instead (0 to 1).
+        #[arg(long, value_name = "R", default_value_t = 0.02)]
+        attack_rate: f64,
+        /// Unrelated records (Describe*, STS, S3, KMS...) per route-family record.
+        #[arg(long, value_name = "R2", default_value_t = 6.0)]
+        noise_rate: f64,
+    },
     /// Runs scenarios (a directory with a scenario.toml: a starting state, events, and what must
     /// come of them) and checks every expectation: a PASS or FAIL line per scenario, with the
     /// first differences (expected and actual) of each failure.
@@ -969,6 +1013,49 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
                 );
             }
             partial_input(input_errors)?;
+            Ok(false)
+        }
+        Command::Generate {
+            seed,
+            out,
+            accounts,
+            vpcs,
+            days,
+            events_per_day,
+            attack_rate,
+            noise_rate,
+        } => {
+            let opts = vpcsim::generate::Options {
+                seed,
+                accounts,
+                vpcs,
+                days,
+                events_per_day,
+                attack_rate,
+                noise_rate,
+            };
+            let tty = std::io::stderr().is_terminal();
+            let summary = vpcsim::generate::generate(&opts, &out, &mut |done, all| {
+                if tty {
+                    eprint!("\r\x1b[2Kgenerating: day {done} of {all}");
+                }
+            })
+            .map_err(anyhow::Error::msg)?;
+            if tty {
+                eprint!("\r\x1b[2K");
+            }
+            emit(&format!(
+                "wrote {}: snapshot/ ({} files), AWSLogs/ ({} files, {} records: {} route-family of which {} failed, {} unrelated), truth.jsonl ({} episodes; {} left out because an earlier episode had removed what they needed)\n",
+                out.display(),
+                summary.snapshot_files,
+                summary.trail_files,
+                summary.records,
+                summary.route_family,
+                summary.failed,
+                summary.noise,
+                summary.episodes,
+                summary.episodes_dropped
+            ))?;
             Ok(false)
         }
         Command::Test {

@@ -171,7 +171,7 @@ impl Severity {
 /// the internet can reach is critical, without them high; traffic captured by an interface or a
 /// peering connection is high; blackholing is high for availability; new egress or new paths
 /// are medium; lost paths low; restored info.
-fn grade(kind: ChangeKind, after: &Side, public_hosts: usize) -> (Severity, String) {
+fn grade(kind: ChangeKind, before: &Side, after: &Side, public_hosts: usize) -> (Severity, String) {
     use ChangeKind::*;
     match kind {
         InternetExposed if public_hosts > 0 => (
@@ -200,6 +200,12 @@ fn grade(kind: ChangeKind, after: &Side, public_hosts: usize) -> (Severity, Stri
         InternetEgressGained => (
             Severity::Medium,
             "hosts can now open connections to the internet (outbound only)".into(),
+        ),
+        // Traffic that was delivered elsewhere now goes to the peer: a capture by a more
+        // specific route (issue #4: redirection of a private range to a peer is high).
+        PeerPathGained if before.carries() => (
+            Severity::High,
+            "traffic that went elsewhere now goes to a peered VPC, which can read or divert it".into(),
         ),
         PeerPathGained => (Severity::Medium, "a peered VPC is now reachable".into()),
         OnPremisesPathGained => (Severity::Medium, "on-premises networks are now reachable".into()),
@@ -395,7 +401,7 @@ fn diff_family(
     let mut found: Vec<ExposureChange> = changes
         .into_iter()
         .map(|(kind, b, a, ranges)| {
-            let (severity, reason) = grade(kind, &a, after.public_hosts.len());
+            let (severity, reason) = grade(kind, &b, &a, after.public_hosts.len());
             ExposureChange {
                 subnet_id: subnet.subnet_id.clone(),
                 vpc_id: subnet.vpc_id.clone(),

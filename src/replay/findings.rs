@@ -240,15 +240,20 @@ pub(super) fn findings(
         f.family = Some(*family);
         out.push(f);
     }
-    // Refusals for quota, one finding per route table.
-    let mut refused: BTreeMap<Option<&RouteTableId>, Vec<&Event>> = BTreeMap::new();
+    // Refusals for quota, one finding per route table and principal (each finding names who
+    // made its records).
+    type Key<'e> = (Option<&'e RouteTableId>, Option<&'e str>);
+    let mut refused: BTreeMap<Key, Vec<&Event>> = BTreeMap::new();
     for e in events.iter().filter(|e| refused_for_quota(e)) {
         refused
-            .entry(e.change.as_ref().and_then(change_table))
+            .entry((
+                e.change.as_ref().and_then(change_table),
+                e.principal.as_deref(),
+            ))
             .or_default()
             .push(e);
     }
-    for (table, list) in refused {
+    for ((table, _), list) in refused {
         let name = table
             .map(|t| t.to_string())
             .unwrap_or_else(|| "a route table".into());

@@ -343,8 +343,12 @@ fn exposure_of(before: &Network, after: &Network, effect: &Effect) -> Vec<Exposu
     let (eb, ea) = (Engine::new(before), Engine::new(after));
     let mut out = Vec::new();
     for s in &subnets {
-        if let (Some(b), Some(a)) = (eb.subnet_reach(before, s), ea.subnet_reach(after, s)) {
-            out.extend(exposure::diff(&b, &a));
+        // A subnet created (or deleted) by the record is compared with its absence.
+        match (eb.subnet_reach(before, s), ea.subnet_reach(after, s)) {
+            (Some(b), Some(a)) => out.extend(exposure::diff(&b, &a)),
+            (None, Some(a)) => out.extend(exposure::diff(&exposure::absent(&a), &a)),
+            (Some(b), None) => out.extend(exposure::diff(&b, &exposure::absent(&b))),
+            (None, None) => {}
         }
     }
     out

@@ -1,0 +1,1320 @@
+//! Labelled training trails (`vpcsim generate`): a realistic organisation as describe-* JSON, a
+//! CloudTrail trail in the S3 layout that mixes benign routing churn, unrelated API noise,
+//! failed calls and injected misuse episodes of the three patterns of product.md, and the
+//! ground truth as JSON Lines.
+//!
+//! Every route-family record is checked against a model of the account before it is written
+//! (a single-record strict replay): a call the model accepts is written as a success, one it
+//! rejects as a failure with the error code and message the model gives, so the trail replays
+//! with no `diverged` and no `malformed` record by construction. The ground truth is what
+//! `vpcsim replay` computes on the written files, read back, plus the episode labels the
+//! generator knows. Everything derives from the seed through one small PRNG: same seed and
+//! options, byte-identical files. Trail records are buffered one delivery hour at a time and
+//! flushed as `.json.gz` files, so memory does not grow with the noise; the ground truth
+//! replay holds the route-family events only.
+
+use crate::cloudtrail::{Position, RawRecord, ReadResult, Record, UtcTime};
+use crate::model::{AssociationTarget, InstanceId, Network, RouteTableId};
+use crate::replay::{self, Outcome, ReplayOptions};
+use crate::snapshot;
+use flate2::{Compression, GzBuilder};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+/// What to generate (`vpcsim generate --help` documents each).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Options {
+    pub seed: u64,
+    pub accounts: usize,
+    /// VPCs per account.
+    pub vpcs: usize,
+    pub days: usize,
+    /// Route-family calls per day (episodes included).
+    pub events_per_day: usize,
+    /// The chance that a route-family slot starts a misuse episode instead of benign churn.
+    pub attack_rate: f64,
+    /// Unrelated records (Describe*, other services) per route-family record.
+    pub noise_rate: f64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            seed: 1,
+            accounts: 2,
+            vpcs: 3,
+            days: 2,
+            events_per_day: 200,
+            attack_rate: 0.02,
+            noise_rate: 6.0,
+        }
+    }
+}
+
+/// The most VPCs a generated organisation holds (each gets a /20 of 10.0.0.0/8 below 10.250).
+pub const MAX_VPCS: usize = 4000;
+
+/// What was written.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub trail_files: usize,
+    pub records: usize,
+    pub route_family: usize,
+    pub failed: usize,
+    pub noise: usize,
+    pub episodes: usize,
+    /// Episodes whose first call the model refused (an earlier episode had removed what it
+    /// needed): left out, their records kept as the failed calls they are.
+    pub episodes_dropped: usize,
+    pub snapshot_files: usize,
+}
+
+/// The first day of every generated trail (a Monday).
+const START: &str = "2026-03-02T00:00:00Z";
+const REGION: &str = "us-east-1";
+const FOREIGN_ACCOUNT: &str = "999900001111";
+/// S3's gateway-endpoint prefix list in us-east-1 and the ranges it holds here.
+const S3_PREFIX_LIST: &str = "pl-63a5400a";
+const S3_CIDRS: [&str; 3] = ["52.216.0.0/15", "54.231.0.0/16", "3.5.0.0/19"];
+
+/// splitmix64: small, fast, and the same on every platform.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
+    }
+    fn chance(&mut self, p: f64) -> bool {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64 <= p && p > 0.0
+    }
+    fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
+        &v[self.below(v.len())]
+    }
+    fn hex(&mut self, digits: usize) -> String {
+        let mut s = String::new();
+        while s.len() < digits {
+            let _ = write!(s, "{:016x}", self.next());
+        }
+        s.truncate(digits);
+        s
+    }
+    fn uuid(&mut self) -> String {
+        let h = self.hex(32);
+        format!(
+            "{}-{}-4{}-a{}-{}",
+            &h[0..8],
+            &h[8..12],
+            &h[13..16],
+            &h[17..20],
+            &h[20..32]
+        )
+    }
+}
+
+/// Who calls.
+#[derive(Clone, Debug)]
+struct Actor {
+    arn: String,
+    kind: &'static str,
+    account: String,
+    user_agent: String,
+    ip: String,
+    user_name: String,
+}
+
+/// One generated VPC and the IDs the generator needs later.
+#[derive(Clone, Debug)]
+struct Vpc {
+    account: String,
+    id: String,
+    cidr_base: u32,
+    igw: String,
+    nat: String,
+    nat_public: String,
+    vgw: Option<String>,
+    main_rtb: String,
+    public_rtb: String,
+    private_rtb: String,
+    public_subnets: [String; 2],
+    private_subnets: [String; 2],
+    isolated_subnets: [String; 2],
+    /// The subnet of the inspection appliance, with its own table (the private routes).
+    inspection_subnet: String,
+    inspection_rtb: String,
+    app_instance: String,
+    web_instance: String,
+    /// An inspection appliance in its own subnet, source/destination check off: a forwarding
+    /// appliance (what a capture route points at to intercept rather than drop).
+    proxy_instance: String,
+    peers: Vec<(String, String)>,
+    /// A peering with a partner's VPC in an account outside the organisation, whose CIDR lies
+    /// inside the on-premises range: active, but no route uses it (yet).
+    foreign: Option<(String, String)>,
+}
+
+fn ipv4(v: u32) -> String {
+    std::net::Ipv4Addr::from(v).to_string()
+}
+
+/// The trail's organisation as a TOML topology (the format `vpcsim` documents), so that the
+/// snapshot goes through the same importer users' files do.
+fn organisation(rng: &mut Rng, o: &Options) -> (String, Vec<String>, Vec<Vpc>) {
+    let accounts: Vec<String> = (0..o.accounts)
+        .map(|a| format!("{:012}", 210_000_000_000u64 + 1_000_003 * a as u64 + rng.below(997) as u64))
+        .collect();
+    let mut t = String::from(
+        "# Generated by vpcsim generate: an organisation with public, private and isolated tiers.\n",
+    );
+    let _ = writeln!(t, "region = \"{REGION}\"\n");
+    let _ = writeln!(
+        t,
+        "[[prefix_list]]\nid = \"{S3_PREFIX_LIST}\"\nname = \"com.amazonaws.{REGION}.s3\"\ncidrs = [{}]\n",
+        S3_CIDRS.map(|c| format!("\"{c}\"")).join(", ")
+    );
+    let mut vpcs = Vec::new();
+    let id = |rng: &mut Rng, p: &str| format!("{p}-{}", rng.hex(17));
+    for (a, acct) in accounts.iter().enumerate() {
+        for v in 0..o.vpcs {
+            let g = (a * o.vpcs + v) as u32;
+            let base = (10u32 << 24) | ((g / 16) << 16) | ((g % 16) * 16) << 8;
+            let sub = |k: u32| format!("{}/24", ipv4(base + (k << 8)));
+            let vpc = Vpc {
+                account: acct.clone(),
+                id: id(rng, "vpc"),
+                cidr_base: base,
+                igw: id(rng, "igw"),
+                nat: id(rng, "nat"),
+                nat_public: ipv4((54 << 24) | (160 << 16) | (g << 8 & 0xfff00) | 10),
+                vgw: (v % 2 == 0).then(|| id(rng, "vgw")),
+                main_rtb: id(rng, "rtb"),
+                public_rtb: id(rng, "rtb"),
+                private_rtb: id(rng, "rtb"),
+                public_subnets: [id(rng, "subnet"), id(rng, "subnet")],
+                private_subnets: [id(rng, "subnet"), id(rng, "subnet")],
+                isolated_subnets: [id(rng, "subnet"), id(rng, "subnet")],
+                inspection_subnet: id(rng, "subnet"),
+                inspection_rtb: id(rng, "rtb"),
+                app_instance: id(rng, "i"),
+                web_instance: id(rng, "i"),
+                proxy_instance: id(rng, "i"),
+                peers: Vec::new(),
+                foreign: None,
+            };
+            let _ = writeln!(
+                t,
+                "[[vpc]]\nid = \"{}\"\ncidrs = [\"{}/20\"]\naccount = \"{acct}\"\nname = \"{}-{}\"\n",
+                vpc.id,
+                ipv4(base),
+                ["shop", "payments", "data", "identity", "search", "media"][v % 6],
+                v
+            );
+            for (k, (s, tier)) in vpc
+                .public_subnets
+                .iter()
+                .map(|s| (s, "public"))
+                .chain(vpc.private_subnets.iter().map(|s| (s, "private")))
+                .chain(vpc.isolated_subnets.iter().map(|s| (s, "isolated")))
+                .chain(std::iter::once((&vpc.inspection_subnet, "inspection")))
+                .enumerate()
+            {
+                let _ = writeln!(
+                    t,
+                    "[[subnet]]\nid = \"{s}\"\nvpc = \"{}\"\ncidr = \"{}\"\naz = \"{REGION}{}\"\nname = \"{tier}-{}\"\nmap_public_ip_on_launch = {}\n",
+                    vpc.id,
+                    sub(k as u32),
+                    ["a", "b"][k % 2],
+                    ["a", "b"][k % 2],
+                    tier == "public"
+                );
+            }
+            let _ = writeln!(
+                t,
+                "[[internet_gateway]]\nid = \"{}\"\nvpc = \"{}\"\n",
+                vpc.igw, vpc.id
+            );
+            let _ = writeln!(
+                t,
+                "[[nat_gateway]]\nid = \"{}\"\nsubnet = \"{}\"\nprivate_ip = \"{}\"\npublic_ip = \"{}\"\n",
+                vpc.nat,
+                vpc.public_subnets[0],
+                ipv4(base + 10),
+                vpc.nat_public
+            );
+            if let Some(vgw) = &vpc.vgw {
+                let _ = writeln!(t, "[[vpn_gateway]]\nid = \"{vgw}\"\nvpc = \"{}\"\n", vpc.id);
+            }
+            let _ = writeln!(
+                t,
+                "[[instance]]\nid = \"{}\"\nsubnet = \"{}\"\nprivate_ip = \"{}\"\npublic_ip = \"{}\"\n",
+                vpc.web_instance,
+                vpc.public_subnets[0],
+                ipv4(base + 20),
+                ipv4((54 << 24) | (160 << 16) | (g << 8 & 0xfff00) | 20)
+            );
+            let _ = writeln!(
+                t,
+                "[[instance]]\nid = \"{}\"\nsubnet = \"{}\"\nprivate_ip = \"{}\"\n",
+                vpc.app_instance,
+                vpc.private_subnets[0],
+                ipv4(base + (2 << 8) + 20)
+            );
+            let _ = writeln!(
+                t,
+                "[[instance]]\nid = \"{}\"\nsubnet = \"{}\"\nprivate_ip = \"{}\"\nsource_dest_check = false\n",
+                vpc.proxy_instance,
+                vpc.inspection_subnet,
+                ipv4(base + (6 << 8) + 30)
+            );
+            vpcs.push(vpc);
+        }
+    }
+    // Peering: neighbours within an account, and each account's first VPC with a partner's
+    // VPC in an account outside the organisation.
+    let mut peerings = String::new();
+    for a in 0..o.accounts {
+        for v in (0..o.vpcs.saturating_sub(1)).step_by(2) {
+            let (i, j) = (a * o.vpcs + v, a * o.vpcs + v + 1);
+            let pcx = id(rng, "pcx");
+            let _ = writeln!(
+                peerings,
+                "[[vpc_peering_connection]]\nid = \"{pcx}\"\nrequester = \"{}\"\naccepter = \"{}\"\n",
+                vpcs[i].id, vpcs[j].id
+            );
+            let (ci, cj) = (
+                format!("{}/20", ipv4(vpcs[i].cidr_base)),
+                format!("{}/20", ipv4(vpcs[j].cidr_base)),
+            );
+            vpcs[i].peers.push((pcx.clone(), cj));
+            vpcs[j].peers.push((pcx, ci));
+        }
+        if o.vpcs > 0 {
+            let i = a * o.vpcs;
+            let pcx = id(rng, "pcx");
+            let cidr = format!("192.168.{}.0/24", 100 + a % 100);
+            let _ = writeln!(
+                peerings,
+                "[[vpc_peering_connection]]\nid = \"{pcx}\"\nrequester = \"{}\"\naccepter = \"vpc-{}\"\naccepter_cidrs = [\"{cidr}\"]\naccepter_account = \"{FOREIGN_ACCOUNT}\"\n",
+                vpcs[i].id,
+                rng.hex(17)
+            );
+            vpcs[i].foreign = Some((pcx, cidr));
+        }
+    }
+    t.push_str(&peerings);
+    for vpc in &vpcs {
+        let _ = writeln!(
+            t,
+            "[[route_table]]\nid = \"{}\"\nvpc = \"{}\"\nmain = true\nname = \"isolated\"\n",
+            vpc.main_rtb, vpc.id
+        );
+        let _ = writeln!(
+            t,
+            "[[route_table]]\nid = \"{}\"\nvpc = \"{}\"\nname = \"public\"\nsubnets = [\"{}\", \"{}\"]\nroutes = [\"0.0.0.0/0 -> {}\"]\n",
+            vpc.public_rtb, vpc.id, vpc.public_subnets[0], vpc.public_subnets[1], vpc.igw
+        );
+        let mut routes = vec![format!("\"0.0.0.0/0 -> {}\"", vpc.nat)];
+        for (pcx, cidr) in &vpc.peers {
+            routes.push(format!("\"{cidr} -> {pcx}\""));
+        }
+        let mut extra = String::new();
+        if let Some(vgw) = &vpc.vgw {
+            routes.push(format!(
+                "{{ destination = \"192.168.0.0/16\", target = \"{vgw}\", origin = \"EnableVgwRoutePropagation\" }}"
+            ));
+            let _ = write!(extra, "propagating_vgws = [\"{vgw}\"]\n");
+        }
+        let _ = writeln!(
+            t,
+            "[[route_table]]\nid = \"{}\"\nvpc = \"{}\"\nname = \"private\"\nsubnets = [\"{}\", \"{}\"]\n{extra}routes = [{}]\n",
+            vpc.private_rtb,
+            vpc.id,
+            vpc.private_subnets[0],
+            vpc.private_subnets[1],
+            routes.join(", ")
+        );
+        let _ = writeln!(
+            t,
+            "[[route_table]]\nid = \"{}\"\nvpc = \"{}\"\nname = \"inspection\"\nsubnets = [\"{}\"]\n{extra}routes = [{}]\n",
+            vpc.inspection_rtb,
+            vpc.id,
+            vpc.inspection_subnet,
+            routes.join(", ")
+        );
+        let _ = writeln!(
+            t,
+            "[[vpc_endpoint]]\nid = \"vpce-{}\"\nvpc = \"{}\"\ntype = \"Gateway\"\nservice = \"com.amazonaws.{REGION}.s3\"\nroute_tables = [\"{}\"]\nprefix_list = \"{S3_PREFIX_LIST}\"\n",
+            rng.hex(17),
+            vpc.id,
+            vpc.private_rtb
+        );
+    }
+    (t, accounts, vpcs)
+}
+
+/// A labelled misuse episode.
+#[derive(Clone, Debug)]
+struct Episode {
+    id: String,
+    pattern: &'static str,
+    technique: &'static str,
+    account: String,
+    principal: String,
+    source_ip: String,
+    events: Vec<String>,
+    remediation_events: Vec<String>,
+    expected_kinds: Vec<&'static str>,
+    expected_findings: Vec<&'static str>,
+    /// The remediation when no single command reverts the attack (a deleted NAT gateway).
+    hint: Vec<String>,
+}
+
+struct Gen<'a> {
+    rng: Rng,
+    o: &'a Options,
+    out: &'a Path,
+    net: Network,
+    vpcs: Vec<Vpc>,
+    actors: BTreeMap<String, Vec<Actor>>,
+    clock: i64,
+    /// Records waiting for their delivery file: (account, hour) -> records.
+    buffer: BTreeMap<(String, i64), Vec<Value>>,
+    summary: Summary,
+    episodes: Vec<Episode>,
+    n: u64,
+    /// Routes benign churn added, to remove later: (table, destination, account).
+    added: Vec<(String, String, String)>,
+    /// VPCs an episode left changed (not remediated in the trail): benign churn and later
+    /// episodes keep away from them, so that every exposure change of a benign call comes from
+    /// that call's own intent, and each episode's changes from the episode alone.
+    tainted: std::collections::BTreeSet<String>,
+}
+
+fn actors_for(account: &str, rng: &mut Rng) -> Vec<Actor> {
+    let a = |arn: String, kind, ua: &str, ip: String| Actor {
+        user_name: arn.rsplit('/').next().unwrap_or("").to_string(),
+        arn,
+        kind,
+        account: account.to_string(),
+        user_agent: ua.to_string(),
+        ip,
+    };
+    vec![
+        a(
+            format!("arn:aws:sts::{account}:assumed-role/terraform-ci/gha-{}", rng.hex(8)),
+            "benign",
+            "APN/1.0 HashiCorp/1.0 Terraform/1.7.5 (+https://www.terraform.io) terraform-provider-aws/5.40.0 aws-sdk-go-v2/1.26.0 os/linux lang/go#1.22.1 api/ec2#1.151.0",
+            format!("52.23.{}.{}", rng.below(256), 1 + rng.below(254)),
+        ),
+        a(
+            format!("arn:aws:iam::{account}:user/ops-alice"),
+            "ops",
+            "aws-cli/2.15.30 Python/3.11.8 Darwin/23.4.0 exe/x86_64 prompt/off command/ec2.create-route",
+            "198.51.100.23".into(),
+        ),
+        a(
+            format!("arn:aws:iam::{account}:user/ops-bob"),
+            "ops",
+            "aws-cli/2.15.30 Python/3.11.8 Linux/6.5.0 exe/x86_64 prompt/off",
+            "198.51.100.47".into(),
+        ),
+        a(
+            format!("arn:aws:sts::{account}:assumed-role/ReadOnly/dev-carol"),
+            "readonly",
+            "console.ec2.amazonaws.com",
+            "192.0.2.14".into(),
+        ),
+        a(
+            format!("arn:aws:iam::{account}:user/svc-backup"),
+            "attacker",
+            "aws-cli/1.18.69 Python/2.7.18 Linux/4.14.186-146.268.amzn2.x86_64 botocore/1.17.92",
+            format!("185.220.101.{}", 1 + rng.below(250)),
+        ),
+    ]
+}
+
+impl Gen<'_> {
+    fn actor(&mut self, account: &str, kind: &str) -> Actor {
+        let list = &self.actors[account];
+        let matching: Vec<&Actor> = list.iter().filter(|a| a.kind == kind).collect();
+        let i = self.rng.below(matching.len());
+        matching[i].clone()
+    }
+
+    fn envelope(&mut self, actor: &Actor, time: i64, source: &str, name: &str) -> Value {
+        let identity = if actor.arn.contains(":assumed-role/") {
+            let role = actor.arn.split('/').nth(1).unwrap_or("role");
+            json!({
+                "type": "AssumedRole",
+                "principalId": format!("AROA{}:{}", self.rng.hex(17).to_uppercase(), actor.user_name),
+                "arn": actor.arn,
+                "accountId": actor.account,
+                "accessKeyId": format!("ASIA{}", self.rng.hex(16).to_uppercase()),
+                "sessionContext": {
+                    "sessionIssuer": {
+                        "type": "Role",
+                        "principalId": format!("AROA{}", self.rng.hex(17).to_uppercase()),
+                        "arn": format!("arn:aws:iam::{}:role/{role}", actor.account),
+                        "accountId": actor.account,
+                        "userName": role
+                    },
+                    "attributes": {"creationDate": fmt_time(time - 600), "mfaAuthenticated": "false"}
+                }
+            })
+        } else {
+            json!({
+                "type": "IAMUser",
+                "principalId": format!("AIDA{}", self.rng.hex(17).to_uppercase()),
+                "arn": actor.arn,
+                "accountId": actor.account,
+                "accessKeyId": format!("AKIA{}", self.rng.hex(16).to_uppercase()),
+                "userName": actor.user_name
+            })
+        };
+        json!({
+            "eventVersion": "1.09",
+            "userIdentity": identity,
+            "eventTime": fmt_time(time),
+            "eventSource": source,
+            "eventName": name,
+            "awsRegion": REGION,
+            "sourceIPAddress": actor.ip,
+            "userAgent": actor.user_agent,
+            "requestParameters": Value::Null,
+            "responseElements": Value::Null,
+            "requestID": self.rng.uuid(),
+            "eventID": self.rng.uuid(),
+            "readOnly": false,
+            "eventType": "AwsApiCall",
+            "managementEvent": true,
+            "recipientAccountId": actor.account,
+            "eventCategory": "Management",
+            "tlsDetails": {"tlsVersion": "TLSv1.3", "cipherSuite": "TLS_AES_128_GCM_SHA256",
+                           "clientProvidedHostHeader": format!("ec2.{REGION}.amazonaws.com")}
+        })
+    }
+
+    fn push(&mut self, account: &str, time: i64, v: Value) {
+        self.summary.records += 1;
+        self.buffer
+            .entry((account.to_string(), time.div_euclid(3600)))
+            .or_default()
+            .push(v);
+    }
+
+    /// Writes every delivery file whose hour is over.
+    fn flush(&mut self, all: bool) -> std::io::Result<()> {
+        let now_hour = self.clock.div_euclid(3600);
+        let keys: Vec<(String, i64)> = self
+            .buffer
+            .keys()
+            .filter(|(_, h)| all || *h < now_hour - 1)
+            .cloned()
+            .collect();
+        for key in keys {
+            let Some(mut records) = self.buffer.remove(&key) else {
+                continue;
+            };
+            records.sort_by(|a, b| a["eventTime"].as_str().cmp(&b["eventTime"].as_str()));
+            let (account, hour) = key;
+            let t = fmt_time(hour * 3600);
+            let (y, m, d) = (&t[0..4], &t[5..7], &t[8..10]);
+            let dir = self
+                .out
+                .join("AWSLogs")
+                .join(&account)
+                .join("CloudTrail")
+                .join(REGION)
+                .join(y)
+                .join(m)
+                .join(d);
+            std::fs::create_dir_all(&dir)?;
+            let stamp = format!("{y}{m}{d}T{}{}Z", &t[11..13], "00");
+            let name = format!(
+                "{account}_CloudTrail_{REGION}_{stamp}_{}.json.gz",
+                self.rng.hex(16)
+            );
+            let body = serde_json::to_vec(&json!({"Records": records}))
+                .map_err(std::io::Error::other)?;
+            let file = std::fs::File::create(dir.join(name))?;
+            let mut gz = GzBuilder::new().mtime(0).write(file, Compression::default());
+            gz.write_all(&body)?;
+            gz.finish()?;
+            self.summary.trail_files += 1;
+        }
+        Ok(())
+    }
+
+    /// Unrelated records between the previous route-family call and `until`.
+    fn noise(&mut self, account: &str, from: i64, until: i64) {
+        let rate = self.o.noise_rate.max(0.0);
+        let mut k = rate.floor() as usize;
+        if self.rng.chance(rate.fract()) {
+            k += 1;
+        }
+        const NOISE: [(&str, &str, bool); 14] = [
+            ("ec2.amazonaws.com", "DescribeRouteTables", true),
+            ("ec2.amazonaws.com", "DescribeInstances", true),
+            ("ec2.amazonaws.com", "DescribeSubnets", true),
+            ("ec2.amazonaws.com", "DescribeVpcs", true),
+            ("ec2.amazonaws.com", "DescribeNatGateways", true),
+            ("ec2.amazonaws.com", "DescribeSecurityGroups", true),
+            ("ec2.amazonaws.com", "CreateTags", false),
+            ("sts.amazonaws.com", "AssumeRole", true),
+            ("sts.amazonaws.com", "GetCallerIdentity", true),
+            ("s3.amazonaws.com", "ListBuckets", true),
+            ("iam.amazonaws.com", "GetRole", true),
+            ("kms.amazonaws.com", "Decrypt", true),
+            ("ssm.amazonaws.com", "GetParameter", true),
+            ("logs.amazonaws.com", "CreateLogStream", false),
+        ];
+        for _ in 0..k {
+            let t = from + self.rng.below((until - from).max(1) as usize) as i64;
+            let (source, name, read_only) = *self.rng.pick(&NOISE);
+            let kind = *self.rng.pick(&["benign", "ops", "readonly"]);
+            let actor = self.actor(account, kind);
+            let mut v = self.envelope(&actor, t, source, name);
+            v["readOnly"] = json!(read_only);
+            v["requestParameters"] = match name {
+                "DescribeRouteTables" | "DescribeSubnets" | "DescribeVpcs" => {
+                    json!({"filterSet": {}, "maxResults": 1000})
+                }
+                "CreateTags" => {
+                    json!({"resourcesSet": {"items": [{"resourceId": format!("i-{}", self.rng.hex(17))}]},
+                           "tagSet": {"items": [{"key": "owner", "value": "platform"}]}})
+                }
+                "AssumeRole" => json!({"roleArn": format!("arn:aws:iam::{account}:role/deploy"), "roleSessionName": "ci"}),
+                "GetParameter" => json!({"name": "/app/config/db-host", "withDecryption": false}),
+                _ => json!({}),
+            };
+            if name == "CreateTags" {
+                v["responseElements"] = json!({"_return": true});
+            }
+            self.summary.noise += 1;
+            self.push(account, t, v);
+        }
+    }
+
+    /// Writes one route-family call made with AWS CLI `words` by `actor` `dt` seconds after the
+    /// last, checked against the model first. Returns the event ID and whether it was applied.
+    fn call(
+        &mut self,
+        actor: &Actor,
+        words: &[&str],
+        creates: Option<&str>,
+        dt: i64,
+        error: Option<(&str, &str)>,
+    ) -> (String, bool) {
+        let from = self.clock;
+        self.clock += dt.max(1);
+        let time = self.clock;
+        self.noise(&actor.account.clone(), from, time);
+        let words: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+        self.n += 1;
+        let mut v = crate::whatif::command_record(&words, self.n as usize)
+            .unwrap_or_else(|e| json!({"eventName": "Invalid", "error": e}));
+        let name = v["eventName"].as_str().unwrap_or("Invalid").to_string();
+        let mut rec = self.envelope(actor, time, "ec2.amazonaws.com", &name);
+        rec["requestParameters"] = v["requestParameters"].take();
+        if name == "CreateNatGateway" {
+            // EC2 logs this call in the wrapped PascalCase style (semantics doc §5).
+            let req = &rec["requestParameters"];
+            let wrapped = json!({"CreateNatGatewayRequest": {
+                "SubnetId": req["subnetId"], "AllocationId": req["allocationId"],
+                "ClientToken": self.rng.uuid()}});
+            rec["requestParameters"] = wrapped;
+        }
+        let mut resp = v["responseElements"].take();
+        if let Some(id) = creates {
+            resp = match name.as_str() {
+                "CreateRouteTable" => json!({"routeTable": {"routeTableId": id,
+                    "vpcId": rec["requestParameters"]["vpcId"], "routeSet": {}, "associationSet": {}}}),
+                "AssociateRouteTable" => json!({"associationId": id,
+                    "associationState": {"state": "associated"}}),
+                "ReplaceRouteTableAssociation" => json!({"newAssociationId": id,
+                    "associationState": {"state": "associated"}}),
+                // `creates` is "eipalloc-...|203.0.113.5": the allocation and its address.
+                "AllocateAddress" => {
+                    let (alloc, ip) = id.split_once('|').unwrap_or((id, ""));
+                    json!({"allocationId": alloc, "publicIp": ip, "domain": "vpc",
+                           "networkBorderGroup": REGION, "publicIpv4Pool": "amazon"})
+                }
+                "CreateNatGateway" => json!({"CreateNatGatewayResponse": {
+                    "xmlns": "http://ec2.amazonaws.com/doc/2016-11-15/",
+                    "natGateway": {
+                        "natGatewayId": id,
+                        "subnetId": rec["requestParameters"]["CreateNatGatewayRequest"]["SubnetId"],
+                        "connectivityType": "public",
+                        "state": "pending",
+                        "natGatewayAddressSet": {"item": {
+                            "allocationId": rec["requestParameters"]["CreateNatGatewayRequest"]["AllocationId"],
+                            "isPrimary": true, "status": "associating"}}
+                    }}}),
+                _ => resp,
+            };
+        }
+        rec["responseElements"] = resp;
+        if let Some((code, message)) = error {
+            rec["errorCode"] = json!(code);
+            rec["errorMessage"] = json!(message);
+            rec["responseElements"] = Value::Null;
+        }
+        let event_id = rec["eventID"].as_str().unwrap_or_default().to_string();
+        // What the model says.
+        let outcome = match RawRecord::from_value(rec.clone()) {
+            Some(raw) => {
+                let r = Record::from_raw(raw, PathBuf::from("generate"), Position::new(self.n, ""));
+                let opts = ReplayOptions {
+                    strict: true,
+                    exposure: false,
+                    ..Default::default()
+                };
+                let out = replay::replay(
+                    &mut self.net,
+                    ReadResult {
+                        records: vec![r],
+                        ..Default::default()
+                    },
+                    &opts,
+                );
+                out.events.into_iter().next()
+            }
+            None => None,
+        };
+        let applied = match outcome {
+            Some(ev) if ev.outcome == Outcome::Applied => true,
+            Some(ev) if ev.outcome == Outcome::Diverged => {
+                // AWS would have refused it as the model does: write the failure.
+                let (code, message) = match &ev.model_error {
+                    Some(e) => (e.code.to_string(), e.message.clone()),
+                    None => ("InvalidParameterValue".into(), "The request is invalid.".into()),
+                };
+                rec["errorCode"] = json!(format!("Client.{code}"));
+                rec["errorMessage"] = json!(message);
+                rec["responseElements"] = Value::Null;
+                false
+            }
+            _ => false,
+        };
+        if rec.get("errorCode").is_some() {
+            self.summary.failed += 1;
+        }
+        self.summary.route_family += 1;
+        let account = actor.account.clone();
+        self.push(&account, time, rec);
+        (event_id, applied)
+    }
+
+    fn gap(&mut self) -> i64 {
+        let mean = (12 * 3600 / self.o.events_per_day.max(1)) as i64;
+        1 + self.rng.below((2 * mean).max(1) as usize) as i64
+    }
+
+    fn new_id(&mut self, prefix: &str) -> String {
+        format!("{prefix}-{}", self.rng.hex(17))
+    }
+
+    fn association(&self, table: &str, subnet: &str) -> Option<String> {
+        let t = self.net.route_tables.get(&RouteTableId::new(table))?;
+        t.associations.iter().find_map(|a| match &a.target {
+            AssociationTarget::Subnet(s) if s.as_str() == subnet => Some(a.id.to_string()),
+            _ => None,
+        })
+    }
+
+    fn main_association(&self, vpc: &Vpc) -> Option<String> {
+        self.net.route_tables.values().find_map(|t| {
+            (t.vpc_id.as_str() == vpc.id)
+                .then(|| {
+                    t.associations.iter().find_map(|a| match &a.target {
+                        AssociationTarget::Main => Some(a.id.to_string()),
+                        _ => None,
+                    })
+                })
+                .flatten()
+        })
+    }
+
+    /// The table the generated topology made main (episodes may have moved the main
+    /// association since; the remediation puts it back there).
+    fn main_rtb_of(&self, vpc: &Vpc) -> String {
+        vpc.main_rtb.clone()
+    }
+
+    fn proxy_eni(&self, vpc: &Vpc) -> Option<String> {
+        self.net
+            .instance_interface(&InstanceId::new(vpc.proxy_instance.as_str()))
+            .map(|e| e.id.to_string())
+    }
+
+    /// One benign call: churn by terraform and the ops team, or a refused call.
+    /// A VPC no unremediated episode touched, at random.
+    fn clean_vpc(&mut self) -> Option<Vpc> {
+        let clean: Vec<usize> = (0..self.vpcs.len())
+            .filter(|&i| !self.tainted.contains(&self.vpcs[i].id))
+            .collect();
+        if clean.is_empty() {
+            return None;
+        }
+        let i = clean[self.rng.below(clean.len())];
+        Some(self.vpcs[i].clone())
+    }
+
+    fn benign(&mut self) {
+        let Some(vpc) = self.clean_vpc() else {
+            // Everything is compromised: only the read-only session keeps trying.
+            let vpc = self.vpcs[self.rng.below(self.vpcs.len())].clone();
+            let actor = self.actor(&vpc.account, "readonly");
+            let dt = self.gap();
+            self.call(
+                &actor,
+                &["delete-route", "--route-table-id", &vpc.private_rtb, "--destination-cidr-block", "0.0.0.0/0"],
+                None,
+                dt,
+                Some(("Client.UnauthorizedOperation", "You are not authorized to perform this operation.")),
+            );
+            return;
+        };
+        let dt = self.gap();
+        let roll = self.rng.below(100);
+        if roll < 6 {
+            // A read-only session trying a write: refused before any check.
+            let actor = self.actor(&vpc.account, "readonly");
+            let dest = format!("10.254.{}.0/24", self.rng.below(256));
+            self.call(
+                &actor,
+                &["create-route", "--route-table-id", &vpc.private_rtb, "--destination-cidr-block", &dest, "--nat-gateway-id", &vpc.nat],
+                None,
+                dt,
+                Some(("Client.UnauthorizedOperation", "You are not authorized to perform this operation. User: arn:aws:sts::assumed-role/ReadOnly is not authorized to perform: ec2:CreateRoute")),
+            );
+            return;
+        }
+        if roll < 14 {
+            // A typo'd or repeated call: the model gives the code (RouteAlreadyExists,
+            // InvalidRoute.NotFound).
+            let actor = self.actor(&vpc.account, "ops");
+            if self.rng.chance(0.5) {
+                self.call(
+                    &actor,
+                    &["create-route", "--route-table-id", &vpc.public_rtb, "--destination-cidr-block", "0.0.0.0/0", "--gateway-id", &vpc.igw],
+                    None,
+                    dt,
+                    None,
+                );
+            } else {
+                let dest = format!("10.253.{}.0/24", self.rng.below(256));
+                self.call(
+                    &actor,
+                    &["delete-route", "--route-table-id", &vpc.private_rtb, "--destination-cidr-block", &dest],
+                    None,
+                    dt,
+                    None,
+                );
+            }
+            return;
+        }
+        let actor = self.actor(&vpc.account, if roll < 70 { "benign" } else { "ops" });
+        if roll < 55 || self.added.is_empty() {
+            // A route to on-premises through the VPN gateway, or to the NAT gateway.
+            let dest = if self.rng.chance(0.5) {
+                format!("172.{}.{}.0/24", 16 + self.rng.below(10), self.rng.below(256))
+            } else {
+                format!("192.168.{}.0/24", self.rng.below(100))
+            };
+            let (flag, target) = match &vpc.vgw {
+                Some(vgw) => ("--gateway-id", vgw.clone()),
+                None => ("--nat-gateway-id", vpc.nat.clone()),
+            };
+            let (_, ok) = self.call(
+                &actor,
+                &["create-route", "--route-table-id", &vpc.private_rtb, "--destination-cidr-block", &dest, flag, &target],
+                None,
+                dt,
+                None,
+            );
+            if ok {
+                self.added.push((vpc.private_rtb.clone(), dest, vpc.account.clone()));
+            }
+        } else if roll < 85 {
+            let i = self.rng.below(self.added.len());
+            let (table, dest, account) = self.added.swap_remove(i);
+            let owner = self.net.route_tables.get(&RouteTableId::new(table.as_str())).map(|t| t.vpc_id.to_string());
+            if owner.is_some_and(|v| self.tainted.contains(&v)) {
+                return;
+            }
+            let actor = self.actor(&account, "benign");
+            self.call(
+                &actor,
+                &["delete-route", "--route-table-id", &table, "--destination-cidr-block", &dest],
+                None,
+                dt,
+                None,
+            );
+        } else {
+            // A table for a new isolated tier: created, associated, taken apart again.
+            let rtb = self.new_id("rtb");
+            let (_, ok) = self.call(&actor, &["create-route-table", "--vpc-id", &vpc.id], Some(&rtb), dt, None);
+            if !ok {
+                return;
+            }
+            let subnet = vpc.isolated_subnets[1].clone();
+            let assoc = self.new_id("rtbassoc");
+            let dt = 2 + self.rng.below(20) as i64;
+            let (_, ok) = self.call(
+                &actor,
+                &["associate-route-table", "--route-table-id", &rtb, "--subnet-id", &subnet],
+                Some(&assoc),
+                dt,
+                None,
+            );
+            if ok {
+                let dt = 60 + self.rng.below(600) as i64;
+                self.call(&actor, &["disassociate-route-table", "--association-id", &assoc], None, dt, None);
+            }
+            let dt = 5 + self.rng.below(60) as i64;
+            self.call(&actor, &["delete-route-table", "--route-table-id", &rtb], None, dt, None);
+        }
+    }
+
+    /// A misuse episode; `None` when its first call was refused (left out of the labels).
+    fn episode(&mut self) -> Option<Episode> {
+        let vpc = self.clean_vpc()?;
+        let attacker = self.actor(&vpc.account, "attacker");
+        let ops = self.actor(&vpc.account, "ops");
+        let dt = self.gap();
+        let technique = self.rng.below(8);
+        let remediate = self.rng.chance(0.7);
+        let mut ep = Episode {
+            id: format!("episode-{:04}", self.episodes.len() + 1),
+            pattern: "",
+            technique: "",
+            account: vpc.account.clone(),
+            principal: attacker.arn.clone(),
+            source_ip: attacker.ip.clone(),
+            events: Vec::new(),
+            remediation_events: Vec::new(),
+            expected_kinds: Vec::new(),
+            expected_findings: Vec::new(),
+            hint: Vec::new(),
+        };
+        let later = |g: &mut Self| 300 + g.rng.below(3600) as i64;
+        let mut touched = vpc.id.clone();
+        match technique {
+            0 => {
+                ep.pattern = "internet_exposure";
+                ep.technique = "replace-route-nat-to-igw";
+                ep.expected_kinds = vec!["INTERNET_EXPOSED"];
+                let (id, ok) = self.call(&attacker, &["replace-route", "--route-table-id", &vpc.private_rtb, "--destination-cidr-block", "0.0.0.0/0", "--gateway-id", &vpc.igw], None, dt, None);
+                if !ok {
+                    return None;
+                }
+                ep.events.push(id);
+                if remediate {
+                    let dt = later(self);
+                    let (id, _) = self.call(&ops, &["replace-route", "--route-table-id", &vpc.private_rtb, "--destination-cidr-block", "0.0.0.0/0", "--nat-gateway-id", &vpc.nat], None, dt, None);
+                    ep.remediation_events.push(id);
+                }
+            }
+            1 => {
+                ep.pattern = "internet_exposure";
+                ep.technique = "create-route-igw-in-isolated-table";
+                ep.expected_kinds = vec!["INTERNET_EXPOSED"];
+                let (id, ok) = self.call(&attacker, &["create-route", "--route-table-id", &vpc.main_rtb, "--destination-cidr-block", "0.0.0.0/0", "--gateway-id", &vpc.igw], None, dt, None);
+                if !ok {
+                    return None;
+                }
+                ep.events.push(id);
+                if remediate {
+                    let dt = later(self);
+                    let (id, _) = self.call(&ops, &["delete-route", "--route-table-id", &vpc.main_rtb, "--destination-cidr-block", "0.0.0.0/0"], None, dt, None);
+                    ep.remediation_events.push(id);
+                }
+            }
+            2 => {
+                ep.pattern = "internet_exposure";
+                ep.technique = "associate-private-subnet-with-public-table";
+                ep.expected_kinds = vec!["INTERNET_EXPOSED"];
+                let subnet = vpc.private_subnets[1].clone();
+                let assoc = self.association(&vpc.private_rtb, &subnet)?;
+                let new_assoc = self.new_id("rtbassoc");
+                let (id, ok) = self.call(&attacker, &["replace-route-table-association", "--association-id", &assoc, "--route-table-id", &vpc.public_rtb], Some(&new_assoc), dt, None);
+                if !ok {
+                    return None;
+                }
+                ep.events.push(id);
+                if remediate {
+                    let dt = later(self);
+                    let back = self.new_id("rtbassoc");
+                    let (id, _) = self.call(&ops, &["replace-route-table-association", "--association-id", &new_assoc, "--route-table-id", &vpc.private_rtb], Some(&back), dt, None);
+                    ep.remediation_events.push(id);
+                }
+            }
+            3 => {
+                ep.pattern = "traffic_capture";
+                ep.technique = "more-specific-route-to-appliance-interface";
+                ep.expected_kinds = vec!["TRAFFIC_REDIRECTED"];
+                let eni = self.proxy_eni(&vpc)?;
+                let dest = match vpc.peers.first() {
+                    Some((_, cidr)) => {
+                        let base = cidr.split('/').next().unwrap_or("172.20.0.0").to_string();
+                        format!("{base}/26")
+                    }
+                    None => "192.168.10.0/24".to_string(),
+                };
+                let (id, ok) = self.call(&attacker, &["create-route", "--route-table-id", &vpc.private_rtb, "--destination-cidr-block", &dest, "--network-interface-id", &eni], None, dt, None);
+                if !ok {
+                    return None;
+                }
+                ep.events.push(id);
+                if remediate {
+                    let dt = later(self);
+                    let (id, _) = self.call(&ops, &["delete-route", "--route-table-id", &vpc.private_rtb, "--destination-cidr-block", &dest], None, dt, None);
+                    ep.remediation_events.push(id);
+                }
+            }
+            4 => {
+                ep.pattern = "traffic_capture";
+                ep.technique = "on-premises-range-to-peer-of-another-account";
+                ep.expected_kinds = vec!["PEER_PATH_GAINED", "TRAFFIC_REDIRECTED"];
+                // Only the first VPC of an account has a peer outside the organisation.
+                let first = self.vpcs.iter().position(|v| v.account == vpc.account)?;
+                let v0 = self.vpcs[first].clone();
+                if self.tainted.contains(&v0.id) {
+                    return None;
+                }
+                touched = v0.id.clone();
+                let (pcx, dest) = v0.foreign.clone()?;
+                let (id, ok) = self.call(&attacker, &["create-route", "--route-table-id", &v0.private_rtb, "--destination-cidr-block", &dest, "--vpc-peering-connection-id", &pcx], None, dt, None);
+                if !ok {
+                    return None;
+                }
+                ep.events.push(id);
+                if remediate {
+                    let dt = later(self);
+                    let (id, _) = self.call(&ops, &["delete-route", "--route-table-id", &v0.private_rtb, "--destination-cidr-block", &dest], None, dt, None);
+                    ep.remediation_events.push(id);
+                }
+            }
+            5 => {
+                ep.pattern = "denial_of_service";
+                ep.technique = "route-flood";
+                ep.expected_kinds = vec![];
+                ep.expected_findings = vec!["ROUTE_WRITE_BURST", "ROUTE_QUOTA_REACHED"];
+                let n = 55 + self.rng.below(10);
+                let mut created = Vec::new();
+                for k in 0..n {
+                    let dest = format!("100.{}.{}.0/24", 64 + (k / 256) % 64, k % 256);
+                    let dt = if k == 0 { dt } else { 1 };
+                    let (id, ok) = self.call(&attacker, &["create-route", "--route-table-id", &vpc.main_rtb, "--destination-cidr-block", &dest, "--nat-gateway-id", &vpc.nat], None, dt, None);
+                    if k == 0 && !ok {
+                        return None;
+                    }
+                    ep.events.push(id);
+                    if ok {
+                        created.push(dest);
+                    }
+                }
+                if remediate {
+                    for (k, dest) in created.iter().enumerate() {
+                        let dt = if k == 0 { later(self) } else { 4 + self.rng.below(8) as i64 };
+                        let (id, _) = self.call(&ops, &["delete-route", "--route-table-id", &vpc.main_rtb, "--destination-cidr-block", dest], None, dt, None);
+                        ep.remediation_events.push(id);
+                    }
+                }
+            }
+            6 => {
+                ep.pattern = "internet_exposure";
+                ep.technique = "main-table-replaced-by-public-table";
+                ep.expected_kinds = vec!["INTERNET_EXPOSED"];
+                let assoc = self.main_association(&vpc)?;
+                let new_assoc = self.new_id("rtbassoc");
+                let (id, ok) = self.call(&attacker, &["replace-route-table-association", "--association-id", &assoc, "--route-table-id", &vpc.public_rtb], Some(&new_assoc), dt, None);
+                if !ok {
+                    return None;
+                }
+                ep.events.push(id);
+                if remediate {
+                    let dt = later(self);
+                    let back = self.new_id("rtbassoc");
+                    let main = self.main_rtb_of(&vpc);
+                    let (id, _) = self.call(&ops, &["replace-route-table-association", "--association-id", &new_assoc, "--route-table-id", &main], Some(&back), dt, None);
+                    ep.remediation_events.push(id);
+                }
+            }
+            _ => {
+                ep.pattern = "denial_of_service";
+                ep.technique = "delete-nat-gateway";
+                ep.expected_kinds = vec!["BLACKHOLED"];
+                ep.hint = vec![
+                    "aws ec2 allocate-address --domain vpc".into(),
+                    format!("aws ec2 create-nat-gateway --subnet-id {} --allocation-id <the new allocation>", vpc.public_subnets[0]),
+                    format!("aws ec2 replace-route --route-table-id {} --destination-cidr-block 0.0.0.0/0 --nat-gateway-id <the new NAT gateway>", vpc.private_rtb),
+                    format!("aws ec2 replace-route --route-table-id {} --destination-cidr-block 0.0.0.0/0 --nat-gateway-id <the new NAT gateway>", vpc.inspection_rtb),
+                ];
+                let (id, ok) = self.call(&attacker, &["delete-nat-gateway", "--nat-gateway-id", &vpc.nat], None, dt, None);
+                if !ok {
+                    return None;
+                }
+                ep.events.push(id);
+                if remediate {
+                    // A new Elastic IP, a new NAT gateway, the default route moved onto it.
+                    let alloc = self.new_id("eipalloc");
+                    let ip = format!("54.{}.{}.{}", 170 + self.rng.below(10), self.rng.below(256), 1 + self.rng.below(254));
+                    let dt = later(self);
+                    let (id, _) = self.call(&ops, &["allocate-address", "--domain", "vpc"], Some(&format!("{alloc}|{ip}")), dt, None);
+                    ep.remediation_events.push(id);
+                    let nat = self.new_id("nat");
+                    let (id, ok) = self.call(&ops, &["create-nat-gateway", "--subnet-id", &vpc.public_subnets[0], "--allocation-id", &alloc], Some(&nat), 20, None);
+                    ep.remediation_events.push(id);
+                    if ok {
+                        for table in [&vpc.private_rtb, &vpc.inspection_rtb] {
+                            let (id, _) = self.call(&ops, &["replace-route", "--route-table-id", table, "--destination-cidr-block", "0.0.0.0/0", "--nat-gateway-id", &nat], None, 90, None);
+                            ep.remediation_events.push(id);
+                        }
+                        if let Some(v) = self.vpcs.iter_mut().find(|v| v.id == vpc.id) {
+                            v.nat = nat;
+                        }
+                    }
+                }
+            }
+        }
+        if ep.remediation_events.is_empty() {
+            self.tainted.insert(touched);
+        }
+        Some(ep)
+    }
+}
+
+fn fmt_time(secs: i64) -> String {
+    UtcTime::from_unix(secs, 0)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
+}
+
+/// Generates into `out` (which must be empty or absent): `snapshot/`, `AWSLogs/...`,
+/// `truth.jsonl`. `progress` is told the days done.
+pub fn generate(
+    o: &Options,
+    out: &Path,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Summary, String> {
+    if o.accounts == 0 || o.vpcs == 0 {
+        return Err("--accounts and --vpcs must be at least 1".into());
+    }
+    if o.accounts * o.vpcs > MAX_VPCS {
+        return Err(format!(
+            "{} VPCs asked for; a generated organisation holds at most {MAX_VPCS}",
+            o.accounts * o.vpcs
+        ));
+    }
+    if !(0.0..=1.0).contains(&o.attack_rate) {
+        return Err("--attack-rate is a probability per route-family call, from 0 to 1".into());
+    }
+    if !(0.0..=1000.0).contains(&o.noise_rate) {
+        return Err("--noise-rate is unrelated records per route-family record, from 0 to 1000".into());
+    }
+    if out.exists()
+        && std::fs::read_dir(out)
+            .map_err(|e| format!("{}: {e}", out.display()))?
+            .next()
+            .is_some()
+    {
+        return Err(format!(
+            "{} is not empty; give a new or empty directory (generate never overwrites)",
+            out.display()
+        ));
+    }
+    let io = |e: std::io::Error| format!("{}: {e}", out.display());
+    std::fs::create_dir_all(out).map_err(io)?;
+    let mut rng = Rng(o.seed ^ 0x7670_6373_696d_0001);
+    let (topology, accounts, vpcs) = organisation(&mut rng, o);
+    let mut loaded = snapshot::topology::load_str(&topology, "generated topology")
+        .map_err(|e| format!("internal: the generated topology does not load: {e}"))?;
+    snapshot::finish(&mut loaded);
+    let start_net = loaded.network;
+    let snap_dir = out.join("snapshot");
+    let files = snapshot::export::write_dir(&start_net, &snap_dir).map_err(io)?;
+    let mut actors = BTreeMap::new();
+    for a in &accounts {
+        actors.insert(a.clone(), actors_for(a, &mut rng));
+    }
+    let start = UtcTime::parse(START).map(|t| t.unix_seconds()).unwrap_or(0);
+    let mut g = Gen {
+        rng,
+        o,
+        out,
+        net: start_net,
+        vpcs,
+        actors,
+        clock: start,
+        buffer: BTreeMap::new(),
+        summary: Summary {
+            snapshot_files: files.len(),
+            ..Default::default()
+        },
+        episodes: Vec::new(),
+        n: 0,
+        added: Vec::new(),
+        tainted: Default::default(),
+    };
+    for day in 0..o.days {
+        g.clock = g.clock.max(start + day as i64 * 86_400 + 7 * 3600);
+        for _ in 0..o.events_per_day {
+            if g.rng.chance(o.attack_rate) {
+                match g.episode() {
+                    Some(ep) => g.episodes.push(ep),
+                    None => g.summary.episodes_dropped += 1,
+                }
+            } else {
+                g.benign();
+            }
+            g.flush(false).map_err(io)?;
+        }
+        progress(day + 1, o.days);
+    }
+    g.flush(true).map_err(io)?;
+    g.summary.episodes = g.episodes.len();
+    write_truth(&g, out).map_err(io)?;
+    Ok(g.summary)
+}
+
+/// Replays the written trail onto the written snapshot, as a user would, and writes
+/// `truth.jsonl`: a line per route-family event (its outcome, exposure changes and episode),
+/// a line per episode, and a summary line.
+fn write_truth(g: &Gen, out: &Path) -> std::io::Result<()> {
+    let loaded = snapshot::load(&out.join("snapshot"))
+        .map_err(|e| std::io::Error::other(format!("the written snapshot does not load: {e}")))?;
+    let mut net = loaded.network;
+    let read = crate::cloudtrail::read_inputs(&[out.join("AWSLogs")]);
+    let opts = ReplayOptions {
+        exposure: true,
+        ..Default::default()
+    };
+    let r = replay::replay(&mut net, read, &opts);
+    let mut role: BTreeMap<&str, (&str, &str)> = BTreeMap::new();
+    for ep in &g.episodes {
+        for e in &ep.events {
+            role.insert(e, (&ep.id, "attack"));
+        }
+        for e in &ep.remediation_events {
+            role.insert(e, (&ep.id, "remediation"));
+        }
+    }
+    let mut text = String::new();
+    for ev in &r.events {
+        let id = ev.event_id.as_deref().unwrap_or("");
+        let (episode, part) = match role.get(id) {
+            Some((e, p)) => (json!(e), json!(p)),
+            None => (Value::Null, Value::Null),
+        };
+        let exposure: Vec<Value> = ev
+            .exposure
+            .iter()
+            .map(|c| {
+                json!({
+                    "kind": c.kind.name(),
+                    "severity": c.severity.name(),
+                    "subnet_id": c.subnet_id.as_str(),
+                    "vpc_id": c.vpc_id.as_str(),
+                    "family": c.family.name(),
+                    "ranges": c.ranges.iter()
+                        .flat_map(|iv| crate::addr::interval_to_cidrs(c.family, *iv))
+                        .map(|n| n.to_string()).collect::<Vec<_>>(),
+                    "after": c.after.disposition.name(),
+                })
+            })
+            .collect();
+        let line = json!({
+            "type": "event",
+            "event_id": id,
+            "event_time": ev.event_time,
+            "event_name": ev.event_name,
+            "account": ev.account,
+            "principal": ev.principal,
+            "source_ip": ev.source_ip,
+            "outcome": ev.outcome.name(),
+            "error_code": ev.error_code,
+            "episode": episode,
+            "role": part,
+            "exposure": exposure,
+            "revert": ev.remediation.as_ref().filter(|_| !ev.exposure.is_empty()).map(|m| m.cli.clone()),
+        });
+        text.push_str(&line.to_string());
+        text.push('\n');
+    }
+    let by_id: BTreeMap<&str, &crate::replay::Event> = r
+        .events
+        .iter()
+        .filter_map(|e| e.event_id.as_deref().map(|id| (id, e)))
+        .collect();
+    for ep in &g.episodes {
+        let times: Vec<&str> = ep
+            .events
+            .iter()
+            .filter_map(|e| by_id.get(e.as_str()).and_then(|x| x.event_time.as_deref()))
+            .collect();
+        let mut remediation: Vec<String> = ep
+            .events
+            .iter()
+            .rev()
+            .filter_map(|e| by_id.get(e.as_str()))
+            .filter(|x| x.outcome == Outcome::Applied)
+            .filter_map(|x| x.remediation.as_ref().map(|m| m.cli.clone()))
+            .collect();
+        if remediation.is_empty() {
+            remediation = ep.hint.clone();
+        }
+        let line = json!({
+            "type": "episode",
+            "episode": ep.id,
+            "pattern": ep.pattern,
+            "technique": ep.technique,
+            "account": ep.account,
+            "principal": ep.principal,
+            "source_ip": ep.source_ip,
+            "first_time": times.first(),
+            "last_time": times.last(),
+            "events": ep.events,
+            "expected_kinds": ep.expected_kinds,
+            "expected_findings": ep.expected_findings,
+            "remediated_in_trail": !ep.remediation_events.is_empty(),
+            "remediation_events": ep.remediation_events,
+            "remediation": remediation,
+        });
+        text.push_str(&line.to_string());
+        text.push('\n');
+    }
+    let s = &r.summary;
+    let line = json!({
+        "type": "summary",
+        "records": s.records,
+        "applied": s.applied,
+        "failed_in_aws": s.failed_in_aws,
+        "diverged": s.diverged,
+        "duplicate": s.duplicate,
+        "ignored": s.ignored,
+        "unsupported": s.unsupported,
+        "malformed": s.malformed,
+        "episodes": g.episodes.len(),
+        "findings": r.findings.iter().map(|f| json!({
+            "kind": f.kind.name(),
+            "principal": f.principal,
+            "route_table_id": f.route_table_id.as_ref().map(|t| t.as_str()),
+            "first_time": f.first_time,
+            "last_time": f.last_time,
+        })).collect::<Vec<_>>(),
+    });
+    text.push_str(&line.to_string());
+    text.push('\n');
+    std::fs::write(out.join("truth.jsonl"), text)
+}

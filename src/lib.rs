@@ -13,7 +13,7 @@ pub mod generate;
 pub mod model;
 pub mod reach;
 pub mod replay;
-pub mod scenario;
 pub mod report;
+pub mod scenario;
 pub mod snapshot;
 pub mod whatif;

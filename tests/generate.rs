@@ -58,7 +58,11 @@ fn same_seed_same_bytes() {
     assert!(fa.len() > 20, "{} files", fa.len());
     assert_eq!(fa.keys().collect::<Vec<_>>(), fb.keys().collect::<Vec<_>>());
     for (k, v) in &fa {
-        assert!(fb.get(k) == Some(v), "{} differs between two runs", k.display());
+        assert!(
+            fb.get(k) == Some(v),
+            "{} differs between two runs",
+            k.display()
+        );
     }
     assert_ne!(
         fa.get(Path::new("truth.jsonl")),
@@ -108,7 +112,10 @@ fn trail_replays_cleanly_and_matches_labels() {
     // Replayed independently of the generator's own truth.
     let loaded = vpcsim::snapshot::load(&out.join("snapshot")).expect("the snapshot loads");
     assert!(
-        loaded.diagnostics.iter().all(|d| d.code != "state-disagrees"),
+        loaded
+            .diagnostics
+            .iter()
+            .all(|d| d.code != "state-disagrees"),
         "{:?}",
         loaded.diagnostics
     );
@@ -136,7 +143,10 @@ fn trail_replays_cleanly_and_matches_labels() {
     let episodes: Vec<&Value> = truth.iter().filter(|v| v["type"] == "episode").collect();
     assert_eq!(events.len(), r.events.len());
     assert_eq!(episodes.len(), summary.episodes);
-    assert_eq!(truth.last().map(|v| v["type"].clone()), Some("summary".into()));
+    assert_eq!(
+        truth.last().map(|v| v["type"].clone()),
+        Some("summary".into())
+    );
     // The truth's exposure is the replay's, event by event.
     for (t, e) in events.iter().zip(&r.events) {
         assert_eq!(t["event_id"].as_str(), e.event_id.as_deref());
@@ -184,7 +194,12 @@ fn trail_replays_cleanly_and_matches_labels() {
             );
         }
         // The first call of an episode always went through.
-        assert_eq!(by_id[ids[0]].outcome.name(), "applied", "{}", ep["technique"]);
+        assert_eq!(
+            by_id[ids[0]].outcome.name(),
+            "applied",
+            "{}",
+            ep["technique"]
+        );
         for f in ep["expected_findings"].as_array().expect("findings") {
             let kind = f.as_str().unwrap_or_default();
             assert!(
@@ -197,7 +212,13 @@ fn trail_replays_cleanly_and_matches_labels() {
             );
         }
         // Remediation in the trail puts things back: the revert of each attack call exists.
-        assert!(!ep["remediation"].as_array().expect("remediation").is_empty() || expected.is_empty());
+        assert!(
+            !ep["remediation"]
+                .as_array()
+                .expect("remediation")
+                .is_empty()
+                || expected.is_empty()
+        );
         attack_ids.extend(ids);
         // Undoing a capture is a redirect too (back to where traffic went before).
         attack_ids.extend(
@@ -227,9 +248,15 @@ fn trail_replays_cleanly_and_matches_labels() {
             );
         }
     }
-    for f in r.findings.iter().filter(|f| f.kind.name() == "ROUTE_WRITE_BURST") {
+    for f in r
+        .findings
+        .iter()
+        .filter(|f| f.kind.name() == "ROUTE_WRITE_BURST")
+    {
         assert!(
-            f.event_ids.iter().all(|id| attack_ids.contains(id.as_str())),
+            f.event_ids
+                .iter()
+                .all(|id| attack_ids.contains(id.as_str())),
             "a burst outside any episode: {f:?}"
         );
     }
@@ -254,16 +281,33 @@ fn cli_generate_writes_and_refuses_to_overwrite() {
         )
     };
     let (code, stdout, stderr) = run(&[
-        "generate", "--seed", "5", "--out", &o, "--days", "1", "--events-per-day", "40",
+        "generate",
+        "--seed",
+        "5",
+        "--out",
+        &o,
+        "--days",
+        "1",
+        "--events-per-day",
+        "40",
     ]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(stdout.starts_with(&format!("wrote {o}: snapshot/")), "{stdout}");
+    assert!(
+        stdout.starts_with(&format!("wrote {o}: snapshot/")),
+        "{stdout}"
+    );
     assert!(out.join("truth.jsonl").is_file());
     let (code, _, stderr) = run(&["generate", "--seed", "5", "--out", &o]);
     assert_eq!(code, 2);
     assert!(stderr.contains("is not empty"), "{stderr}");
     let (code, _, stderr) = run(&[
-        "generate", "--seed", "5", "--out", &format!("{o}-x"), "--attack-rate", "2",
+        "generate",
+        "--seed",
+        "5",
+        "--out",
+        &format!("{o}-x"),
+        "--attack-rate",
+        "2",
     ]);
     assert_eq!(code, 2);
     assert!(stderr.contains("--attack-rate"), "{stderr}");

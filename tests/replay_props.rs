@@ -561,15 +561,10 @@ proptest! {
     }
 }
 
-/// Changes of `diff_networks` for subnets present in both states (what a record's incremental
-/// exposure covers: a subnet created or deleted by the record has no before or after).
+/// Changes of `diff_networks` over every subnet of either state (a subnet a record creates or
+/// deletes is compared with its absence, in the record's own exposure too).
 fn full_diff(before: &Network, after: &Network) -> Vec<vpcsim::exposure::ExposureChange> {
     vpcsim::exposure::diff_networks(before, after)
-        .into_iter()
-        .filter(|c| {
-            before.subnets.contains_key(&c.subnet_id) && after.subnets.contains_key(&c.subnet_id)
-        })
-        .collect()
 }
 
 /// Issue #4 §4: after every record, the incremental exposure (only the subnets the route graph

@@ -117,7 +117,9 @@ const DESTS: [&str; 6] = [
     "8.8.8.0/24",
     "10.1.0.0/16",
 ];
-const TARGETS: [&str; 6] = ["igw-0a1", "nat-0a1", "pcx-0ab", "vgw-0a1", "i-0a2", "igw-0b1"];
+const TARGETS: [&str; 6] = [
+    "igw-0a1", "nat-0a1", "pcx-0ab", "vgw-0a1", "i-0a2", "igw-0b1",
+];
 const SUBNETS: [&str; 4] = ["subnet-0a1", "subnet-0a2", "subnet-0a3", "subnet-0b1"];
 
 /// One short-form event.

@@ -44,7 +44,8 @@ fn root() -> PathBuf {
 
 /// The bundled scenarios, as paths relative to the package root (what the reports show).
 fn bundled() -> Vec<PathBuf> {
-    let found = scenario::discover(&[root().join("scenarios")]).expect("scenarios/ holds scenarios");
+    let found =
+        scenario::discover(&[root().join("scenarios")]).expect("scenarios/ holds scenarios");
     found
         .iter()
         .map(|p| {
@@ -158,7 +159,10 @@ fn errors_name_file_line_and_field() {
         "{MINIMAL}\n[[expect.change]]\nkind = \"INTERNET_EXPOSE\"\n"
     ));
     assert!(e.contains("s.toml:5:8 (expect.change.kind)"), "{e}");
-    assert!(e.contains("\"INTERNET_EXPOSED\""), "the error lists the vocabulary: {e}");
+    assert!(
+        e.contains("\"INTERNET_EXPOSED\""),
+        "the error lists the vocabulary: {e}"
+    );
     let e = parse_err(&format!(
         "{MINIMAL}\n[[event]]\ndo = \"create-route rtb-1 0.0.0.0/0 igw-1\"\n"
     ));
@@ -197,7 +201,10 @@ fn errors_in_the_inline_topology_name_the_scenario_line() {
     )
     .expect("write");
     let s = scenario::load(&dir).expect("the scenario file itself reads");
-    let e = run::run(&s).err().expect("the topology is wrong").to_string();
+    let e = run::run(&s)
+        .err()
+        .expect("the topology is wrong")
+        .to_string();
     assert!(e.contains("scenario.toml:11:"), "{e}");
     assert!(e.contains("10.0.0.0/33"), "{e}");
 }
@@ -280,8 +287,18 @@ ipv4 = "public"
         ("failed_in_aws", "applied")
     );
     // No host has a public address: high, not critical; the actual change is listed.
-    assert!(failed[1].actual.contains("INTERNET_EXPOSED [high] subnet-01"), "{:?}", failed[1]);
-    assert!(failed[1].location.ends_with("scenario.toml:11:1"), "{}", failed[1].location);
+    assert!(
+        failed[1]
+            .actual
+            .contains("INTERNET_EXPOSED [high] subnet-01"),
+        "{:?}",
+        failed[1]
+    );
+    assert!(
+        failed[1].location.ends_with("scenario.toml:11:1"),
+        "{}",
+        failed[1].location
+    );
     // Before the event the subnet has no route out.
     assert_eq!(failed[2].what, "trace subnet-01 -> 8.8.8.8 at the start");
     assert!(failed[2].actual.starts_with("NO_ROUTE"), "{:?}", failed[2]);
@@ -348,8 +365,14 @@ ipv4 = "public"
 
     let (code, out, _) = vpcsim(&["test", &p, &f, &b, "--format", "junit"], &here);
     assert_eq!(code, 2);
-    assert!(out.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"), "{out}");
-    assert!(out.contains("tests=\"3\" failures=\"1\" errors=\"1\""), "{out}");
+    assert!(
+        out.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"),
+        "{out}"
+    );
+    assert!(
+        out.contains("tests=\"3\" failures=\"1\" errors=\"1\""),
+        "{out}"
+    );
     assert!(out.contains("<failure message=\"internet class of subnet-01 ipv4 at the end: expected public, got isolated\""), "{out}");
     assert!(out.contains("<error message="), "{out}");
     assert_eq!(out.matches("<testcase ").count(), 3);
@@ -413,7 +436,12 @@ id = "fixed-id"
     assert_eq!(ev[3].outcome.name(), "applied");
     assert_eq!(ev[3].event_id.as_deref(), Some("fixed-id"));
     assert_eq!(ev[4].outcome.name(), "duplicate");
-    let net = o.replay.net.iter().map(|c| c.kind.name()).collect::<Vec<_>>();
+    let net = o
+        .replay
+        .net
+        .iter()
+        .map(|c| c.kind.name())
+        .collect::<Vec<_>>();
     assert_eq!(net, ["INTERNET_EXPOSED"]);
     assert_eq!(ev[3].exposure.len(), 1);
     assert_eq!(ev[3].exposure[0].subnet_id.as_str(), "subnet-01");

@@ -201,12 +201,18 @@ fn grade(kind: ChangeKind, before: &Side, after: &Side, public_hosts: usize) -> 
             Severity::Medium,
             "hosts can now open connections to the internet (outbound only)".into(),
         ),
-        // Traffic that was delivered elsewhere now goes to the peer: a capture by a more
-        // specific route (issue #4: redirection of a private range to a peer is high).
-        PeerPathGained if before.carries() => (
+        // Traffic that was delivered elsewhere (a VPC, on-premises, a transit gateway, another
+        // peer; not "the internet", where private ranges go nowhere) now goes to the peer: a
+        // capture by a more specific route (issue #4: redirection to a peer is high).
+        PeerPathGained
+            if before.carries() && before.disposition != Disposition::ExitsToInternet =>
+        {
+            (
             Severity::High,
-            "traffic that went elsewhere now goes to a peered VPC, which can read or divert it".into(),
-        ),
+                "traffic that went elsewhere now goes to a peered VPC, which can read or divert it"
+                    .into(),
+            )
+        }
         PeerPathGained => (Severity::Medium, "a peered VPC is now reachable".into()),
         OnPremisesPathGained => (Severity::Medium, "on-premises networks are now reachable".into()),
         InternetLost | PeerPathLost | OnPremisesPathLost => {

@@ -218,7 +218,11 @@ pub fn test_json(results: &[Tested]) -> String {
             .map(|t| JsonScenario {
                 name: &t.name,
                 path: &t.path,
-                title: t.result.as_ref().ok().map(|(s, _)| s.spec.title.get_ref().trim()),
+                title: t
+                    .result
+                    .as_ref()
+                    .ok()
+                    .map(|(s, _)| s.spec.title.get_ref().trim()),
                 status: t.status(),
                 checks: match &t.result {
                     Ok((_, o)) => o

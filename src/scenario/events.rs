@@ -68,11 +68,19 @@ delete-nat NAT | propagate RTB VGW | unpropagate RTB VGW | accept-peering PCX | 
 pub fn short_words(text: &str) -> Result<Vec<String>, String> {
     let words: Vec<&str> = text.split_whitespace().collect();
     let bad = || {
-        format!("{text:?} is not a short-form event; the forms are: {SHORT_FORMS} (or write cli = \"aws ec2 ...\")")
+        format!(
+            "{text:?} is not a short-form event; the forms are: {SHORT_FORMS} (or write cli = \"aws ec2 ...\")"
+        )
     };
     let w = |v: &[&str]| -> Vec<String> { v.iter().map(|s| s.to_string()).collect() };
     let out = match words.as_slice() {
-        [verb @ ("create-route" | "replace-route"), rtb, dest, "->", target] => {
+        [
+            verb @ ("create-route" | "replace-route"),
+            rtb,
+            dest,
+            "->",
+            target,
+        ] => {
             let flag = target_flag(target).ok_or_else(|| {
                 format!("{target:?} is not a route target ID (igw-, nat-, pcx-, eni-, i-, tgw-, vgw-, eigw-, vpce-, cagw-, lgw-, or a core network ARN)")
             })?;
@@ -86,9 +94,13 @@ pub fn short_words(text: &str) -> Result<Vec<String>, String> {
                 target,
             ])
         }
-        ["delete-route", rtb, dest] => {
-            w(&["delete-route", "--route-table-id", rtb, dest_flag(dest), dest])
-        }
+        ["delete-route", rtb, dest] => w(&[
+            "delete-route",
+            "--route-table-id",
+            rtb,
+            dest_flag(dest),
+            dest,
+        ]),
         ["create-route-table", vpc] => w(&["create-route-table", "--vpc-id", vpc]),
         ["delete-route-table", rtb] => w(&["delete-route-table", "--route-table-id", rtb]),
         ["associate", rtb, what] => {
@@ -159,10 +171,9 @@ fn created(event_name: &str) -> Option<(&'static [&'static str], &'static str)> 
             "eigw",
         ),
         "CreateVpnGateway" => (&["vpnGateway", "vpnGatewayId"], "vgw"),
-        "CreateVpcPeeringConnection" => (
-            &["vpcPeeringConnection", "vpcPeeringConnectionId"],
-            "pcx",
-        ),
+        "CreateVpcPeeringConnection" => {
+            (&["vpcPeeringConnection", "vpcPeeringConnectionId"], "pcx")
+        }
         "AllocateAddress" => (&["allocationId"], "eipalloc"),
         "AssociateAddress" => (&["associationId"], "eipassoc"),
         "CreateNatGateway" => (&["natGateway", "natGatewayId"], "nat"),
@@ -226,10 +237,11 @@ pub fn record(e: &EventSpec, k: usize, line: u64, d: &Defaults) -> Result<Record
         None => UtcTime::from_unix(d.start.unix_seconds() + 60 * k as i64, 0)
             .ok_or("the start time is out of range")?,
     };
-    let by = text(&e.by)
-        .unwrap_or_else(|| format!("arn:aws:iam::{account}:user/{DEFAULT_USER}"));
+    let by = text(&e.by).unwrap_or_else(|| format!("arn:aws:iam::{account}:user/{DEFAULT_USER}"));
     let user_name = by.rsplit('/').next().unwrap_or(&by).to_string();
-    let obj = v.as_object_mut().ok_or("internal: the record is not an object")?;
+    let obj = v
+        .as_object_mut()
+        .ok_or("internal: the record is not an object")?;
     obj.insert("eventTime".into(), json!(time.to_string()));
     obj.insert(
         "eventID".into(),
@@ -257,10 +269,10 @@ pub fn record(e: &EventSpec, k: usize, line: u64, d: &Defaults) -> Result<Record
     obj.insert("eventType".into(), json!("AwsApiCall"));
     obj.insert("readOnly".into(), json!(false));
     let failed = e.error.is_some() || e.dry_run == Some(true);
-    if e.dry_run == Some(true) {
-        if let Some(Value::Object(req)) = obj.get_mut("requestParameters") {
-            req.insert("dryRun".into(), json!(true));
-        }
+    if e.dry_run == Some(true)
+        && let Some(Value::Object(req)) = obj.get_mut("requestParameters")
+    {
+        req.insert("dryRun".into(), json!(true));
     }
     if failed {
         let code = text(&e.error).unwrap_or_else(|| "Client.DryRunOperation".into());
@@ -275,7 +287,8 @@ pub fn record(e: &EventSpec, k: usize, line: u64, d: &Defaults) -> Result<Record
         obj.insert("errorMessage".into(), json!(message));
         obj.insert("responseElements".into(), Value::Null);
     } else if let Some((path, prefix)) = created(&name) {
-        let id = text(&e.creates).unwrap_or_else(|| format!("{prefix}-{:08x}{n:09x}", 0x5ce4a210u32));
+        let id =
+            text(&e.creates).unwrap_or_else(|| format!("{prefix}-{:08x}{n:09x}", 0x5ce4a210u32));
         let resp = obj
             .entry("responseElements")
             .or_insert_with(|| Value::Object(Map::new()));

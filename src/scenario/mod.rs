@@ -186,7 +186,8 @@ pub struct ExpectEvent {
     pub name: Option<S>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<S>,
-    /// The error code: AWS's for a failed call, the model's for a diverged one. `""` means none.
+    /// The error code: the record's own (AWS's) when it has one, else the model's refusal of a
+    /// record AWS accepted. `""` means none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<S>,
     /// The number of exposure changes the event caused.
@@ -457,7 +458,10 @@ impl Validator<'_> {
                 self.err(
                     c.span(),
                     field,
-                    format!("{:?} is not a CIDR (10.0.0.0/16, 2001:db8::/32)", c.get_ref()),
+                    format!(
+                        "{:?} is not a CIDR (10.0.0.0/16, 2001:db8::/32)",
+                        c.get_ref()
+                    ),
                 );
             }
         }
@@ -596,7 +600,11 @@ impl Validator<'_> {
                 );
             }
             if c.event == Some(0) {
-                self.err(span, "expect.change.event", "events are numbered from 1".into());
+                self.err(
+                    span,
+                    "expect.change.event",
+                    "events are numbered from 1".into(),
+                );
             }
             self.cidrs(&c.ranges, "expect.change.ranges");
             self.cidrs(&c.covers, "expect.change.covers");
@@ -651,10 +659,11 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
             let mut here = Vec::new();
             for entry in walkdir::WalkDir::new(p).sort_by_file_name() {
                 let entry = entry.map_err(|e| format!("{}: {e}", p.display()))?;
-                if entry.file_type().is_file() && entry.file_name() == FILE_NAME {
-                    if let Some(parent) = entry.path().parent() {
-                        here.push(parent.to_path_buf());
-                    }
+                if entry.file_type().is_file()
+                    && entry.file_name() == FILE_NAME
+                    && let Some(parent) = entry.path().parent()
+                {
+                    here.push(parent.to_path_buf());
                 }
             }
             if here.is_empty() {

@@ -168,7 +168,7 @@ pub fn run_on(s: &Scenario, snapshot: Option<&std::path::Path>) -> Result<Outcom
                 ));
                 continue;
             }
-            let mut r = crate::cloudtrail::read_inputs(&[path.clone()]);
+            let mut r = crate::cloudtrail::read_inputs(std::slice::from_ref(&path));
             let prefix = s.dir.clone();
             for rec in &mut r.records {
                 // Locations relative to the scenario, whichever directory it was run from.
@@ -361,8 +361,7 @@ fn matches(x: &ExpectChange, c: &ExposureChange) -> bool {
     }
     if let Some(covers) = &x.covers {
         for (f, iv) in cidr_intervals(covers) {
-            if f != c.family || addr::total_size(&addr::intersect(&[iv], &c.ranges)) != iv.size()
-            {
+            if f != c.family || addr::total_size(&addr::intersect(&[iv], &c.ranges)) != iv.size() {
                 return false;
             }
         }
@@ -389,11 +388,18 @@ fn describe_change(x: &ExpectChange) -> String {
     if let Some(v) = s(&x.family) {
         parts.push(v);
     }
-    for (name, l) in [("ranges", &x.ranges), ("covering", &x.covers), ("missing", &x.misses)] {
+    for (name, l) in [
+        ("ranges", &x.ranges),
+        ("covering", &x.covers),
+        ("missing", &x.misses),
+    ] {
         if let Some(l) = l {
             parts.push(format!(
                 "{name} {}",
-                l.iter().map(|c| c.get_ref().trim()).collect::<Vec<_>>().join(" ")
+                l.iter()
+                    .map(|c| c.get_ref().trim())
+                    .collect::<Vec<_>>()
+                    .join(" ")
             ));
         }
     }
@@ -403,7 +409,10 @@ fn describe_change(x: &ExpectChange) -> String {
     if let Some(via) = &x.via {
         parts.push(format!(
             "via {}",
-            via.iter().map(|c| c.get_ref().trim()).collect::<Vec<_>>().join(" -> ")
+            via.iter()
+                .map(|c| c.get_ref().trim())
+                .collect::<Vec<_>>()
+                .join(" -> ")
         ));
     }
     parts.join(" ")
@@ -497,11 +506,12 @@ fn check_all(s: &Scenario, r: &Replay, states: &mut States, out: &mut Vec<Check>
                 .clone()
                 .or_else(|| ev.model_error.as_ref().map(|m| m.code.to_string()))
                 .unwrap_or_default();
+            let none = |c: String| if c.is_empty() { "none".to_string() } else { c };
             push(
                 loc.clone(),
                 format!("{label} error code"),
-                code.get_ref().trim().into(),
-                actual,
+                none(code.get_ref().trim().to_string()),
+                none(actual),
             );
         }
         if let Some(k) = e.changes {
@@ -550,7 +560,10 @@ fn check_all(s: &Scenario, r: &Replay, states: &mut States, out: &mut Vec<Check>
             (false, 0) => ("present".to_string(), format!("not found among: {seen}")),
             (false, _) => ("present".into(), "present".into()),
             (true, 0) => ("absent".into(), "absent".into()),
-            (true, k) => ("absent".into(), format!("{k} matching change(s) among: {seen}")),
+            (true, k) => (
+                "absent".into(),
+                format!("{k} matching change(s) among: {seen}"),
+            ),
         };
         push(loc, what, expected, actual);
     }
@@ -587,13 +600,18 @@ fn check_all(s: &Scenario, r: &Replay, states: &mut States, out: &mut Vec<Check>
             "{} finding {}{}{}",
             if absent { "no" } else { "a" },
             f.kind.get_ref().trim(),
-            s(&f.principal).map(|p| format!(" by {p}")).unwrap_or_default(),
+            s(&f.principal)
+                .map(|p| format!(" by {p}"))
+                .unwrap_or_default(),
             s(&f.route_table)
                 .map(|t| format!(" on {t}"))
                 .unwrap_or_default()
         );
         let (expected, actual) = match (absent, hits) {
-            (false, 0) => ("present".to_string(), format!("not found among: {}", list(&all))),
+            (false, 0) => (
+                "present".to_string(),
+                format!("not found among: {}", list(&all)),
+            ),
             (false, _) => ("present".into(), "present".into()),
             (true, 0) => ("absent".into(), "absent".into()),
             (true, _) => ("absent".into(), format!("found among: {}", list(&all))),

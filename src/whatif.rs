@@ -241,8 +241,20 @@ pub fn command_record(words: &[String], n: usize) -> Result<Value, String> {
         };
         let (key, value) = match args.get(i + 1) {
             Some(v) if !v.starts_with("--") => {
+                // A list option takes every value up to the next flag
+                // (`--add-route-table-ids rtb-1 rtb-2`).
+                let mut values = vec![Value::String(v.clone())];
                 i += 2;
-                (key.to_string(), Value::String(v.clone()))
+                while let Some(more) = args.get(i).filter(|w| !w.starts_with("--")) {
+                    values.push(Value::String(more.clone()));
+                    i += 1;
+                }
+                let value = if values.len() == 1 {
+                    values.remove(0)
+                } else {
+                    Value::Array(values)
+                };
+                (key.to_string(), value)
             }
             _ => {
                 i += 1;
@@ -409,6 +421,19 @@ mod tests {
         )
         .expect("record");
         assert_eq!(v["responseElements"]["associationId"], "rtbassoc-whatif3");
+    }
+
+    #[test]
+    fn list_options_take_every_value_up_to_the_next_flag() {
+        let v = command_record(
+            &w("aws ec2 modify-vpc-endpoint --vpc-endpoint-id vpce-1 --remove-route-table-ids rtb-1 rtb-2 --reset-policy"),
+            1,
+        )
+        .expect("record");
+        let req = &v["requestParameters"];
+        assert_eq!(req["vpcEndpointId"], "vpce-1");
+        assert_eq!(req["removeRouteTableIds"], json!(["rtb-1", "rtb-2"]));
+        assert_eq!(req["resetPolicy"], true);
     }
 
     #[test]

@@ -693,11 +693,16 @@ impl<'a> Ctx<'a> {
                 vpc_endpoint_id: self.id("vpcEndpointId")?,
                 add_route_table_ids: Self::ids(
                     &self.req,
-                    &["addRouteTableId", "addRouteTableIdSet"],
+                    // The AWS CLI's `--add-route-table-ids` renders as `addRouteTableIds`.
+                    &["addRouteTableId", "addRouteTableIdSet", "addRouteTableIds"],
                 )?,
                 remove_route_table_ids: Self::ids(
                     &self.req,
-                    &["removeRouteTableId", "removeRouteTableIdSet"],
+                    &[
+                        "removeRouteTableId",
+                        "removeRouteTableIdSet",
+                        "removeRouteTableIds",
+                    ],
                 )?,
             },
             "DeleteVpcEndpoints" => {

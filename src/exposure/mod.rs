@@ -31,6 +31,9 @@ pub enum ChangeKind {
     OnPremisesPathLost,
     PeerPathGained,
     PeerPathLost,
+    /// Traffic that was delivered elsewhere (a VPC endpoint, a transit gateway, an interface,
+    /// the VPC itself) now has no route or is dropped (not by a blackhole route).
+    PathLost,
     /// Traffic that was delivered (or left) one way now goes to another destination.
     TrafficRedirected,
     /// Traffic that used to be delivered is now dropped by a blackhole route.
@@ -64,6 +67,7 @@ impl ChangeKind {
             ChangeKind::OnPremisesPathLost => "ON_PREMISES_PATH_LOST",
             ChangeKind::PeerPathGained => "PEER_PATH_GAINED",
             ChangeKind::PeerPathLost => "PEER_PATH_LOST",
+            ChangeKind::PathLost => "PATH_LOST",
             ChangeKind::TrafficRedirected => "TRAFFIC_REDIRECTED",
             ChangeKind::Blackholed => "BLACKHOLED",
             ChangeKind::Restored => "RESTORED",
@@ -215,7 +219,7 @@ fn grade(kind: ChangeKind, before: &Side, after: &Side, public_hosts: usize) -> 
         }
         PeerPathGained => (Severity::Medium, "a peered VPC is now reachable".into()),
         OnPremisesPathGained => (Severity::Medium, "on-premises networks are now reachable".into()),
-        InternetLost | PeerPathLost | OnPremisesPathLost => {
+        InternetLost | PeerPathLost | OnPremisesPathLost | PathLost => {
             (Severity::Low, "a path is gone; check nothing depended on it".into())
         }
         InternetExposureRemoved => (
@@ -269,6 +273,9 @@ fn classify(before: &Side, after: &Side) -> Option<ChangeKind> {
         ChangeKind::InternetLost
     } else if before.carries() && after.carries() {
         ChangeKind::TrafficRedirected
+    } else if before.carries() {
+        // Delivered to an endpoint, a transit gateway, an interface or the VPC, now dropped.
+        ChangeKind::PathLost
     } else if after.carries() {
         ChangeKind::Restored
     } else {

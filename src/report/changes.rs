@@ -232,7 +232,7 @@ pub fn markdown(title: &str, summary: &str, rows: &[Row], findings: &[&Finding])
     out
 }
 
-const KINDS: [ChangeKind; 11] = [
+const KINDS: [ChangeKind; 12] = [
     ChangeKind::InternetExposed,
     ChangeKind::InternetEgressGained,
     ChangeKind::InternetLost,
@@ -241,6 +241,7 @@ const KINDS: [ChangeKind; 11] = [
     ChangeKind::OnPremisesPathLost,
     ChangeKind::PeerPathGained,
     ChangeKind::PeerPathLost,
+    ChangeKind::PathLost,
     ChangeKind::TrafficRedirected,
     ChangeKind::Blackholed,
     ChangeKind::Restored,
@@ -268,6 +269,9 @@ fn kind_text(k: ChangeKind) -> &'static str {
         ChangeKind::OnPremisesPathLost => "On-premises networks are no longer reachable",
         ChangeKind::PeerPathGained => "A peered VPC became reachable",
         ChangeKind::PeerPathLost => "A peered VPC is no longer reachable",
+        ChangeKind::PathLost => {
+            "Traffic delivered to an endpoint, transit gateway, interface or the VPC is now dropped"
+        }
         ChangeKind::TrafficRedirected => "Traffic now goes to another destination",
         ChangeKind::Blackholed => "Delivered traffic is now dropped by a blackhole route",
         ChangeKind::Restored => "Dropped traffic is delivered again",

@@ -315,7 +315,7 @@ pub const OUTCOMES: [&str; 8] = [
     "malformed",
     "after_until",
 ];
-pub const KINDS: [&str; 11] = [
+pub const KINDS: [&str; 12] = [
     "INTERNET_EXPOSED",
     "INTERNET_EGRESS_GAINED",
     "INTERNET_LOST",
@@ -324,6 +324,7 @@ pub const KINDS: [&str; 11] = [
     "ON_PREMISES_PATH_LOST",
     "PEER_PATH_GAINED",
     "PEER_PATH_LOST",
+    "PATH_LOST",
     "TRAFFIC_REDIRECTED",
     "BLACKHOLED",
     "RESTORED",

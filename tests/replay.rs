@@ -305,6 +305,41 @@ fn same_instant_delete_then_create_keeps_its_order_and_creates_wait_for_what_the
 }
 
 #[test]
+fn same_instant_dependents_keep_their_delivery_order_after_their_creator() {
+    // Review finding (§8 case 15e): a CreateRoute and an AssociateRouteTable delivered before
+    // the CreateRouteTable both name, in the same second, are applied after it and in their own
+    // order (route, then association), not association first.
+    let mut records = wizard();
+    let t = "2024-05-01T11:00:00Z";
+    records.push(record(t, "d1", "CreateRoute", json!({"routeTableId": "rtb-0a000009", "destinationCidrBlock": "0.0.0.0/0", "gatewayId": "igw-0a000001"}), json!({"_return": true})));
+    records.push(record(
+        t,
+        "d2",
+        "AssociateRouteTable",
+        json!({"routeTableId": "rtb-0a000009", "subnetId": "subnet-0a000002"}),
+        json!({"associationId": "rtbassoc-0a000009"}),
+    ));
+    records.push(record(
+        t,
+        "d3",
+        "CreateRouteTable",
+        json!({"vpcId": "vpc-0a000001"}),
+        json!({"routeTable": {"routeTableId": "rtb-0a000009", "vpcId": "vpc-0a000001"}}),
+    ));
+    let trail = Trail::new("same-instant-two", &[("t.json", records)]);
+    let mut net = Network::default();
+    let r = run(&mut net, &trail, &ReplayOptions::default());
+    let order: Vec<&str> = r
+        .events
+        .iter()
+        .filter_map(|e| e.event_id.as_deref())
+        .filter(|id| id.starts_with('d'))
+        .collect();
+    assert_eq!(order, ["d3", "d1", "d2"]);
+    assert!(r.events.iter().all(|e| e.outcome == Outcome::Applied));
+}
+
+#[test]
 fn a_removal_of_something_unknown_never_binds_a_main_table() {
     // Review finding: deleting a route of a table the starting state lacks must not rename the
     // main table a CreateVpc made in the trail.

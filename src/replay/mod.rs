@@ -369,26 +369,32 @@ fn causal_order(group: &[Record]) -> Vec<&Record> {
             _ => (None, String::new()),
         })
         .collect();
-    let mut idx: Vec<usize> = (0..order.len()).collect();
-    // A few passes of "move a dependent just after its creator" (groups are small).
-    for _ in 0..order.len() {
-        let mut moved = false;
-        for a in 0..idx.len() {
-            let creator = (a + 1..idx.len()).rev().find(|&b| {
-                decoded[idx[b]].0.as_ref().is_some_and(|id| {
-                    idx[a] != idx[b] && decoded[idx[a]].1.contains(&format!("\"{id}\""))
+    // A stable topological order: repeatedly take the first record, in delivery order, whose
+    // creators in this instant have all been taken (a cycle takes the first one left). So a
+    // record only ever moves after what it names, and dependents keep their delivery order.
+    let n = order.len();
+    let deps: Vec<Vec<usize>> = (0..n)
+        .map(|a| {
+            (0..n)
+                .filter(|&b| {
+                    a != b
+                        && decoded[b]
+                            .0
+                            .as_ref()
+                            .is_some_and(|id| decoded[a].1.contains(&format!("\"{id}\"")))
                 })
-            });
-            if let Some(b) = creator {
-                let item = idx.remove(a);
-                idx.insert(b, item);
-                moved = true;
-                break;
-            }
-        }
-        if !moved {
-            break;
-        }
+                .collect()
+        })
+        .collect();
+    let mut taken = vec![false; n];
+    let mut idx: Vec<usize> = Vec::with_capacity(n);
+    while idx.len() < n {
+        let next = (0..n)
+            .find(|&a| !taken[a] && deps[a].iter().all(|&b| taken[b]))
+            .or_else(|| (0..n).find(|&a| !taken[a]));
+        let Some(a) = next else { break };
+        taken[a] = true;
+        idx.push(a);
     }
     let records = order.clone();
     for (slot, &k) in order.iter_mut().zip(&idx) {

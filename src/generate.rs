@@ -4,14 +4,15 @@
 //! ground truth as JSON Lines.
 //!
 //! Every route-family record is checked against a model of the account before it is written
-//! (a single-record strict replay): a call the model accepts is written as a success, one it
-//! rejects as a failure with the error code and message the model gives, so the trail replays
-//! with no `diverged` and no `malformed` record by construction. The ground truth is what
-//! `vpcsim replay` computes on the written files, read back, plus the episode labels the
-//! generator knows. Everything derives from the seed through one small PRNG: same seed and
-//! options, byte-identical files. Trail records are buffered one delivery hour at a time and
-//! flushed as `.json.gz` files, so memory does not grow with the noise; the ground truth
-//! replay holds the route-family events only.
+//! (a single-record strict replay with exposure on): a call the model accepts is written as a
+//! success, one it rejects as a failure with the error code and message the model gives, so the
+//! trail replays with no `diverged` and no `malformed` record by construction; and the exposure
+//! that replay computes is the event's ground truth, written as the trail is (the generator's
+//! model is the state `vpcsim replay` rebuilds from the written snapshot and trail;
+//! `tests/generate.rs` replays the files and compares event by event). Everything derives from
+//! the seed through one small PRNG: same seed and options, byte-identical files. Trail records
+//! are buffered one delivery hour at a time and truth lines one call at a time, so memory holds
+//! the model and little else, however long the trail.
 
 use crate::cloudtrail::{Position, RawRecord, ReadResult, Record, UtcTime};
 use crate::model::{AssociationTarget, InstanceId, Network, RouteTableId};
@@ -385,6 +386,10 @@ struct Episode {
     expected_findings: Vec<&'static str>,
     /// The remediation when no single command reverts the attack (a deleted NAT gateway).
     hint: Vec<String>,
+    first_time: Option<String>,
+    last_time: Option<String>,
+    /// The revert commands of the applied attack calls, last call first.
+    reverts: Vec<String>,
 }
 
 struct Gen<'a> {
@@ -408,6 +413,9 @@ struct Gen<'a> {
     tainted: std::collections::BTreeSet<String>,
     /// Remediations scheduled by episodes, run when their time comes.
     pending: Vec<Pending>,
+    /// Truth lines of the current slot, labelled once the slot's episode is known.
+    truth: Vec<Value>,
+    truth_out: std::io::BufWriter<std::fs::File>,
 }
 
 fn actors_for(account: &str, rng: &mut Rng) -> Vec<Actor> {
@@ -687,13 +695,13 @@ impl Gen<'_> {
             rec["responseElements"] = Value::Null;
         }
         let event_id = rec["eventID"].as_str().unwrap_or_default().to_string();
-        // What the model says.
-        let outcome = match RawRecord::from_value(rec.clone()) {
+        // What the model says, and what the call exposes (the truth of this event).
+        let ev = match RawRecord::from_value(rec.clone()) {
             Some(raw) => {
                 let r = Record::from_raw(raw, PathBuf::from("generate"), Position::new(self.n, ""));
                 let opts = ReplayOptions {
                     strict: true,
-                    exposure: false,
+                    exposure: true,
                     ..Default::default()
                 };
                 let out = replay::replay(
@@ -708,31 +716,90 @@ impl Gen<'_> {
             }
             None => None,
         };
-        let applied = match outcome {
-            Some(ev) if ev.outcome == Outcome::Applied => true,
-            Some(ev) if ev.outcome == Outcome::Diverged => {
-                // AWS would have refused it as the model does: write the failure.
-                let (code, message) = match &ev.model_error {
-                    Some(e) => (e.code.to_string(), e.message.clone()),
-                    None => (
-                        "InvalidParameterValue".into(),
-                        "The request is invalid.".into(),
-                    ),
-                };
-                rec["errorCode"] = json!(format!("Client.{code}"));
-                rec["errorMessage"] = json!(message);
-                rec["responseElements"] = Value::Null;
-                false
-            }
-            _ => false,
-        };
+        let applied = ev.as_ref().is_some_and(|e| e.outcome == Outcome::Applied);
+        if let Some(e) = ev.as_ref().filter(|e| e.outcome == Outcome::Diverged) {
+            // AWS would have refused it as the model does: write the failure.
+            let (code, message) = match &e.model_error {
+                Some(m) => (m.code.to_string(), m.message.clone()),
+                None => (
+                    "InvalidParameterValue".into(),
+                    "The request is invalid.".into(),
+                ),
+            };
+            rec["errorCode"] = json!(format!("Client.{code}"));
+            rec["errorMessage"] = json!(message);
+            rec["responseElements"] = Value::Null;
+        }
         if rec.get("errorCode").is_some() {
             self.summary.failed += 1;
         }
         self.summary.route_family += 1;
+        let exposure: Vec<Value> = match (&ev, applied) {
+            (Some(e), true) => e.exposure.iter().map(change_json).collect(),
+            _ => Vec::new(),
+        };
+        let revert = match (&ev, exposure.is_empty()) {
+            (Some(e), false) => e.remediation.as_ref().map(|m| m.cli.clone()),
+            _ => None,
+        };
+        let error_code = rec["errorCode"].as_str().map(|c| {
+            c.strip_prefix("Client.")
+                .or_else(|| c.strip_prefix("Server."))
+                .unwrap_or(c)
+                .to_string()
+        });
+        self.truth.push(json!({
+            "type": "event",
+            "event_id": event_id,
+            "event_time": fmt_time(time),
+            "event_name": name,
+            "account": actor.account,
+            "principal": actor.arn,
+            "source_ip": actor.ip,
+            "outcome": if applied { "applied" } else { "failed_in_aws" },
+            "error_code": error_code,
+            "episode": Value::Null,
+            "role": Value::Null,
+            "exposure": exposure,
+            "revert": revert,
+        }));
         let account = actor.account.clone();
         self.push(&account, time, rec);
         (event_id, applied)
+    }
+
+    /// Labels the buffered truth lines of `ids` as part `role` of episode `index`, and records
+    /// the episode's times and the reverts of its applied calls.
+    fn label(&mut self, index: usize, ids: &[String], role: &str) {
+        let Some(ep) = self.episodes.get_mut(index) else {
+            return;
+        };
+        for line in self.truth.iter_mut() {
+            let id = line["event_id"].as_str().unwrap_or_default();
+            if !ids.iter().any(|x| x == id) {
+                continue;
+            }
+            line["episode"] = json!(ep.id);
+            line["role"] = json!(role);
+            if role == "attack" {
+                let t = line["event_time"].as_str().unwrap_or_default().to_string();
+                if ep.first_time.is_none() {
+                    ep.first_time = Some(t.clone());
+                }
+                ep.last_time = Some(t);
+                if let Some(r) = line["revert"].as_str() {
+                    ep.reverts.insert(0, r.to_string());
+                }
+            }
+        }
+    }
+
+    /// Appends the buffered truth lines to `truth.jsonl` (their labels are final by now).
+    fn flush_truth(&mut self) -> std::io::Result<()> {
+        for line in self.truth.drain(..) {
+            writeln!(self.truth_out, "{line}")?;
+        }
+        Ok(())
     }
 
     fn gap(&mut self) -> i64 {
@@ -868,7 +935,9 @@ impl Gen<'_> {
             return;
         }
         let actor = self.actor(&vpc.account, if roll < 70 { "benign" } else { "ops" });
-        if roll < 55 || self.added.is_empty() {
+        // Churn stays balanced: about ten extra routes per VPC at most, well inside the quota.
+        let full = self.added.len() >= 10 * self.vpcs.len();
+        if (roll < 55 && !full) || self.added.is_empty() {
             // A route to on-premises through the VPN gateway, or to the NAT gateway.
             let dest = if self.rng.chance(0.5) {
                 format!(
@@ -998,6 +1067,9 @@ impl Gen<'_> {
             expected_kinds: Vec::new(),
             expected_findings: Vec::new(),
             hint: Vec::new(),
+            first_time: None,
+            last_time: None,
+            reverts: Vec::new(),
         };
         let mut touched = vpc.id.clone();
         let mut fix: Vec<Step> = Vec::new();
@@ -1400,8 +1472,9 @@ impl Gen<'_> {
                 let (id, ok) = self.call(&actor, &words, st.creates.as_deref(), dt, None);
                 all_ok &= ok;
                 if let Some(ep) = self.episodes.get_mut(p.episode) {
-                    ep.remediation_events.push(id);
+                    ep.remediation_events.push(id.clone());
                 }
+                self.label(p.episode, &[id], "remediation");
             }
             if all_ok
                 && let Some((vpc_id, nat)) = &p.new_nat
@@ -1511,6 +1584,10 @@ pub fn generate(
         added: Vec::new(),
         tainted: Default::default(),
         pending: Vec::new(),
+        truth: Vec::new(),
+        truth_out: std::io::BufWriter::new(
+            std::fs::File::create(out.join("truth.jsonl")).map_err(io)?,
+        ),
     };
     for day in 0..o.days {
         g.clock = g.clock.max(start + day as i64 * 86_400 + 7 * 3600);
@@ -1518,108 +1595,54 @@ pub fn generate(
             g.remediate_due();
             if g.rng.chance(o.attack_rate) {
                 match g.episode() {
-                    Some(ep) => g.episodes.push(ep),
+                    Some(ep) => {
+                        let ids = ep.events.clone();
+                        g.episodes.push(ep);
+                        g.label(g.episodes.len() - 1, &ids, "attack");
+                    }
                     None => g.summary.episodes_dropped += 1,
                 }
             } else {
                 g.benign();
             }
+            g.flush_truth().map_err(io)?;
             g.flush(false).map_err(io)?;
         }
         progress(day + 1, o.days);
     }
     g.flush(true).map_err(io)?;
+    g.flush_truth().map_err(io)?;
     g.summary.episodes = g.episodes.len();
-    write_truth(&g, out).map_err(io)?;
+    finish_truth(&mut g).map_err(io)?;
     Ok(g.summary)
 }
 
-/// Replays the written trail onto the written snapshot, as a user would, and writes
-/// `truth.jsonl`: a line per route-family event (its outcome, exposure changes and episode),
-/// a line per episode, and a summary line.
-fn write_truth(g: &Gen, out: &Path) -> std::io::Result<()> {
-    let loaded = snapshot::load(&out.join("snapshot"))
-        .map_err(|e| std::io::Error::other(format!("the written snapshot does not load: {e}")))?;
-    let mut net = loaded.network;
-    let read = crate::cloudtrail::read_inputs(&[out.join("AWSLogs")]);
-    let opts = ReplayOptions {
-        exposure: true,
-        ..Default::default()
-    };
-    let r = replay::replay(&mut net, read, &opts);
-    let mut role: BTreeMap<&str, (&str, &str)> = BTreeMap::new();
+/// One exposure change as a truth line shows it.
+fn change_json(c: &crate::exposure::ExposureChange) -> Value {
+    json!({
+        "kind": c.kind.name(),
+        "severity": c.severity.name(),
+        "subnet_id": c.subnet_id.as_str(),
+        "vpc_id": c.vpc_id.as_str(),
+        "family": c.family.name(),
+        "ranges": c.ranges.iter()
+            .flat_map(|iv| crate::addr::interval_to_cidrs(c.family, *iv))
+            .map(|n| n.to_string()).collect::<Vec<_>>(),
+        "after": c.after.disposition.name(),
+    })
+}
+
+/// Ends `truth.jsonl`: a line per episode and the summary line. The event lines were written
+/// as the trail was (each call's exposure computed on the generator's model, which is the state
+/// `vpcsim replay` rebuilds from the written snapshot and trail: `tests/generate.rs` replays the
+/// files and compares, event by event).
+fn finish_truth(g: &mut Gen) -> std::io::Result<()> {
     for ep in &g.episodes {
-        for e in &ep.events {
-            role.insert(e, (&ep.id, "attack"));
-        }
-        for e in &ep.remediation_events {
-            role.insert(e, (&ep.id, "remediation"));
-        }
-    }
-    let mut text = String::new();
-    for ev in &r.events {
-        let id = ev.event_id.as_deref().unwrap_or("");
-        let (episode, part) = match role.get(id) {
-            Some((e, p)) => (json!(e), json!(p)),
-            None => (Value::Null, Value::Null),
+        let remediation = if ep.reverts.is_empty() {
+            ep.hint.clone()
+        } else {
+            ep.reverts.clone()
         };
-        let exposure: Vec<Value> = ev
-            .exposure
-            .iter()
-            .map(|c| {
-                json!({
-                    "kind": c.kind.name(),
-                    "severity": c.severity.name(),
-                    "subnet_id": c.subnet_id.as_str(),
-                    "vpc_id": c.vpc_id.as_str(),
-                    "family": c.family.name(),
-                    "ranges": c.ranges.iter()
-                        .flat_map(|iv| crate::addr::interval_to_cidrs(c.family, *iv))
-                        .map(|n| n.to_string()).collect::<Vec<_>>(),
-                    "after": c.after.disposition.name(),
-                })
-            })
-            .collect();
-        let line = json!({
-            "type": "event",
-            "event_id": id,
-            "event_time": ev.event_time,
-            "event_name": ev.event_name,
-            "account": ev.account,
-            "principal": ev.principal,
-            "source_ip": ev.source_ip,
-            "outcome": ev.outcome.name(),
-            "error_code": ev.error_code,
-            "episode": episode,
-            "role": part,
-            "exposure": exposure,
-            "revert": ev.remediation.as_ref().filter(|_| !ev.exposure.is_empty()).map(|m| m.cli.clone()),
-        });
-        text.push_str(&line.to_string());
-        text.push('\n');
-    }
-    let by_id: BTreeMap<&str, &crate::replay::Event> = r
-        .events
-        .iter()
-        .filter_map(|e| e.event_id.as_deref().map(|id| (id, e)))
-        .collect();
-    for ep in &g.episodes {
-        let times: Vec<&str> = ep
-            .events
-            .iter()
-            .filter_map(|e| by_id.get(e.as_str()).and_then(|x| x.event_time.as_deref()))
-            .collect();
-        let mut remediation: Vec<String> = ep
-            .events
-            .iter()
-            .rev()
-            .filter_map(|e| by_id.get(e.as_str()))
-            .filter(|x| x.outcome == Outcome::Applied)
-            .filter_map(|x| x.remediation.as_ref().map(|m| m.cli.clone()))
-            .collect();
-        if remediation.is_empty() {
-            remediation = ep.hint.clone();
-        }
         let line = json!({
             "type": "episode",
             "episode": ep.id,
@@ -1628,8 +1651,8 @@ fn write_truth(g: &Gen, out: &Path) -> std::io::Result<()> {
             "account": ep.account,
             "principal": ep.principal,
             "source_ip": ep.source_ip,
-            "first_time": times.first(),
-            "last_time": times.last(),
+            "first_time": ep.first_time,
+            "last_time": ep.last_time,
             "events": ep.events,
             "expected_kinds": ep.expected_kinds,
             "expected_findings": ep.expected_findings,
@@ -1637,30 +1660,21 @@ fn write_truth(g: &Gen, out: &Path) -> std::io::Result<()> {
             "remediation_events": ep.remediation_events,
             "remediation": remediation,
         });
-        text.push_str(&line.to_string());
-        text.push('\n');
+        writeln!(g.truth_out, "{line}")?;
     }
-    let s = &r.summary;
+    let s = &g.summary;
     let line = json!({
         "type": "summary",
         "records": s.records,
-        "applied": s.applied,
-        "failed_in_aws": s.failed_in_aws,
-        "diverged": s.diverged,
-        "duplicate": s.duplicate,
-        "ignored": s.ignored,
-        "unsupported": s.unsupported,
-        "malformed": s.malformed,
+        "route_family": s.route_family,
+        "applied": s.route_family - s.failed,
+        "failed_in_aws": s.failed,
+        "diverged": 0,
+        "malformed": 0,
+        "ignored": s.noise,
         "episodes": g.episodes.len(),
-        "findings": r.findings.iter().map(|f| json!({
-            "kind": f.kind.name(),
-            "principal": f.principal,
-            "route_table_id": f.route_table_id.as_ref().map(|t| t.as_str()),
-            "first_time": f.first_time,
-            "last_time": f.last_time,
-        })).collect::<Vec<_>>(),
+        "episodes_dropped": s.episodes_dropped,
     });
-    text.push_str(&line.to_string());
-    text.push('\n');
-    std::fs::write(out.join("truth.jsonl"), text)
+    writeln!(g.truth_out, "{line}")?;
+    g.truth_out.flush()
 }

@@ -330,11 +330,11 @@ files.\n\nExample:\n  vpcsim state --snapshot describe-output/ AWSLogs/ --at 202
 AWSLogs/<account>/CloudTrail/us-east-1/<yyyy>/<mm>/<dd>/*.json.gz   the trail, one file per account and hour\n  \
 truth.jsonl      one line per route-family event (outcome, exposure changes, episode and role), one per \
 episode (pattern, technique, principal, its events, the events that remediated it in the trail and the commands \
-that would), and a summary line (counts and the findings vpcsim reports)\n\n\
+that would), and a summary line (the counts `vpcsim replay` gives)\n\n\
 Episodes (the three misuse patterns): internet_exposure (replace-route-nat-to-igw, create-route-igw-in-isolated-table, \
 associate-private-subnet-with-public-table, main-table-replaced-by-public-table), traffic_capture \
 (more-specific-route-to-instance-interface, on-premises-range-to-peer-of-another-account), denial_of_service \
-(route-flood, delete-nat-gateway). About 70% are remediated later in the trail by an operator; an unremediated one leaves its VPC alone for the rest of the trail.\n\n\
+(route-flood, delete-nat-gateway). Each is remediated later by an operator: most within the hour, the rest 2 to 32 hours later (after the trail's end for some); until then benign churn keeps off that VPC.\n\n\
 Every route-family call is checked against the model before it is written, so `vpcsim replay --snapshot \
 OUT/snapshot OUT/AWSLogs` reports no diverged and no malformed record. The same seed and options give \
 byte-identical files.\n\nExample:\n  vpcsim generate --seed 7 --out training/ --days 3 --attack-rate 0.03\n  \

@@ -147,17 +147,53 @@ fn trail_replays_cleanly_and_matches_labels() {
         truth.last().map(|v| v["type"].clone()),
         Some("summary".into())
     );
-    // The truth's exposure is the replay's, event by event.
+    // The truth (computed as the trail was written) is what the replay of the files computes,
+    // event by event: outcome, error code, and every change's kind, grade, subnet and ranges.
     for (t, e) in events.iter().zip(&r.events) {
         assert_eq!(t["event_id"].as_str(), e.event_id.as_deref());
-        let kinds: Vec<&str> = e.exposure.iter().map(|c| c.kind.name()).collect();
-        let truth_kinds: Vec<&str> = t["exposure"]
+        assert_eq!(t["event_time"].as_str(), e.event_time.as_deref());
+        assert_eq!(t["outcome"].as_str(), Some(e.outcome.name()));
+        assert_eq!(t["error_code"].as_str(), e.error_code.as_deref());
+        let replayed: Vec<String> = e
+            .exposure
+            .iter()
+            .map(|c| {
+                let ranges: Vec<String> = c
+                    .ranges
+                    .iter()
+                    .flat_map(|iv| vpcsim::addr::interval_to_cidrs(c.family, *iv))
+                    .map(|n| n.to_string())
+                    .collect();
+                format!(
+                    "{} {} {} {}",
+                    c.kind.name(),
+                    c.severity.name(),
+                    c.subnet_id,
+                    ranges.join(",")
+                )
+            })
+            .collect();
+        let truth: Vec<String> = t["exposure"]
             .as_array()
             .expect("exposure list")
             .iter()
-            .filter_map(|c| c["kind"].as_str())
+            .map(|c| {
+                let ranges: Vec<&str> = c["ranges"]
+                    .as_array()
+                    .expect("ranges")
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect();
+                format!(
+                    "{} {} {} {}",
+                    c["kind"].as_str().unwrap_or(""),
+                    c["severity"].as_str().unwrap_or(""),
+                    c["subnet_id"].as_str().unwrap_or(""),
+                    ranges.join(",")
+                )
+            })
             .collect();
-        assert_eq!(kinds, truth_kinds);
+        assert_eq!(replayed, truth, "{:?}", e.event_id);
     }
     let by_id: BTreeMap<&str, &vpcsim::replay::Event> = r
         .events

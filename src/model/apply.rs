@@ -535,12 +535,14 @@ impl Network {
     /// Forgets a resource that was deleted: it is no longer a placeholder, and it was removed.
     fn forget(&mut self, id: &str) {
         self.placeholders.remove(id);
-        self.removed.insert(id.to_string());
+        std::sync::Arc::make_mut(&mut self.removed).insert(id.to_string());
     }
 
     /// Marks an ID as live again (a created resource may reuse a removed ID in a what-if).
     fn revive(&mut self, id: &str) {
-        self.removed.remove(id);
+        if self.removed.contains(id) {
+            std::sync::Arc::make_mut(&mut self.removed).remove(id);
+        }
     }
 
     // --- shared lookups ---

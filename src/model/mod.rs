@@ -393,7 +393,9 @@ pub struct Network {
     placeholder_seq: BTreeMap<&'static str, u64>,
     /// IDs of resources an applied `Delete*` removed from the model. Their routes are blackhole
     /// even when the input never described their kind (see [`Network::was_removed`]).
-    removed: BTreeSet<String>,
+    /// Shared between copies (the exposure of each record copies the model): only a deletion
+    /// copies the set (`Arc::make_mut`), so copying a model stays cheap however long the trail.
+    removed: std::sync::Arc<BTreeSet<String>>,
 }
 
 /// Association indexes derived from the route tables (see [`Network::reindex`]).

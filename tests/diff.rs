@@ -55,7 +55,7 @@ fn two_snapshots_nat_route_replaced_by_igw_route() {
     let (code, text, err) = diff(&["--before", TOPOLOGY, "--after", &public]);
     assert_eq!(code, 1, "{err}");
     assert!(
-        text.contains("INTERNET_EXPOSED [high] subnet-0a000002 ipv4 0.0.0.0/0 except"),
+        text.contains("INTERNET_EXPOSED [high] subnet-0a000002 ipv4 public space:"),
         "{text}"
     );
     // The other way round, the exposure is removed: no new exposure, exit 0.

@@ -663,9 +663,13 @@ fn the_revert_property_checks_many_reverts() {
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let strategy = prop::collection::vec(op(), 10..40);
     let mut reverts = 0;
-    for _ in 0..150 {
+    // Until enough reverts are seen (ranges outside the public space often change nothing).
+    for _ in 0..600 {
         let ops = strategy.new_tree(&mut runner).expect("a sample").current();
         reverts += incremental_and_reverts(&ops);
+        if reverts >= 10 {
+            break;
+        }
     }
     assert!(reverts >= 10, "only {reverts} reverts checked");
 }

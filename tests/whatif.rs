@@ -165,11 +165,9 @@ fn unreadable_commands_are_reported_and_the_rest_evaluated() {
     let (code, v) = json(&["--commands", &plan]);
     assert_eq!(code, 2, "an unreadable command is bad input");
     assert_eq!(v["summary"]["accepted"], 1);
-    // The peer's range now follows the default route to the NAT gateway.
-    assert_eq!(
-        v["steps"][0]["exposure"][0]["kind"],
-        "INTERNET_EGRESS_GAINED"
-    );
+    // The peer's range now follows the default route to the NAT gateway, and goes nowhere (the
+    // internet does not route 172.20.0.0/16).
+    assert_eq!(v["steps"][0]["exposure"][0]["kind"], "PEER_PATH_LOST");
     assert_eq!(v["steps"][0]["exposure"][0]["ranges"][0], "172.20.0.0/16");
     let e = &v["command_errors"][0];
     assert!(

@@ -102,6 +102,20 @@ impl Side {
             .filter(|p| !p.starts_with("rtb-"))
     }
 
+    /// The side as seen by an address the internet does not route: "exits to the internet"
+    /// is dropped.
+    fn unroutable(&self) -> Side {
+        if self.disposition == Disposition::ExitsToInternet {
+            Side {
+                disposition: Disposition::Dropped,
+                path: self.path.clone(),
+                internet: None,
+            }
+        } else {
+            self.clone()
+        }
+    }
+
     fn via_peering(&self) -> bool {
         self.disposition == Disposition::ExitsToPeer
             || (self.disposition == Disposition::Delivered
@@ -230,6 +244,15 @@ fn grade(kind: ChangeKind, before: &Side, after: &Side, public_hosts: usize) -> 
     }
 }
 
+/// True when the path after passes an interface or instance the path before did not.
+fn captured_by_interface(before: &Side, after: &Side) -> bool {
+    let interface = |h: &str| h.starts_with("eni-") || h.starts_with("i-");
+    after
+        .hops()
+        .filter(|h| interface(h))
+        .any(|h| !before.hops().any(|b| b == h))
+}
+
 /// Classifies a change of outcome for a range; `None` when nothing a user cares about changed
 /// (e.g. only an explanation's wording).
 fn classify(before: &Side, after: &Side) -> Option<ChangeKind> {
@@ -251,6 +274,18 @@ fn classify(before: &Side, after: &Side) -> Option<ChangeKind> {
         && before.internet != Some(InternetVia::Direct)
     {
         ChangeKind::InternetExposed
+    } else if before.carries()
+        && !matches!(
+            after.disposition,
+            Disposition::ExitsToInternet | Disposition::Loop | Disposition::NoRoute
+        )
+        && captured_by_interface(before, after)
+    {
+        // A route to an interface or instance took the range (issue #4: "a more specific route
+        // to an interface ... that captures traffic"). Even when the instance drops what is
+        // not addressed to it (its source/destination check is on), the range no longer gets
+        // where it went, and turning the check off makes it an interception.
+        ChangeKind::TrafficRedirected
     } else if before.disposition == Disposition::Blackhole && after.carries() {
         ChangeKind::Restored
     } else if internet(before)
@@ -388,6 +423,24 @@ fn diff_family(
     };
     let (fb, fa) = (flat(before), flat(after));
     let mut changes: Vec<(ChangeKind, Side, Side, Vec<Interval>)> = Vec::new();
+    // Addresses outside the public space (private, shared, special-purpose) are not on the
+    // internet: traffic to them that "exits to the internet" is dropped there. They are
+    // classified as such, so that, say, a VPN route deleted under a NAT default route is an
+    // on-premises path lost, not internet egress gained (the paths shown stay the engine's).
+    let public = addr::public_space(before.family);
+    let mut record = |kind: Option<ChangeKind>, b: &Side, a: &Side, parts: Vec<Interval>| {
+        let Some(kind) = kind else { return };
+        if parts.is_empty() {
+            return;
+        }
+        match changes
+            .iter_mut()
+            .find(|c| c.0 == kind && &c.1 == b && &c.2 == a)
+        {
+            Some(c) => c.3.extend(parts),
+            None => changes.push((kind, b.clone(), a.clone(), parts)),
+        }
+    };
     let (mut i, mut j) = (0, 0);
     while i < fb.len() && j < fa.len() {
         let (ib, sb) = fb[i];
@@ -395,14 +448,18 @@ fn diff_family(
         if let Some(x) = ib.intersect(&ia) {
             let b = Side::of(&before.segments[sb]);
             let a = Side::of(&after.segments[sa]);
-            if let Some(kind) = classify(&b, &a) {
-                match changes
-                    .iter_mut()
-                    .find(|c| c.0 == kind && c.1 == b && c.2 == a)
-                {
-                    Some(c) => c.3.push(x),
-                    None => changes.push((kind, b, a, vec![x])),
-                }
+            if b.disposition == Disposition::ExitsToInternet
+                || a.disposition == Disposition::ExitsToInternet
+            {
+                record(classify(&b, &a), &b, &a, addr::intersect(&[x], &public));
+                record(
+                    classify(&b.unroutable(), &a.unroutable()),
+                    &b,
+                    &a,
+                    addr::subtract(&[x], &public),
+                );
+            } else {
+                record(classify(&b, &a), &b, &a, vec![x]);
             }
         }
         if ib.hi < ia.hi {

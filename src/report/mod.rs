@@ -296,6 +296,22 @@ fn segment_ranges_text(family: Family, s: &Segment) -> String {
 
 /// Sorted, disjoint ranges for text, as [`segment_ranges_text`] shows them.
 pub(crate) fn ranges_display(family: Family, ranges: &[addr::Interval]) -> String {
+    // Ranges inside the public space and covering most of it (what an internet change is
+    // about): "public space", or "public space except ..." (README "Exposure changes").
+    let public = addr::public_space(family);
+    if !ranges.is_empty() && addr::subtract(ranges, &public).is_empty() {
+        let missing: Vec<String> = addr::subtract(&public, ranges)
+            .iter()
+            .flat_map(|iv| addr::interval_to_cidrs(family, *iv))
+            .map(|c| c.to_string())
+            .collect();
+        if missing.is_empty() {
+            return "public space".into();
+        }
+        if missing.len() <= 4 {
+            return format!("public space except {}", missing.join(" "));
+        }
+    }
     let direct: Vec<String> = ranges
         .iter()
         .flat_map(|iv| addr::interval_to_cidrs(family, *iv))

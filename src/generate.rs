@@ -130,6 +130,11 @@ impl Rng {
 #[derive(Clone, Debug)]
 struct Actor {
     arn: String,
+    /// Stable per actor, as in real CloudTrail: `AIDA…`/`AROA…:session`, the access key, and
+    /// for a role the session issuer's ID.
+    principal_id: String,
+    access_key: String,
+    issuer_id: String,
     kind: &'static str,
     account: String,
     user_agent: String,
@@ -419,49 +424,70 @@ struct Gen<'a> {
 }
 
 fn actors_for(account: &str, rng: &mut Rng) -> Vec<Actor> {
-    let a = |arn: String, kind, ua: &str, ip: String| Actor {
-        user_name: arn.rsplit('/').next().unwrap_or("").to_string(),
-        arn,
-        kind,
-        account: account.to_string(),
-        user_agent: ua.to_string(),
-        ip,
-    };
-    vec![
-        a(
-            format!(
-                "arn:aws:sts::{account}:assumed-role/terraform-ci/gha-{}",
-                rng.hex(8)
-            ),
+    let ci_arn = format!(
+        "arn:aws:sts::{account}:assumed-role/terraform-ci/gha-{}",
+        rng.hex(8)
+    );
+    let ci_ip = format!("52.23.{}.{}", rng.below(256), 1 + rng.below(254));
+    let attacker_ip = format!("185.220.101.{}", 1 + rng.below(250));
+    let specs: [(String, &'static str, &str, String); 5] = [
+        (
+            ci_arn,
             "benign",
             "APN/1.0 HashiCorp/1.0 Terraform/1.7.5 (+https://www.terraform.io) terraform-provider-aws/5.40.0 aws-sdk-go-v2/1.26.0 os/linux lang/go#1.22.1 api/ec2#1.151.0",
-            format!("52.23.{}.{}", rng.below(256), 1 + rng.below(254)),
+            ci_ip,
         ),
-        a(
+        (
             format!("arn:aws:iam::{account}:user/ops-alice"),
             "ops",
             "aws-cli/2.15.30 Python/3.11.8 Darwin/23.4.0 exe/x86_64 prompt/off command/ec2.create-route",
             "198.51.100.23".into(),
         ),
-        a(
+        (
             format!("arn:aws:iam::{account}:user/ops-bob"),
             "ops",
             "aws-cli/2.15.30 Python/3.11.8 Linux/6.5.0 exe/x86_64 prompt/off",
             "198.51.100.47".into(),
         ),
-        a(
+        (
             format!("arn:aws:sts::{account}:assumed-role/ReadOnly/dev-carol"),
             "readonly",
             "console.ec2.amazonaws.com",
             "192.0.2.14".into(),
         ),
-        a(
+        (
             format!("arn:aws:iam::{account}:user/svc-backup"),
             "attacker",
             "aws-cli/1.18.69 Python/2.7.18 Linux/4.14.186-146.268.amzn2.x86_64 botocore/1.17.92",
-            format!("185.220.101.{}", 1 + rng.below(250)),
+            attacker_ip,
         ),
-    ]
+    ];
+    specs
+        .into_iter()
+        .map(|(arn, kind, ua, ip)| {
+            let role = arn.contains(":assumed-role/");
+            let user_name = arn.rsplit('/').next().unwrap_or("").to_string();
+            Actor {
+                principal_id: if role {
+                    format!("AROA{}:{user_name}", rng.hex(17).to_uppercase())
+                } else {
+                    format!("AIDA{}", rng.hex(17).to_uppercase())
+                },
+                access_key: format!(
+                    "{}{}",
+                    if role { "ASIA" } else { "AKIA" },
+                    rng.hex(16).to_uppercase()
+                ),
+                issuer_id: format!("AROA{}", rng.hex(17).to_uppercase()),
+                user_name,
+                arn,
+                kind,
+                account: account.to_string(),
+                user_agent: ua.to_string(),
+                ip,
+            }
+        })
+        .collect()
 }
 
 impl Gen<'_> {
@@ -477,14 +503,14 @@ impl Gen<'_> {
             let role = actor.arn.split('/').nth(1).unwrap_or("role");
             json!({
                 "type": "AssumedRole",
-                "principalId": format!("AROA{}:{}", self.rng.hex(17).to_uppercase(), actor.user_name),
+                "principalId": actor.principal_id,
                 "arn": actor.arn,
                 "accountId": actor.account,
-                "accessKeyId": format!("ASIA{}", self.rng.hex(16).to_uppercase()),
+                "accessKeyId": actor.access_key,
                 "sessionContext": {
                     "sessionIssuer": {
                         "type": "Role",
-                        "principalId": format!("AROA{}", self.rng.hex(17).to_uppercase()),
+                        "principalId": actor.issuer_id,
                         "arn": format!("arn:aws:iam::{}:role/{role}", actor.account),
                         "accountId": actor.account,
                         "userName": role
@@ -495,10 +521,10 @@ impl Gen<'_> {
         } else {
             json!({
                 "type": "IAMUser",
-                "principalId": format!("AIDA{}", self.rng.hex(17).to_uppercase()),
+                "principalId": actor.principal_id,
                 "arn": actor.arn,
                 "accountId": actor.account,
-                "accessKeyId": format!("AKIA{}", self.rng.hex(16).to_uppercase()),
+                "accessKeyId": actor.access_key,
                 "userName": actor.user_name
             })
         };
@@ -845,6 +871,13 @@ impl Gen<'_> {
     }
 
     /// One benign call: churn by terraform and the ops team, or a refused call.
+    fn clean_vpc_count(&self) -> usize {
+        self.vpcs
+            .iter()
+            .filter(|v| !self.tainted.contains(&v.id))
+            .count()
+    }
+
     /// A VPC no unremediated episode touched, at random.
     fn clean_vpc(&mut self) -> Option<Vpc> {
         let clean: Vec<usize> = (0..self.vpcs.len())
@@ -858,6 +891,15 @@ impl Gen<'_> {
     }
 
     fn benign(&mut self) {
+        if self.clean_vpc_count() == 0 {
+            // Every VPC waits for a fix: the operators get to the earliest one now.
+            if let Some(due) = self.pending.iter().map(|p| p.due).min()
+                && let Some(p) = self.pending.iter_mut().find(|p| p.due == due)
+            {
+                p.due = self.clock;
+                self.remediate_due();
+            }
+        }
         let Some(vpc) = self.clean_vpc() else {
             // Everything is compromised: only the read-only session keeps trying.
             let vpc = self.vpcs[self.rng.below(self.vpcs.len())].clone();
@@ -1234,7 +1276,7 @@ impl Gen<'_> {
             4 => {
                 ep.pattern = "traffic_capture";
                 ep.technique = "on-premises-range-to-peer-of-another-account";
-                ep.expected_kinds = vec!["PEER_PATH_GAINED", "TRAFFIC_REDIRECTED"];
+                ep.expected_kinds = vec!["PEER_PATH_GAINED"];
                 // Only the first VPC of an account has a peer outside the organisation.
                 let first = self.vpcs.iter().position(|v| v.account == vpc.account)?;
                 let v0 = self.vpcs[first].clone();
@@ -1526,11 +1568,14 @@ pub fn generate(
     if o.accounts == 0 || o.vpcs == 0 {
         return Err("--accounts and --vpcs must be at least 1".into());
     }
-    if o.accounts * o.vpcs > MAX_VPCS {
-        return Err(format!(
-            "{} VPCs asked for; a generated organisation holds at most {MAX_VPCS}",
-            o.accounts * o.vpcs
-        ));
+    match o.accounts.checked_mul(o.vpcs) {
+        Some(n) if n <= MAX_VPCS => {}
+        _ => {
+            return Err(format!(
+                "--accounts {} × --vpcs {} VPCs asked for; a generated organisation holds at most {MAX_VPCS}",
+                o.accounts, o.vpcs
+            ));
+        }
     }
     if !(0.0..=1.0).contains(&o.attack_rate) {
         return Err("--attack-rate is a probability per route-family call, from 0 to 1".into());
@@ -1559,6 +1604,9 @@ pub fn generate(
         .map_err(|e| format!("internal: the generated topology does not load: {e}"))?;
     snapshot::finish(&mut loaded);
     let start_net = loaded.network;
+    // The trail's root exists even when no record is written (`--days 0`), so that the
+    // documented `vpcsim replay --snapshot OUT/snapshot OUT/AWSLogs` works on any output.
+    std::fs::create_dir_all(out.join("AWSLogs")).map_err(io)?;
     let snap_dir = out.join("snapshot");
     let files = snapshot::export::write_dir(&start_net, &snap_dir).map_err(io)?;
     let mut actors = BTreeMap::new();
@@ -1600,7 +1648,11 @@ pub fn generate(
                         g.episodes.push(ep);
                         g.label(g.episodes.len() - 1, &ids, "attack");
                     }
-                    None => g.summary.episodes_dropped += 1,
+                    None => {
+                        // The slot still gets a call: benign churn.
+                        g.summary.episodes_dropped += 1;
+                        g.benign();
+                    }
                 }
             } else {
                 g.benign();

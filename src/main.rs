@@ -333,7 +333,7 @@ episode (pattern, technique, principal, its events, the events that remediated i
 that would), and a summary line (the counts `vpcsim replay` gives)\n\n\
 Episodes (the three misuse patterns): internet_exposure (replace-route-nat-to-igw, create-route-igw-in-isolated-table, \
 associate-private-subnet-with-public-table, main-table-replaced-by-public-table), traffic_capture \
-(more-specific-route-to-instance-interface, on-premises-range-to-peer-of-another-account), denial_of_service \
+(more-specific-route-to-appliance-interface, on-premises-range-to-peer-of-another-account), denial_of_service \
 (route-flood, delete-nat-gateway). Each is remediated later by an operator: most within the hour, the rest 2 to 32 hours later (after the trail's end for some); until then benign churn keeps off that VPC.\n\n\
 Every route-family call is checked against the model before it is written, so `vpcsim replay --snapshot \
 OUT/snapshot OUT/AWSLogs` reports no diverged and no malformed record. The same seed and options give \
@@ -1063,23 +1063,32 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
             verbose,
             format,
         } => {
-            let dirs = vpcsim::scenario::discover(&paths).map_err(anyhow::Error::msg)?;
+            // Paths without a scenario are reported like scenarios that cannot run, so that
+            // the JUnit or JSON report CI keeps still says what happened.
+            let (dirs, missing) = vpcsim::scenario::discover_all(&paths);
             let mut runs = Vec::new();
+            for e in missing {
+                runs.push((e.path.clone(), e.path.clone(), Err(e)));
+            }
             for d in &dirs {
                 let r = vpcsim::scenario::load(d).and_then(|s| {
                     let o = vpcsim::scenario::run::run(&s)?;
                     Ok((s, o))
                 });
-                runs.push((d.display().to_string(), d, r));
+                let name = match &r {
+                    Ok((s, _)) => s.name.clone(),
+                    Err(_) => d
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_else(|| d.display().to_string()),
+                };
+                runs.push((d.display().to_string(), name, r));
             }
             let tested: Vec<report::scenario::Tested> = runs
                 .iter()
-                .map(|(path, d, r)| report::scenario::Tested {
+                .map(|(path, name, r)| report::scenario::Tested {
                     path: path.clone(),
-                    name: d
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_else(|| path.clone()),
+                    name: name.clone(),
                     result: r.as_ref().map(|(s, o)| (s, o)),
                 })
                 .collect();

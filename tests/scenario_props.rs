@@ -170,7 +170,7 @@ fn scenario_records(ops: &[String]) -> Vec<vpcsim::cloudtrail::Record> {
     };
     ops.iter()
         .enumerate()
-        .map(|(k, o)| events::record(&spec_event(o), k, k as u64 + 1, &d).expect("a record"))
+        .map(|(k, o)| events::record(&spec_event(o), k, k as u64 + 1, false, &d).expect("a record"))
         .collect()
 }
 

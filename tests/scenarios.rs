@@ -377,9 +377,26 @@ ipv4 = "public"
     assert!(out.contains("<error message="), "{out}");
     assert_eq!(out.matches("<testcase ").count(), 3);
 
-    let (code, _, err) = vpcsim(&["test", "/nonexistent-scenarios"], &here);
+    // A path without a scenario is reported like a scenario that cannot run, in every format
+    // (the CI report file is never empty).
+    let (code, out, _) = vpcsim(&["test", "/nonexistent-scenarios", &p], &here);
     assert_eq!(code, 2);
-    assert!(err.contains("no such file or directory"), "{err}");
+    assert!(out.contains("ERROR  /nonexistent-scenarios"), "{out}");
+    assert!(out.contains("no such file or directory"), "{out}");
+    assert!(out.contains("PASS "), "{out}");
+    let (code, out, _) = vpcsim(
+        &["test", "/nonexistent-scenarios", "--format", "junit"],
+        &here,
+    );
+    assert_eq!(code, 2);
+    assert!(out.contains("errors=\"1\""), "{out}");
+    // A scenario file given directly, from its own directory, and the same scenario given twice.
+    let (code, out, err) = vpcsim(&["test", "scenario.toml", "--color", "never"], &pass);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.starts_with("PASS   scenario.toml"), "{out}");
+    let dotted = format!("{}/./", pass.display());
+    let (_, out, _) = vpcsim(&["test", &p, &dotted, "--color", "never"], &here);
+    assert_eq!(out.matches("PASS ").count(), 1, "runs once: {out}");
 }
 
 #[test]
@@ -413,6 +430,9 @@ id = "fixed-id"
 cli = "aws ec2 create-route --route-table-id rtb-0beef --destination-cidr-block 0.0.0.0/0 --gateway-id igw-01"
 at = "2026-05-01T12:30:00Z"
 id = "fixed-id"
+
+[expect.summary]
+records = 5
 "#,
     );
     let s = scenario::load(&dir).expect("reads");
@@ -445,4 +465,73 @@ id = "fixed-id"
     assert_eq!(net, ["INTERNET_EXPOSED"]);
     assert_eq!(ev[3].exposure.len(), 1);
     assert_eq!(ev[3].exposure[0].subnet_id.as_str(), "subnet-01");
+}
+
+#[test]
+fn type_errors_and_empty_scenarios_name_the_field() {
+    let e = parse_err(
+        "title = \"t\"\ndescription = \"d\"\n\n[[expect.change]]\nkind = \"BLACKHOLED\"\nsubnet = 5\n",
+    );
+    assert!(e.contains("s.toml:6:10 (expect.change.subnet)"), "{e}");
+    let e = parse_err("title = 5\ndescription = \"d\"\n");
+    assert!(e.contains("s.toml:1:9 (title)"), "{e}");
+    // A scenario that checks nothing is an error, not a pass.
+    let e = parse_err(MINIMAL);
+    assert!(e.contains("(expect): the scenario checks nothing"), "{e}");
+    let e = parse_err(&format!(
+        "{MINIMAL}\n[options]\nroute_limit = 0\n\n[[event]]\ndo = \"delete-route rtb-1 10.0.0.0/8\"\nerror = \"\"\n\n[expect.summary]\nrecords = 1\n"
+    ));
+    assert!(e.contains("s.toml:5:1 (options.route_limit)"), "{e}");
+    assert!(e.contains("(event.error): an empty error code"), "{e}");
+}
+
+#[test]
+fn events_written_on_one_line_stay_apart() {
+    // Review finding: two inline events on one line (an inline array) must be told apart, or
+    // the state after the first includes the second.
+    let dir = write_scenario(
+        "one-line",
+        r#"
+event = [ { do = "create-route rtb-01 0.0.0.0/0 -> igw-01" }, { do = "delete-route rtb-01 0.0.0.0/0" } ]
+
+[[expect.internet]]
+subnet = "subnet-01"
+after = 1
+ipv4 = "public"
+
+[[expect.internet]]
+subnet = "subnet-01"
+ipv4 = "isolated"
+"#,
+    );
+    let s = scenario::load(&dir).expect("reads");
+    let o = run::run(&s).expect("runs");
+    assert!(o.passed(), "{:#?}", o.checks);
+    assert_ne!(o.replay.events[0].location, o.replay.events[1].location);
+}
+
+#[test]
+fn a_broken_event_file_means_the_scenario_cannot_run() {
+    let dir = write_scenario(
+        "broken-file",
+        "\n[[event]]\nfile = \"t.json\"\n\n[expect.summary]\nrecords = 0\n",
+    );
+    std::fs::write(dir.join("t.json"), "{not json").expect("write");
+    let s = scenario::load(&dir).expect("reads");
+    let e = run::run(&s).err().expect("an input error").to_string();
+    assert!(e.contains("(event.file)"), "{e}");
+    assert!(e.contains("t.json"), "{e}");
+}
+
+#[test]
+fn junit_never_carries_characters_xml_forbids() {
+    let dir = write_scenario(
+        "odd-chars",
+        "\n[[expect.internet]]\nsubnet = \"subnet-\\uFFFE\\u0001\"\nipv4 = \"public\"\n",
+    );
+    let d = dir.display().to_string();
+    let (code, out, _) = vpcsim(&["test", &d, "--format", "junit"], &root());
+    assert_eq!(code, 1);
+    assert!(!out.contains('\u{FFFE}') && !out.contains('\u{1}'), "{out}");
+    assert!(out.contains("subnet-??"), "{out}");
 }

@@ -264,8 +264,9 @@ fn xml(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            // XML 1.0 forbids most control characters, even escaped.
+            // XML 1.0 forbids most control characters and U+FFFE/U+FFFF, even escaped.
             c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => out.push('?'),
+            '\u{FFFE}' | '\u{FFFF}' => out.push('?'),
             c => out.push(c),
         }
     }

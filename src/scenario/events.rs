@@ -220,8 +220,16 @@ fn text(s: &Option<S>) -> Option<String> {
 }
 
 /// The CloudTrail record of inline event number `k` (0-based among the inline events) written
-/// on `line` of the scenario file.
-pub fn record(e: &EventSpec, k: usize, line: u64, d: &Defaults) -> Result<Record, String> {
+/// on `line` of the scenario file. `shared_line`: another inline event is written on the same
+/// line (an inline array), so the record's position also names its number, keeping every
+/// record's location unique.
+pub fn record(
+    e: &EventSpec,
+    k: usize,
+    line: u64,
+    shared_line: bool,
+    d: &Defaults,
+) -> Result<Record, String> {
     let words = match (&e.short, &e.cli) {
         (Some(s), _) => short_words(s.get_ref())?,
         (None, Some(c)) => crate::whatif::split_words(c.get_ref())?,
@@ -311,6 +319,13 @@ pub fn record(e: &EventSpec, k: usize, line: u64, d: &Defaults) -> Result<Record
     Ok(Record::from_raw(
         raw,
         PathBuf::from(d.file),
-        Position::new(line, ""),
+        Position::new(
+            line,
+            if shared_line {
+                format!("/event/{}", k + 1)
+            } else {
+                String::new()
+            },
+        ),
     ))
 }

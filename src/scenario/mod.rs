@@ -5,7 +5,9 @@
 //! both go through [`run::run`], so a scenario means the same thing everywhere.
 //!
 //! Errors name the file, the line and column, and the field (`scenario.toml:12:1
-//! (expect.change.kind)`); every error of a file is reported, not only the first.
+//! (expect.change.kind)`). A file that is not valid TOML, or holds a value of the wrong type,
+//! stops at that first error (the TOML reader does); past that, every mistake the checks find is
+//! reported, not only the first.
 
 pub mod events;
 pub mod run;
@@ -360,15 +362,54 @@ pub fn line_col(text: &str, offset: usize) -> String {
     format!("{line}:{col}")
 }
 
+/// The field at a byte offset, as `table.key` (`expect.change.subnet`): the key on that line
+/// (before its `=`) under the nearest table header above. TOML stops at the first error of a
+/// file, so this names the field of that one.
+fn field_at(text: &str, offset: usize) -> Option<String> {
+    let offset = offset.min(text.len());
+    let start = text[..offset].rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let end = text[offset..]
+        .find('\n')
+        .map(|i| offset + i)
+        .unwrap_or(text.len());
+    let line = &text[start..end];
+    let key = line
+        .split_once('=')
+        .map(|(k, _)| k.trim().trim_matches('"').to_string())
+        .filter(|k| !k.is_empty() && !k.starts_with('['));
+    let header = text[..start]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .map(|l| {
+            l.trim_start_matches('[')
+                .split(']')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_string()
+        })
+        .filter(|h| !h.is_empty());
+    match (header, key) {
+        (Some(h), Some(k)) => Some(format!("{h}.{k}")),
+        (None, Some(k)) => Some(k),
+        (Some(h), None) => Some(h),
+        (None, None) => None,
+    }
+}
+
 /// Reads and checks `dir/scenario.toml` (or the file itself when `path` is one).
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     let (dir, file) = if path.is_dir() {
         (path.to_path_buf(), path.join(FILE_NAME))
     } else {
-        (
-            path.parent().map(Path::to_path_buf).unwrap_or_default(),
-            path.to_path_buf(),
-        )
+        let parent = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        (parent, path.to_path_buf())
     };
     let shown = file.display().to_string();
     let text = std::fs::read_to_string(&file).map_err(|e| ScenarioError {
@@ -377,7 +418,11 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
             "{shown}: cannot read the scenario ({e}); a scenario is a directory holding {FILE_NAME}"
         )],
     })?;
-    let name = dir
+    // The directory's name (`.` is named by what it is).
+    let name = std::fs::canonicalize(&dir)
+        .ok()
+        .as_deref()
+        .unwrap_or(&dir)
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| shown.clone());
@@ -395,7 +440,10 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
 pub fn parse(text: &str, name: &str) -> Result<Spec, ScenarioError> {
     let spec: Spec = toml::from_str(text).map_err(|e| {
         let at = match e.span() {
-            Some(span) => format!("{name}:{}", line_col(text, span.start)),
+            Some(span) => match field_at(text, span.start) {
+                Some(field) => format!("{name}:{} ({field})", line_col(text, span.start)),
+                None => format!("{name}:{}", line_col(text, span.start)),
+            },
             None => name.to_string(),
         };
         ScenarioError {
@@ -433,6 +481,22 @@ impl Validator<'_> {
     fn err(&mut self, span: std::ops::Range<usize>, field: &str, message: String) {
         let at = self.at(span);
         self.errors.push(format!("{at} ({field}): {message}"));
+    }
+
+    /// Where `key = ...` is first written at the start of a line (for values without spans).
+    fn key_span(&self, key: &str) -> std::ops::Range<usize> {
+        let mut offset = 0;
+        for line in self.text.split_inclusive('\n') {
+            let t = line.trim_start();
+            if t.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+            {
+                let at = offset + (line.len() - t.len());
+                return at..at;
+            }
+            offset += line.len();
+        }
+        0..0
     }
 
     fn one_of(&mut self, s: &S, field: &str, allowed: &[&str]) {
@@ -502,6 +566,42 @@ impl Validator<'_> {
             );
         }
         self.time(&spec.options.start, "options.start");
+        let o = &spec.options;
+        if o.route_limit == Some(0) {
+            self.err(
+                self.key_span("route_limit"),
+                "options.route_limit",
+                "give at least 1 (EC2's default is 50)".into(),
+            );
+        }
+        if o.burst_writes == Some(0) {
+            self.err(
+                self.key_span("burst_writes"),
+                "options.burst_writes",
+                "give at least 1 (default 20)".into(),
+            );
+        }
+        if o.burst_window.is_some_and(|w| w < 1) {
+            self.err(
+                self.key_span("burst_window"),
+                "options.burst_window",
+                "give at least 1 second (default 60)".into(),
+            );
+        }
+        if o.quota_warn.is_some_and(|q| q == 0 || q > 100) {
+            self.err(
+                self.key_span("quota_warn"),
+                "options.quota_warn",
+                "a percentage from 1 to 100 (default 80)".into(),
+            );
+        }
+        if spec.expect.count() == 0 {
+            self.err(
+                spec.title.span(),
+                "expect",
+                "the scenario checks nothing: add [expect.summary], [[expect.event]], [[expect.change]], [[expect.finding]], [[expect.trace]] or [[expect.internet]]".into(),
+            );
+        }
         for e in &spec.event {
             let span = e.span();
             let e = e.get_ref();
@@ -541,6 +641,15 @@ impl Validator<'_> {
                 }
             }
             self.time(&e.at, "event.at");
+            if let Some(code) = &e.error
+                && code.get_ref().trim().is_empty()
+            {
+                self.err(
+                    code.span(),
+                    "event.error",
+                    "an empty error code; leave error out for a call that succeeded".into(),
+                );
+            }
             if let Some(s) = &e.short
                 && let Err(m) = events::short_words(s.get_ref())
             {
@@ -647,41 +756,70 @@ impl Validator<'_> {
     }
 }
 
-/// Every scenario under `paths`: a scenario directory, a `scenario.toml`, or a directory whose
-/// subdirectories (at any depth) hold scenarios; sorted by path, each found once.
-pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+/// Every scenario under `paths`: a scenario directory, a scenario file (`scenario.toml` or any
+/// other name), or a directory whose subdirectories (at any depth) hold scenarios; sorted by
+/// path, each found once (the same scenario given twice, by two spellings, runs once). A path
+/// with no scenario is an error of its own; the others are still returned.
+pub fn discover_all(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<ScenarioError>) {
     let mut found = Vec::new();
+    let mut errors = Vec::new();
+    let mut fail = |p: &Path, message: String| {
+        errors.push(ScenarioError {
+            path: p.display().to_string(),
+            errors: vec![format!("{}: {message}", p.display())],
+        })
+    };
     for p in paths {
-        if p.is_file() {
-            found.push(p.parent().map(Path::to_path_buf).unwrap_or_default());
-        } else if p.join(FILE_NAME).is_file() {
+        if p.is_file() || p.join(FILE_NAME).is_file() {
             found.push(p.clone());
         } else if p.is_dir() {
             let mut here = Vec::new();
             for entry in walkdir::WalkDir::new(p).sort_by_file_name() {
-                let entry = entry.map_err(|e| format!("{}: {e}", p.display()))?;
-                if entry.file_type().is_file()
-                    && entry.file_name() == FILE_NAME
-                    && let Some(parent) = entry.path().parent()
-                {
-                    here.push(parent.to_path_buf());
+                match entry {
+                    Ok(entry) => {
+                        if entry.file_type().is_file()
+                            && entry.file_name() == FILE_NAME
+                            && let Some(parent) = entry.path().parent()
+                        {
+                            here.push(parent.to_path_buf());
+                        }
+                    }
+                    Err(e) => fail(p, e.to_string()),
                 }
             }
             if here.is_empty() {
-                return Err(format!(
-                    "{}: no scenario here (a scenario is a directory holding {FILE_NAME})",
-                    p.display()
-                ));
+                fail(
+                    p,
+                    format!("no scenario here (a scenario is a directory holding {FILE_NAME})"),
+                );
             }
             found.extend(here);
         } else {
-            return Err(format!(
-                "{}: no such file or directory; give scenario directories or a folder of them",
-                p.display()
-            ));
+            fail(
+                p,
+                "no such file or directory; give scenario directories or a folder of them".into(),
+            );
         }
     }
     found.sort();
-    found.dedup();
-    Ok(found)
+    // One run per scenario, however it was spelled (`x` and `./x`).
+    let mut seen = std::collections::BTreeSet::new();
+    found.retain(|p| {
+        let file = if p.is_file() {
+            p.clone()
+        } else {
+            p.join(FILE_NAME)
+        };
+        seen.insert(std::fs::canonicalize(&file).unwrap_or(file))
+    });
+    (found, errors)
+}
+
+/// [`discover_all`], failing on the first path without a scenario.
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let (found, errors) = discover_all(paths);
+    match errors.into_iter().next() {
+        Some(e) => Err(e.to_string()),
+        None => Ok(found),
+    }
 }

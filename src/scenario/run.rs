@@ -149,13 +149,20 @@ pub fn run_on(s: &Scenario, snapshot: Option<&std::path::Path>) -> Result<Outcom
     let mut read = ReadResult::default();
     let mut problems = Vec::new();
     let mut inline = 0;
-    for e in &spec.event {
-        let span = e.span();
-        let line = line_col(&s.text, span.start)
+    let line_of = |span: std::ops::Range<usize>| -> u64 {
+        line_col(&s.text, span.start)
             .split(':')
             .next()
             .and_then(|l| l.parse().ok())
-            .unwrap_or(0);
+            .unwrap_or(0)
+    };
+    let mut per_line: BTreeMap<u64, usize> = BTreeMap::new();
+    for e in spec.event.iter().filter(|e| e.get_ref().file.is_none()) {
+        *per_line.entry(line_of(e.span())).or_default() += 1;
+    }
+    for e in &spec.event {
+        let span = e.span();
+        let line = line_of(span.clone());
         let ev = e.get_ref();
         if let Some(f) = &ev.file {
             let rel = f.get_ref().trim();
@@ -176,6 +183,10 @@ pub fn run_on(s: &Scenario, snapshot: Option<&std::path::Path>) -> Result<Outcom
                     rec.file = PathBuf::from(p);
                 }
             }
+            // A broken file is an input error, as for `vpcsim replay`: the scenario cannot run.
+            for fe in &r.errors {
+                problems.push(format!("{} (event.file): {fe}", at(f.span())));
+            }
             read.records.append(&mut r.records);
             read.files.append(&mut r.files);
             read.skipped.append(&mut r.skipped);
@@ -183,7 +194,8 @@ pub fn run_on(s: &Scenario, snapshot: Option<&std::path::Path>) -> Result<Outcom
             read.ignored += r.ignored;
             read.prefiltered += r.prefiltered;
         } else {
-            match events::record(ev, inline, line, &defaults) {
+            let shared = per_line.get(&line).is_some_and(|n| *n > 1);
+            match events::record(ev, inline, line, shared, &defaults) {
                 Ok(r) => read.records.push(r),
                 Err(m) => problems.push(format!("{} (event): {m}", at(span))),
             }

@@ -7,6 +7,7 @@
 //! - `unreadable_commands_are_reported_and_the_rest_evaluated`, `no_plan_is_a_usage_error`.
 
 use serde_json::Value;
+use std::path::Path;
 use std::process::Command;
 
 const SNAPSHOT: &str = "scenarios/example-topology/topology.toml";
@@ -188,4 +189,80 @@ fn no_plan_is_a_usage_error() {
     let (code, _, err) = whatif(&[]);
     assert_eq!(code, 2);
     assert!(err.contains("no planned change"), "{err}");
+}
+
+/// Semantics doc §1.2: EC2 refuses an interface or instance ID passed as `--gateway-id` with
+/// `InvalidGatewayID.NotFound`, although the same ID is a valid `--network-interface-id`.
+#[test]
+fn an_interface_passed_as_gateway_id_is_refused() {
+    let (code, v) = json(&[
+        "--",
+        "aws",
+        "ec2",
+        "create-route",
+        "--route-table-id",
+        "rtb-0a000002",
+        "--destination-cidr-block",
+        "203.0.113.0/24",
+        "--gateway-id",
+        "i-0a000001",
+    ]);
+    assert_eq!(code, 0, "a refused step exposes nothing");
+    assert_eq!(v["steps"][0]["verdict"], "rejected");
+    assert_eq!(v["steps"][0]["error_code"], "InvalidGatewayID.NotFound");
+    let (_, v) = json(&[
+        "--",
+        "aws",
+        "ec2",
+        "create-route",
+        "--route-table-id",
+        "rtb-0a000002",
+        "--destination-cidr-block",
+        "203.0.113.0/24",
+        "--instance-id",
+        "i-0a000001",
+    ]);
+    assert_eq!(v["steps"][0]["verdict"], "accepted");
+}
+
+/// A topology can declare an unassociated Elastic IP; a NAT gateway created with it is
+/// available (without it the model would make it `failed`, InvalidAllocationID.NotFound).
+#[test]
+fn a_declared_elastic_ip_makes_a_working_nat_gateway() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/example-topology/topology.toml"),
+    )
+    .expect("the example");
+    let dir = std::env::temp_dir().join(format!("vpcsim-whatif-eip-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("topology.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "{text}\n[[elastic_ip]]\nid = \"eipalloc-0a000009\"\npublic_ip = \"198.51.100.99\"\n"
+        ),
+    )
+    .expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_vpcsim"))
+        .args([
+            "whatif",
+            "--snapshot",
+            &path.to_string_lossy(),
+            "--color",
+            "never",
+            "--",
+            "aws",
+            "ec2",
+            "create-nat-gateway",
+            "--subnet-id",
+            "subnet-0a000001",
+            "--allocation-id",
+            "eipalloc-0a000009",
+        ])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("accepted"), "{text}");
+    assert!(text.contains("available"), "{text}");
+    let _ = std::fs::remove_dir_all(dir);
 }

@@ -483,6 +483,13 @@ impl<'a> Ctx<'a> {
                 }
                 let id = scalar(v)
                     .ok_or_else(|| format!("{name}: expected a target ID, found {}", render(v)))?;
+                // §1.2: an interface or instance ID passed as GatewayId is refused by EC2 with
+                // InvalidGatewayID.NotFound (an unknown target, which `apply` refuses so).
+                let t = id.trim();
+                if *key == "gatewayId" && (t.starts_with("eni-") || t.starts_with("i-")) {
+                    out.push(Target::Unknown(t.to_string()));
+                    continue;
+                }
                 out.push(Target::from_id(&id));
             }
         }

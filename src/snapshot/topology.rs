@@ -50,6 +50,8 @@ struct File {
     network_interface: Vec<EniSpec>,
     #[serde(default)]
     instance: Vec<InstanceSpec>,
+    #[serde(default)]
+    elastic_ip: Vec<ElasticIpSpec>,
 }
 
 #[derive(Deserialize)]
@@ -213,6 +215,15 @@ struct InstanceSpec {
     state: Option<String>,
     #[serde(default = "yes")]
     source_dest_check: bool,
+}
+
+/// An Elastic IP allocated to the account and not associated (an associated one is the
+/// `public_ip` of its instance or interface): what a later CreateNatGateway can use.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ElasticIpSpec {
+    id: S,
+    public_ip: S,
 }
 
 fn yes() -> bool {
@@ -784,6 +795,20 @@ impl Builder<'_> {
                     network_interfaces: enis,
                 },
             );
+        }
+
+        for a in &f.elastic_ip {
+            let id = self.id(&a.id, "elastic_ip.id", "eipalloc-");
+            if let Some(public_ip) = self.v4(&a.public_ip, "elastic_ip.public_ip") {
+                self.net.addresses.push(Address {
+                    allocation_id: Some(AllocationId::new(id)),
+                    public_ip,
+                    network_interface_id: None,
+                    instance_id: None,
+                    private_ip: None,
+                    association_id: None,
+                });
+            }
         }
 
         for t in &f.route_table {

@@ -658,10 +658,10 @@ impl Gen<'_> {
 
     /// Writes one route-family call made with AWS CLI `words` by `actor` `dt` seconds after the
     /// last, checked against the model first. Returns the event ID and whether it was applied.
-    fn call(
+    fn call<W: AsRef<str>>(
         &mut self,
         actor: &Actor,
-        words: &[&str],
+        words: &[W],
         creates: Option<&str>,
         dt: i64,
         error: Option<(&str, &str)>,
@@ -670,7 +670,7 @@ impl Gen<'_> {
         self.clock += dt.max(1);
         let time = self.clock;
         self.noise(&actor.account.clone(), from, time);
-        let words: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+        let words: Vec<String> = words.iter().map(|w| w.as_ref().to_string()).collect();
         self.n += 1;
         let mut v = crate::whatif::command_record(&words, self.n as usize)
             .unwrap_or_else(|e| json!({"eventName": "Invalid", "error": e}));
@@ -900,80 +900,40 @@ impl Gen<'_> {
                 self.remediate_due();
             }
         }
+        const DENIED: (&str, &str) = (
+            "Client.UnauthorizedOperation",
+            "You are not authorized to perform this operation.",
+        );
         let Some(vpc) = self.clean_vpc() else {
             // Everything is compromised: only the read-only session keeps trying.
             let vpc = self.vpcs[self.rng.below(self.vpcs.len())].clone();
             let actor = self.actor(&vpc.account, "readonly");
             let dt = self.gap();
-            self.call(
-                &actor,
-                &[
-                    "delete-route",
-                    "--route-table-id",
-                    &vpc.private_rtb,
-                    "--destination-cidr-block",
-                    "0.0.0.0/0",
-                ],
-                None,
-                dt,
-                Some((
-                    "Client.UnauthorizedOperation",
-                    "You are not authorized to perform this operation.",
-                )),
-            );
+            let call = short(&format!("delete-route {} 0.0.0.0/0", vpc.private_rtb));
+            self.call(&actor, &call, None, dt, Some(DENIED));
             return;
         };
         let dt = self.gap();
         let roll = self.rng.below(100);
+        let (private, public) = (&vpc.private_rtb, &vpc.public_rtb);
         if roll < 6 {
             // A read-only session trying a write: refused before any check.
             let actor = self.actor(&vpc.account, "readonly");
             let dest = format!("10.254.{}.0/24", self.rng.below(256));
-            self.call(
-                &actor,
-                &["create-route", "--route-table-id", &vpc.private_rtb, "--destination-cidr-block", &dest, "--nat-gateway-id", &vpc.nat],
-                None,
-                dt,
-                Some(("Client.UnauthorizedOperation", "You are not authorized to perform this operation. User: arn:aws:sts::assumed-role/ReadOnly is not authorized to perform: ec2:CreateRoute")),
-            );
+            let call = short(&format!("create-route {private} {dest} -> {}", vpc.nat));
+            self.call(&actor, &call, None, dt, Some(DENIED));
             return;
         }
         if roll < 14 {
             // A typo'd or repeated call: the model gives the code (RouteAlreadyExists,
             // InvalidRoute.NotFound).
             let actor = self.actor(&vpc.account, "ops");
-            if self.rng.chance(0.5) {
-                self.call(
-                    &actor,
-                    &[
-                        "create-route",
-                        "--route-table-id",
-                        &vpc.public_rtb,
-                        "--destination-cidr-block",
-                        "0.0.0.0/0",
-                        "--gateway-id",
-                        &vpc.igw,
-                    ],
-                    None,
-                    dt,
-                    None,
-                );
+            let call = if self.rng.chance(0.5) {
+                format!("create-route {public} 0.0.0.0/0 -> {}", vpc.igw)
             } else {
-                let dest = format!("10.253.{}.0/24", self.rng.below(256));
-                self.call(
-                    &actor,
-                    &[
-                        "delete-route",
-                        "--route-table-id",
-                        &vpc.private_rtb,
-                        "--destination-cidr-block",
-                        &dest,
-                    ],
-                    None,
-                    dt,
-                    None,
-                );
-            }
+                format!("delete-route {private} 10.253.{}.0/24", self.rng.below(256))
+            };
+            self.call(&actor, &short(&call), None, dt, None);
             return;
         }
         let actor = self.actor(&vpc.account, if roll < 70 { "benign" } else { "ops" });
@@ -990,28 +950,12 @@ impl Gen<'_> {
             } else {
                 format!("192.168.{}.0/24", self.rng.below(100))
             };
-            let (flag, target) = match &vpc.vgw {
-                Some(vgw) => ("--gateway-id", vgw.clone()),
-                None => ("--nat-gateway-id", vpc.nat.clone()),
-            };
-            let (_, ok) = self.call(
-                &actor,
-                &[
-                    "create-route",
-                    "--route-table-id",
-                    &vpc.private_rtb,
-                    "--destination-cidr-block",
-                    &dest,
-                    flag,
-                    &target,
-                ],
-                None,
-                dt,
-                None,
-            );
+            let target = vpc.vgw.clone().unwrap_or_else(|| vpc.nat.clone());
+            let call = short(&format!("create-route {private} {dest} -> {target}"));
+            let (_, ok) = self.call(&actor, &call, None, dt, None);
             if ok {
                 self.added
-                    .push((vpc.private_rtb.clone(), dest, vpc.account.clone()));
+                    .push((private.clone(), dest, vpc.account.clone()));
             }
         } else if roll < 85 {
             let i = self.rng.below(self.added.len());
@@ -1025,66 +969,33 @@ impl Gen<'_> {
                 return;
             }
             let actor = self.actor(&account, "benign");
-            self.call(
-                &actor,
-                &[
-                    "delete-route",
-                    "--route-table-id",
-                    &table,
-                    "--destination-cidr-block",
-                    &dest,
-                ],
-                None,
-                dt,
-                None,
-            );
+            let call = short(&format!("delete-route {table} {dest}"));
+            self.call(&actor, &call, None, dt, None);
         } else {
             // A table for a new isolated tier: created, associated, taken apart again.
             let rtb = self.new_id("rtb");
-            let (_, ok) = self.call(
-                &actor,
-                &["create-route-table", "--vpc-id", &vpc.id],
-                Some(&rtb),
-                dt,
-                None,
-            );
+            let call = short(&format!("create-route-table {}", vpc.id));
+            let (_, ok) = self.call(&actor, &call, Some(&rtb), dt, None);
             if !ok {
                 return;
             }
-            let subnet = vpc.isolated_subnets[1].clone();
             let assoc = self.new_id("rtbassoc");
             let dt = 2 + self.rng.below(20) as i64;
-            let (_, ok) = self.call(
-                &actor,
-                &[
-                    "associate-route-table",
-                    "--route-table-id",
-                    &rtb,
-                    "--subnet-id",
-                    &subnet,
-                ],
-                Some(&assoc),
-                dt,
-                None,
-            );
+            let call = short(&format!("associate {rtb} {}", vpc.isolated_subnets[1]));
+            let (_, ok) = self.call(&actor, &call, Some(&assoc), dt, None);
             if ok {
                 let dt = 60 + self.rng.below(600) as i64;
                 self.call(
                     &actor,
-                    &["disassociate-route-table", "--association-id", &assoc],
+                    &short(&format!("disassociate {assoc}")),
                     None,
                     dt,
                     None,
                 );
             }
             let dt = 5 + self.rng.below(60) as i64;
-            self.call(
-                &actor,
-                &["delete-route-table", "--route-table-id", &rtb],
-                None,
-                dt,
-                None,
-            );
+            let call = short(&format!("delete-route-table {rtb}"));
+            self.call(&actor, &call, None, dt, None);
         }
     }
 
@@ -1114,46 +1025,19 @@ impl Gen<'_> {
             reverts: Vec::new(),
         };
         let mut touched = vpc.id.clone();
+        // The remediation, scheduled below; a replaced NAT gateway, recorded once it works.
         let mut fix: Vec<Step> = Vec::new();
-        let step = |words: &[&str], creates: Option<String>, dt: i64| Step {
-            words: words.iter().map(|w| w.to_string()).collect(),
-            creates,
-            dt,
-        };
+        let mut new_nat = None;
+        let (private, main, public) = (&vpc.private_rtb, &vpc.main_rtb, &vpc.public_rtb);
         match technique {
             0 => {
                 ep.pattern = "internet_exposure";
                 ep.technique = "replace-route-nat-to-igw";
                 ep.expected_kinds = vec!["INTERNET_EXPOSED"];
-                let (id, ok) = self.call(
-                    &attacker,
-                    &[
-                        "replace-route",
-                        "--route-table-id",
-                        &vpc.private_rtb,
-                        "--destination-cidr-block",
-                        "0.0.0.0/0",
-                        "--gateway-id",
-                        &vpc.igw,
-                    ],
-                    None,
-                    dt,
-                    None,
-                );
-                if !ok {
-                    return None;
-                }
-                ep.events.push(id);
-                fix.push(step(
-                    &[
-                        "replace-route",
-                        "--route-table-id",
-                        &vpc.private_rtb,
-                        "--destination-cidr-block",
-                        "0.0.0.0/0",
-                        "--nat-gateway-id",
-                        &vpc.nat,
-                    ],
+                let attack = format!("replace-route {private} 0.0.0.0/0 -> {}", vpc.igw);
+                ep.events.push(self.attack(&attacker, &attack, None, dt)?);
+                fix.push(Step::short(
+                    &format!("replace-route {private} 0.0.0.0/0 -> {}", vpc.nat),
                     None,
                     1,
                 ));
@@ -1162,70 +1046,36 @@ impl Gen<'_> {
                 ep.pattern = "internet_exposure";
                 ep.technique = "create-route-igw-in-isolated-table";
                 ep.expected_kinds = vec!["INTERNET_EXPOSED"];
-                let (id, ok) = self.call(
-                    &attacker,
-                    &[
-                        "create-route",
-                        "--route-table-id",
-                        &vpc.main_rtb,
-                        "--destination-cidr-block",
-                        "0.0.0.0/0",
-                        "--gateway-id",
-                        &vpc.igw,
-                    ],
-                    None,
-                    dt,
-                    None,
-                );
-                if !ok {
-                    return None;
-                }
-                ep.events.push(id);
-                fix.push(step(
-                    &[
-                        "delete-route",
-                        "--route-table-id",
-                        &vpc.main_rtb,
-                        "--destination-cidr-block",
-                        "0.0.0.0/0",
-                    ],
+                let attack = format!("create-route {main} 0.0.0.0/0 -> {}", vpc.igw);
+                ep.events.push(self.attack(&attacker, &attack, None, dt)?);
+                fix.push(Step::short(
+                    &format!("delete-route {main} 0.0.0.0/0"),
                     None,
                     1,
                 ));
             }
-            2 => {
+            2 | 6 => {
+                // A private subnet's association, or the VPC's main association, replaced by
+                // one to the public table.
                 ep.pattern = "internet_exposure";
-                ep.technique = "associate-private-subnet-with-public-table";
                 ep.expected_kinds = vec!["INTERNET_EXPOSED"];
-                let subnet = vpc.private_subnets[1].clone();
-                let assoc = self.association(&vpc.private_rtb, &subnet)?;
+                let (assoc, back_to) = if technique == 2 {
+                    ep.technique = "associate-private-subnet-with-public-table";
+                    (
+                        self.association(private, &vpc.private_subnets[1])?,
+                        private.clone(),
+                    )
+                } else {
+                    ep.technique = "main-table-replaced-by-public-table";
+                    (self.main_association(&vpc)?, self.main_rtb_of(&vpc))
+                };
                 let new_assoc = self.new_id("rtbassoc");
-                let (id, ok) = self.call(
-                    &attacker,
-                    &[
-                        "replace-route-table-association",
-                        "--association-id",
-                        &assoc,
-                        "--route-table-id",
-                        &vpc.public_rtb,
-                    ],
-                    Some(&new_assoc),
-                    dt,
-                    None,
-                );
-                if !ok {
-                    return None;
-                }
-                ep.events.push(id);
+                let attack = format!("replace-association {assoc} {public}");
+                ep.events
+                    .push(self.attack(&attacker, &attack, Some(&new_assoc), dt)?);
                 let back = self.new_id("rtbassoc");
-                fix.push(step(
-                    &[
-                        "replace-route-table-association",
-                        "--association-id",
-                        &new_assoc,
-                        "--route-table-id",
-                        &vpc.private_rtb,
-                    ],
+                fix.push(Step::short(
+                    &format!("replace-association {new_assoc} {back_to}"),
                     Some(back),
                     1,
                 ));
@@ -1237,38 +1087,14 @@ impl Gen<'_> {
                 let eni = self.proxy_eni(&vpc)?;
                 let dest = match vpc.peers.first() {
                     Some((_, cidr)) => {
-                        let base = cidr.split('/').next().unwrap_or("172.20.0.0").to_string();
-                        format!("{base}/26")
+                        format!("{}/26", cidr.split('/').next().unwrap_or("172.20.0.0"))
                     }
                     None => "192.168.10.0/24".to_string(),
                 };
-                let (id, ok) = self.call(
-                    &attacker,
-                    &[
-                        "create-route",
-                        "--route-table-id",
-                        &vpc.private_rtb,
-                        "--destination-cidr-block",
-                        &dest,
-                        "--network-interface-id",
-                        &eni,
-                    ],
-                    None,
-                    dt,
-                    None,
-                );
-                if !ok {
-                    return None;
-                }
-                ep.events.push(id);
-                fix.push(step(
-                    &[
-                        "delete-route",
-                        "--route-table-id",
-                        &vpc.private_rtb,
-                        "--destination-cidr-block",
-                        &dest,
-                    ],
+                let attack = format!("create-route {private} {dest} -> {eni}");
+                ep.events.push(self.attack(&attacker, &attack, None, dt)?);
+                fix.push(Step::short(
+                    &format!("delete-route {private} {dest}"),
                     None,
                     1,
                 ));
@@ -1285,33 +1111,11 @@ impl Gen<'_> {
                 }
                 touched = v0.id.clone();
                 let (pcx, dest) = v0.foreign.clone()?;
-                let (id, ok) = self.call(
-                    &attacker,
-                    &[
-                        "create-route",
-                        "--route-table-id",
-                        &v0.private_rtb,
-                        "--destination-cidr-block",
-                        &dest,
-                        "--vpc-peering-connection-id",
-                        &pcx,
-                    ],
-                    None,
-                    dt,
-                    None,
-                );
-                if !ok {
-                    return None;
-                }
-                ep.events.push(id);
-                fix.push(step(
-                    &[
-                        "delete-route",
-                        "--route-table-id",
-                        &v0.private_rtb,
-                        "--destination-cidr-block",
-                        &dest,
-                    ],
+                let table = &v0.private_rtb;
+                let attack = format!("create-route {table} {dest} -> {pcx}");
+                ep.events.push(self.attack(&attacker, &attack, None, dt)?);
+                fix.push(Step::short(
+                    &format!("delete-route {table} {dest}"),
                     None,
                     1,
                 ));
@@ -1323,94 +1127,29 @@ impl Gen<'_> {
                 let n = 55 + self.rng.below(10);
                 for k in 0..n {
                     let dest = format!("100.{}.{}.0/24", 64 + (k / 256) % 64, k % 256);
+                    let attack = format!("create-route {main} {dest} -> {}", vpc.nat);
                     let dt = if k == 0 { dt } else { 1 };
-                    let (id, ok) = self.call(
-                        &attacker,
-                        &[
-                            "create-route",
-                            "--route-table-id",
-                            &vpc.main_rtb,
-                            "--destination-cidr-block",
-                            &dest,
-                            "--nat-gateway-id",
-                            &vpc.nat,
-                        ],
-                        None,
-                        dt,
-                        None,
-                    );
+                    let (id, ok) = self.call(&attacker, &short(&attack), None, dt, None);
                     if k == 0 && !ok {
                         return None;
                     }
                     ep.events.push(id);
                     if ok {
                         let dt = 4 + self.rng.below(8) as i64;
-                        fix.push(step(
-                            &[
-                                "delete-route",
-                                "--route-table-id",
-                                &vpc.main_rtb,
-                                "--destination-cidr-block",
-                                &dest,
-                            ],
+                        fix.push(Step::short(
+                            &format!("delete-route {main} {dest}"),
                             None,
                             dt,
                         ));
                     }
                 }
             }
-            6 => {
-                ep.pattern = "internet_exposure";
-                ep.technique = "main-table-replaced-by-public-table";
-                ep.expected_kinds = vec!["INTERNET_EXPOSED"];
-                let assoc = self.main_association(&vpc)?;
-                let new_assoc = self.new_id("rtbassoc");
-                let (id, ok) = self.call(
-                    &attacker,
-                    &[
-                        "replace-route-table-association",
-                        "--association-id",
-                        &assoc,
-                        "--route-table-id",
-                        &vpc.public_rtb,
-                    ],
-                    Some(&new_assoc),
-                    dt,
-                    None,
-                );
-                if !ok {
-                    return None;
-                }
-                ep.events.push(id);
-                let back = self.new_id("rtbassoc");
-                let main = self.main_rtb_of(&vpc);
-                fix.push(step(
-                    &[
-                        "replace-route-table-association",
-                        "--association-id",
-                        &new_assoc,
-                        "--route-table-id",
-                        &main,
-                    ],
-                    Some(back),
-                    1,
-                ));
-            }
             _ => {
                 ep.pattern = "denial_of_service";
                 ep.technique = "delete-nat-gateway";
                 ep.expected_kinds = vec!["BLACKHOLED"];
-                let (id, ok) = self.call(
-                    &attacker,
-                    &["delete-nat-gateway", "--nat-gateway-id", &vpc.nat],
-                    None,
-                    dt,
-                    None,
-                );
-                if !ok {
-                    return None;
-                }
-                ep.events.push(id);
+                let attack = format!("delete-nat {}", vpc.nat);
+                ep.events.push(self.attack(&attacker, &attack, None, dt)?);
                 // A new Elastic IP, a new NAT gateway, the default routes moved onto it.
                 let alloc = self.new_id("eipalloc");
                 let ip = format!(
@@ -1420,33 +1159,23 @@ impl Gen<'_> {
                     1 + self.rng.below(254)
                 );
                 let nat = self.new_id("nat");
-                fix.push(step(
-                    &["allocate-address", "--domain", "vpc"],
-                    Some(format!("{alloc}|{ip}")),
-                    1,
-                ));
-                fix.push(step(
-                    &[
-                        "create-nat-gateway",
-                        "--subnet-id",
-                        &vpc.public_subnets[0],
-                        "--allocation-id",
-                        &alloc,
-                    ],
-                    Some(nat.clone()),
-                    20,
-                ));
-                for table in [&vpc.private_rtb, &vpc.inspection_rtb] {
-                    fix.push(step(
-                        &[
-                            "replace-route",
-                            "--route-table-id",
-                            table,
-                            "--destination-cidr-block",
-                            "0.0.0.0/0",
-                            "--nat-gateway-id",
-                            &nat,
-                        ],
+                let words = |cli: &str| cli.split_whitespace().map(str::to_string).collect();
+                fix.push(Step {
+                    words: words("allocate-address --domain vpc"),
+                    creates: Some(format!("{alloc}|{ip}")),
+                    dt: 1,
+                });
+                fix.push(Step {
+                    words: words(&format!(
+                        "create-nat-gateway --subnet-id {} --allocation-id {alloc}",
+                        vpc.public_subnets[0]
+                    )),
+                    creates: Some(nat.clone()),
+                    dt: 20,
+                });
+                for table in [private, &vpc.inspection_rtb] {
+                    fix.push(Step::short(
+                        &format!("replace-route {table} 0.0.0.0/0 -> {nat}"),
                         None,
                         90,
                     ));
@@ -1455,14 +1184,7 @@ impl Gen<'_> {
                     .iter()
                     .map(|s| format!("aws ec2 {}", s.words.join(" ")))
                     .collect();
-                self.pending.push(Pending {
-                    due: 0,
-                    episode: self.episodes.len(),
-                    vpc: touched.clone(),
-                    steps: Vec::new(),
-                    new_nat: Some((vpc.id.clone(), nat)),
-                    actor: None,
-                });
+                new_nat = Some((vpc.id.clone(), nat));
             }
         }
         // When the fix comes: most within the hour, the rest hours later.
@@ -1472,23 +1194,29 @@ impl Gen<'_> {
             2 * 3600 + self.rng.below(30 * 3600) as i64
         };
         let ops = self.actor(&ep.account, "ops");
-        match self.pending.last_mut() {
-            Some(p) if p.steps.is_empty() && p.episode == self.episodes.len() => {
-                p.due = self.clock + delay;
-                p.steps = fix;
-                p.actor = Some(ops);
-            }
-            _ => self.pending.push(Pending {
-                due: self.clock + delay,
-                episode: self.episodes.len(),
-                vpc: touched.clone(),
-                steps: fix,
-                new_nat: None,
-                actor: Some(ops),
-            }),
-        }
+        self.pending.push(Pending {
+            due: self.clock + delay,
+            episode: self.episodes.len(),
+            vpc: touched.clone(),
+            steps: fix,
+            new_nat,
+            actor: ops,
+        });
         self.tainted.insert(touched);
         Some(ep)
+    }
+
+    /// An attack call in the short form; its event ID when it went through, `None` (the
+    /// episode is dropped) when the model refused it.
+    fn attack(
+        &mut self,
+        actor: &Actor,
+        short_form: &str,
+        creates: Option<&str>,
+        dt: i64,
+    ) -> Option<String> {
+        let (id, ok) = self.call(actor, &short(short_form), creates, dt, None);
+        ok.then_some(id)
     }
 
     /// Runs the remediation that is due.
@@ -1498,9 +1226,7 @@ impl Gen<'_> {
                 return;
             };
             let p = self.pending.remove(i);
-            let Some(actor) = p.actor.clone() else {
-                continue;
-            };
+            let actor = p.actor.clone();
             let mut all_ok = true;
             let mut first = true;
             for st in &p.steps {
@@ -1538,6 +1264,22 @@ struct Step {
     dt: i64,
 }
 
+impl Step {
+    fn short(short_form: &str, creates: Option<String>, dt: i64) -> Step {
+        Step {
+            words: short(short_form),
+            creates,
+            dt,
+        }
+    }
+}
+
+/// The AWS CLI words of a call in the scenario short form (`create-route RTB DEST -> TARGET`,
+/// `scenarios/README.md`); the generator only writes forms it knows to be valid.
+fn short(short_form: &str) -> Vec<String> {
+    crate::scenario::events::short_words(short_form).unwrap_or_default()
+}
+
 /// A remediation waiting for its time.
 #[derive(Clone, Debug)]
 struct Pending {
@@ -1549,7 +1291,7 @@ struct Pending {
     steps: Vec<Step>,
     /// A replaced NAT gateway: (VPC, new NAT ID), recorded once the steps succeed.
     new_nat: Option<(String, String)>,
-    actor: Option<Actor>,
+    actor: Actor,
 }
 
 fn fmt_time(secs: i64) -> String {

@@ -9,10 +9,11 @@
 //! is routed there); peering connection → the subnets of the peer VPC (delivery and the return
 //! route depend on their tables).
 
+use super::fxhash::FxHashMap;
 use crate::model::*;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::{Dfs, Reversed};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Prefix of the node standing for a route table's own routes as return routes of peering
 /// traffic (what `check_return` reads), as opposed to the table as a forwarder.
@@ -20,7 +21,7 @@ const RETURN: &str = "return:";
 
 pub struct RouteGraph {
     graph: DiGraph<String, ()>,
-    nodes: HashMap<String, NodeIndex>,
+    nodes: FxHashMap<String, NodeIndex>,
 }
 
 impl RouteGraph {
@@ -28,11 +29,14 @@ impl RouteGraph {
         // (Node names: AWS IDs, and `RETURN` + a table ID for the table's return routes.)
         let mut g = RouteGraph {
             graph: DiGraph::new(),
-            nodes: HashMap::new(),
+            nodes: FxHashMap::default(),
         };
+        // The effective tables of each VPC's subnets (the return routes peering depends on).
+        let mut vpc_tables: BTreeMap<&VpcId, BTreeSet<&RouteTableId>> = BTreeMap::new();
         for s in net.subnets.values() {
             if let Some((t, _)) = net.effective_route_table(&s.id) {
                 g.edge(s.id.as_str(), t.as_str());
+                vpc_tables.entry(&s.vpc_id).or_default().insert(t);
             }
             if let Some(t) = net.main_route_table(&s.vpc_id) {
                 g.edge(s.id.as_str(), t.as_str());
@@ -65,10 +69,8 @@ impl RouteGraph {
         for p in net.vpc_peering_connections.values() {
             for side in [&p.requester, &p.accepter] {
                 g.edge(p.id.as_str(), side.vpc_id.as_str());
-                for s in net.subnets.values().filter(|s| s.vpc_id == side.vpc_id) {
-                    if let Some((t, _)) = net.effective_route_table(&s.id) {
-                        g.edge(p.id.as_str(), &format!("{RETURN}{t}"));
-                    }
+                for t in vpc_tables.get(&side.vpc_id).into_iter().flatten() {
+                    g.edge(p.id.as_str(), &format!("{RETURN}{t}"));
                 }
             }
         }
@@ -87,7 +89,9 @@ impl RouteGraph {
     fn edge(&mut self, from: &str, to: &str) {
         let a = self.node(from);
         let b = self.node(to);
-        self.graph.update_edge(a, b, ());
+        // Parallel edges are harmless to the walk (it visits each node once), and checking for
+        // one would scan the source's edges at every insert (a table with many routes).
+        self.graph.add_edge(a, b, ());
     }
 
     /// The subnets whose reach may change when `resource` (any AWS ID) changes, in ID order: a

@@ -163,13 +163,13 @@ fn every_kind_has_a_scenario() {
         let (_, text) = whatif(plan, "text");
         settings.bind(|| insta::assert_snapshot!(format!("exposure_kind@{name}"), text));
     }
-    // Every kind but PATH_LOST (this topology has no endpoint or transit gateway to lose; its
-    // case is scenarios/gateway-endpoint-removed-from-table-loses-s3-path).
+    // Every kind but PATH_LOST and PATH_GAINED (this topology has no endpoint or transit gateway
+    // to lose or gain; their case is scenarios/gateway-endpoint-removed-from-table-loses-s3-path).
     let kinds: std::collections::BTreeSet<&str> = CASES.iter().map(|c| c.2).collect();
     let all: std::collections::BTreeSet<&str> = vpcsim::scenario::KINDS
         .iter()
         .copied()
-        .filter(|k| *k != "PATH_LOST")
+        .filter(|k| !k.starts_with("PATH_"))
         .collect();
     assert_eq!(kinds, all, "every change kind has a scenario");
 }

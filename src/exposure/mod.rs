@@ -34,6 +34,10 @@ pub enum ChangeKind {
     /// Traffic that was delivered elsewhere (a VPC endpoint, a transit gateway, an interface,
     /// the VPC itself) now has no route or is dropped (not by a blackhole route).
     PathLost,
+    /// Traffic that went nowhere (no route, dropped; not a blackhole route) is now delivered to
+    /// the VPC, a transit gateway, a VPC endpoint or an interface (a new subnet's paths, a new
+    /// route).
+    PathGained,
     /// Traffic that was delivered (or left) one way now goes to another destination.
     TrafficRedirected,
     /// Traffic that used to be delivered is now dropped by a blackhole route.
@@ -68,6 +72,7 @@ impl ChangeKind {
             ChangeKind::PeerPathGained => "PEER_PATH_GAINED",
             ChangeKind::PeerPathLost => "PEER_PATH_LOST",
             ChangeKind::PathLost => "PATH_LOST",
+            ChangeKind::PathGained => "PATH_GAINED",
             ChangeKind::TrafficRedirected => "TRAFFIC_REDIRECTED",
             ChangeKind::Blackholed => "BLACKHOLED",
             ChangeKind::Restored => "RESTORED",
@@ -241,6 +246,18 @@ fn grade(kind: ChangeKind, before: &Side, after: &Side, public_hosts: usize) -> 
             "the subnet is no longer public: hosts can still reach the internet, but the internet cannot reach them".into(),
         ),
         Restored => (Severity::Info, "traffic is delivered again".into()),
+        PathGained if after.disposition == Disposition::ExitsToTransitGateway => (
+            Severity::Low,
+            "a transit gateway, and what it routes to, is now reachable".into(),
+        ),
+        PathGained if after.disposition == Disposition::Delivered => (
+            Severity::Info,
+            "a path inside the VPC appeared (a new subnet or a route)".into(),
+        ),
+        PathGained => (
+            Severity::Low,
+            "traffic now reaches an endpoint or an interface it did not reach before".into(),
+        ),
     }
 }
 
@@ -312,7 +329,10 @@ fn classify(before: &Side, after: &Side) -> Option<ChangeKind> {
         // Delivered to an endpoint, a transit gateway, an interface or the VPC, now dropped.
         ChangeKind::PathLost
     } else if after.carries() {
-        ChangeKind::Restored
+        // Went nowhere (no route, dropped), now delivered: a path that did not exist (a new
+        // subnet, a new route to a transit gateway, an endpoint or an interface). Traffic a
+        // blackhole route dropped is RESTORED above.
+        ChangeKind::PathGained
     } else {
         // Dropped before and after (only the reason changed): nothing became reachable or
         // unreachable.

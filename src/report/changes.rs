@@ -232,7 +232,7 @@ pub fn markdown(title: &str, summary: &str, rows: &[Row], findings: &[&Finding])
     out
 }
 
-const KINDS: [ChangeKind; 12] = [
+const KINDS: [ChangeKind; 13] = [
     ChangeKind::InternetExposed,
     ChangeKind::InternetEgressGained,
     ChangeKind::InternetLost,
@@ -242,6 +242,7 @@ const KINDS: [ChangeKind; 12] = [
     ChangeKind::PeerPathGained,
     ChangeKind::PeerPathLost,
     ChangeKind::PathLost,
+    ChangeKind::PathGained,
     ChangeKind::TrafficRedirected,
     ChangeKind::Blackholed,
     ChangeKind::Restored,
@@ -274,7 +275,10 @@ fn kind_text(k: ChangeKind) -> &'static str {
         }
         ChangeKind::TrafficRedirected => "Traffic now goes to another destination",
         ChangeKind::Blackholed => "Delivered traffic is now dropped by a blackhole route",
-        ChangeKind::Restored => "Dropped traffic is delivered again",
+        ChangeKind::Restored => "Traffic a blackhole route dropped is delivered again",
+        ChangeKind::PathGained => {
+            "Traffic that went nowhere now reaches the VPC, a transit gateway, an endpoint or an interface"
+        }
     }
 }
 

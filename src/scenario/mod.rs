@@ -317,7 +317,7 @@ pub const OUTCOMES: [&str; 8] = [
     "malformed",
     "after_until",
 ];
-pub const KINDS: [&str; 12] = [
+pub const KINDS: [&str; 13] = [
     "INTERNET_EXPOSED",
     "INTERNET_EGRESS_GAINED",
     "INTERNET_LOST",
@@ -327,6 +327,7 @@ pub const KINDS: [&str; 12] = [
     "PEER_PATH_GAINED",
     "PEER_PATH_LOST",
     "PATH_LOST",
+    "PATH_GAINED",
     "TRAFFIC_REDIRECTED",
     "BLACKHOLED",
     "RESTORED",

@@ -578,6 +578,15 @@ fn incremental_and_reverts(ops: &[Op]) -> usize {
     let read = read_inputs(&[path]);
     // The order a whole replay applies them in.
     let (_, whole, _) = run(&[tmp.0.join("trail.json")]);
+    // The whole replay with exposure on (it carries the route graph from record to record).
+    let with_exposure = replay(
+        &mut Network::default(),
+        read_inputs(&[tmp.0.join("trail.json")]),
+        &ReplayOptions {
+            exposure: true,
+            ..Default::default()
+        },
+    );
     let by_id: BTreeMap<String, vpcsim::cloudtrail::Record> = read
         .records
         .into_iter()
@@ -607,6 +616,11 @@ fn incremental_and_reverts(ops: &[Op]) -> usize {
             &full_diff(&before, &net),
             "record {} ({}): incremental differs from full",
             k,
+            ev.description
+        );
+        assert_eq!(
+            &with_exposure.events[k].exposure, &ev.exposure,
+            "record {k} ({}): the whole replay differs from the record alone",
             ev.description
         );
         if let (Some(rem), false) = (&ev.remediation, ev.exposure.is_empty()) {

@@ -226,6 +226,9 @@ pub fn replay(net: &mut Network, read: ReadResult, opts: &ReplayOptions) -> Repl
         key(a).cmp(&key(b))
     });
     let mut seen: BTreeSet<SeenKey> = BTreeSet::new();
+    // The route graph of the current state, kept from one record's exposure to the next (the
+    // "after" graph of a record is the "before" graph of the next).
+    let mut graph: Option<RouteGraph> = None;
     let mut i = 0;
     while i < records.len() {
         let mut j = i + 1;
@@ -235,7 +238,7 @@ pub fn replay(net: &mut Network, read: ReadResult, opts: &ReplayOptions) -> Repl
         let group = causal_order(&records[i..j]);
         let mut deferred = Vec::new();
         for record in group {
-            match step(net, record, opts, &mut seen, j - i > 1) {
+            match step(net, record, opts, &mut seen, j - i > 1, &mut graph) {
                 Some(event) => {
                     watch.after(out.events.len(), &event, net, limit, &opts.findings);
                     out.summary.count(event.outcome);
@@ -245,7 +248,7 @@ pub fn replay(net: &mut Network, read: ReadResult, opts: &ReplayOptions) -> Repl
             }
         }
         for record in deferred {
-            if let Some(event) = step(net, record, opts, &mut seen, false) {
+            if let Some(event) = step(net, record, opts, &mut seen, false, &mut graph) {
                 watch.after(out.events.len(), &event, net, limit, &opts.findings);
                 out.summary.count(event.outcome);
                 out.events.push(event);
@@ -298,40 +301,65 @@ fn net_change(start: &Network, end: &Network, events: &[Event]) -> Vec<ExposureC
 }
 
 /// Replays one record and, with `exposure` on, diffs the reach of the subnets its change can
-/// affect before and after it.
+/// affect before and after it. `graph` is the route graph of `net` when known; it is left as the
+/// graph of the state after the record (or cleared when that is not known).
 fn step(
     net: &mut Network,
     record: &Record,
     opts: &ReplayOptions,
     seen: &mut BTreeSet<SeenKey>,
     may_defer: bool,
+    graph: &mut Option<RouteGraph>,
 ) -> Option<Event> {
     if !opts.exposure {
         return replay_one(net, record, opts, seen, may_defer);
     }
     let before = net.clone();
-    let mut event = replay_one(net, record, opts, seen, may_defer)?;
+    let Some(mut event) = replay_one(net, record, opts, seen, may_defer) else {
+        // Deferred: nothing changed.
+        return None;
+    };
     if event.outcome == Outcome::Applied
         && let Some(effect) = &event.effect
     {
-        event.exposure = exposure_of(&before, net, effect);
+        let graph_before = graph.take();
+        let (changes, graph_after) = exposure_of(&before, net, effect, graph_before);
+        event.exposure = changes;
+        *graph = graph_after;
         if let Some(change) = &event.change {
             event.remediation = exposure::revert(change, &before);
         }
+    } else if event.outcome != Outcome::Applied {
+        // Refused or not a change: the model is as it was, unless something was inferred on
+        // the way; keep the graph only when nothing was.
+        if !event.inferred.is_empty() {
+            *graph = None;
+        }
+    } else {
+        *graph = None;
     }
     Some(event)
 }
 
 /// The exposure changes between two states for the subnets the effect can affect: the route
 /// graph of either state says which depend on what the effect touched (a safe superset).
-fn exposure_of(before: &Network, after: &Network, effect: &Effect) -> Vec<ExposureChange> {
+/// `graph_before` is `before`'s graph when known; the graph of `after` is returned for the next
+/// record (`None` when the effect is structural: every subnet is compared anyway).
+fn exposure_of(
+    before: &Network,
+    after: &Network,
+    effect: &Effect,
+    graph_before: Option<RouteGraph>,
+) -> (Vec<ExposureChange>, Option<RouteGraph>) {
     let mut subnets: BTreeSet<SubnetId> = BTreeSet::new();
+    let mut graph_after = None;
     if effect.structural {
         subnets.extend(before.subnets.keys().cloned());
         subnets.extend(after.subnets.keys().cloned());
     } else {
-        for net in [before, after] {
-            let graph = RouteGraph::build(net);
+        let gb = graph_before.unwrap_or_else(|| RouteGraph::build(before));
+        let ga = RouteGraph::build(after);
+        for (net, graph) in [(before, &gb), (after, &ga)] {
             for t in &effect.touched {
                 subnets.extend(graph.affected_subnets(t));
                 if net.subnets.contains_key(&SubnetId::new(t.as_str())) {
@@ -339,6 +367,7 @@ fn exposure_of(before: &Network, after: &Network, effect: &Effect) -> Vec<Exposu
                 }
             }
         }
+        graph_after = Some(ga);
     }
     let (eb, ea) = (Engine::new(before), Engine::new(after));
     let mut out = Vec::new();
@@ -351,7 +380,7 @@ fn exposure_of(before: &Network, after: &Network, effect: &Effect) -> Vec<Exposu
             (None, None) => {}
         }
     }
-    out
+    (out, graph_after)
 }
 
 /// Records of one instant in delivery order, except that a record naming a resource another

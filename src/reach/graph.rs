@@ -14,14 +14,16 @@ use crate::model::*;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::{Dfs, Reversed};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// Prefix of the node standing for a route table's own routes as return routes of peering
 /// traffic (what `check_return` reads), as opposed to the table as a forwarder.
 const RETURN: &str = "return:";
 
 pub struct RouteGraph {
-    graph: DiGraph<String, ()>,
-    nodes: FxHashMap<String, NodeIndex>,
+    /// Node names are the model's shared ID strings (no allocation per node or edge).
+    graph: DiGraph<Arc<str>, ()>,
+    nodes: FxHashMap<Arc<str>, NodeIndex>,
 }
 
 impl RouteGraph {
@@ -34,31 +36,41 @@ impl RouteGraph {
         // The effective tables of each VPC's subnets (the return routes peering depends on).
         let mut vpc_tables: BTreeMap<&VpcId, BTreeSet<&RouteTableId>> = BTreeMap::new();
         for s in net.subnets.values() {
+            let subnet = g.node(s.id.name());
             if let Some((t, _)) = net.effective_route_table(&s.id) {
-                g.edge(s.id.as_str(), t.as_str());
+                let table = g.node(t.name());
+                g.graph.add_edge(subnet, table, ());
                 vpc_tables.entry(&s.vpc_id).or_default().insert(t);
             }
             if let Some(t) = net.main_route_table(&s.vpc_id) {
-                g.edge(s.id.as_str(), t.as_str());
+                let table = g.node(t.name());
+                g.graph.add_edge(subnet, table, ());
             }
-            g.edge(s.id.as_str(), s.vpc_id.as_str());
+            let vpc = g.node(s.vpc_id.name());
+            g.graph.add_edge(subnet, vpc, ());
         }
         for t in net.route_tables.values() {
-            g.node(t.id.as_str());
+            let table = g.node(t.id.name());
             for r in t.routes.values() {
-                g.edge(t.id.as_str(), r.target.id());
+                // A table depends on what its routes lead to (`local` is no resource a record
+                // changes).
+                if r.target != Target::Local {
+                    let target = g.node(r.target.name());
+                    g.graph.add_edge(table, target, ());
+                }
                 if let Destination::PrefixList(pl) = &r.destination {
-                    g.edge(t.id.as_str(), pl.as_str());
+                    let list = g.node(pl.name());
+                    g.graph.add_edge(table, list, ());
                 }
             }
         }
         for n in net.nat_gateways.values() {
-            g.edge(n.id.as_str(), n.subnet_id.as_str());
+            g.edge(n.id.name(), n.subnet_id.name());
         }
         for e in net.network_interfaces.values() {
-            g.edge(e.id.as_str(), e.subnet_id.as_str());
+            g.edge(e.id.name(), e.subnet_id.name());
             if let Some(i) = &e.instance_id {
-                g.edge(i.as_str(), e.id.as_str());
+                g.edge(i.name(), e.id.name());
             }
         }
         // Traffic over a peering connection is delivered in the peer VPC without further
@@ -68,25 +80,25 @@ impl RouteGraph {
         // chain every peered VPC of the account together.
         for p in net.vpc_peering_connections.values() {
             for side in [&p.requester, &p.accepter] {
-                g.edge(p.id.as_str(), side.vpc_id.as_str());
+                g.edge(p.id.name(), side.vpc_id.name());
                 for t in vpc_tables.get(&side.vpc_id).into_iter().flatten() {
-                    g.edge(p.id.as_str(), &format!("{RETURN}{t}"));
+                    g.edge(p.id.name(), Arc::from(format!("{RETURN}{t}")));
                 }
             }
         }
         g
     }
 
-    fn node(&mut self, id: &str) -> NodeIndex {
-        if let Some(n) = self.nodes.get(id) {
+    fn node(&mut self, id: Arc<str>) -> NodeIndex {
+        if let Some(n) = self.nodes.get(&*id) {
             return *n;
         }
-        let n = self.graph.add_node(id.to_string());
-        self.nodes.insert(id.to_string(), n);
+        let n = self.graph.add_node(id.clone());
+        self.nodes.insert(id, n);
         n
     }
 
-    fn edge(&mut self, from: &str, to: &str) {
+    fn edge(&mut self, from: Arc<str>, to: Arc<str>) {
         let a = self.node(from);
         let b = self.node(to);
         // Parallel edges are harmless to the walk (it visits each node once), and checking for
@@ -110,7 +122,7 @@ impl RouteGraph {
             while let Some(n) = dfs.next(rev) {
                 let id = &self.graph[n];
                 if id.starts_with(SubnetId::PREFIX) {
-                    out.insert(SubnetId::new(id.as_str()));
+                    out.insert(SubnetId::new(&**id));
                 }
             }
         }

@@ -117,7 +117,7 @@ the command that reverts it; after the summary, the net change from the start to
 Findings (denial of service): ROUTE_WRITE_BURST (--burst-writes writes by one principal within \
 --burst-window seconds), ROUTE_QUOTA_NEAR (a table at --quota-warn percent of --route-limit), \
 ROUTE_QUOTA_REACHED (records refused with RouteLimitExceeded).\n\n\
-Exit codes (a CI gate): 0 no new exposure or finding at or above --min-severity, 1 new exposure (INTERNET_EXPOSED, \
+Exit codes (a CI gate): 0 no new exposure or finding at or above --min-severity, 1 new exposure (INTERNET_EXPOSED, HOST_EXPOSED, \
 INTERNET_EGRESS_GAINED, ON_PREMISES_PATH_GAINED, PEER_PATH_GAINED, TRAFFIC_REDIRECTED or BLACKHOLED, by any \
 record, even one a later record reverted) or a finding at or above it, 2 usage error or unreadable input (a broken file or a malformed \
 record; everything readable is still replayed and reported; 2 wins over 1).\n\nExamples:\n  vpcsim replay --snapshot describe-output/ AWSLogs/\n  \

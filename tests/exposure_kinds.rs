@@ -95,6 +95,13 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "TRAFFIC_REDIRECTED",
         "high",
     ),
+    // An Elastic IP put on a host of the public subnet: the internet can reach it now.
+    (
+        "eip_associated_to_a_host_in_a_public_subnet",
+        "associate-address --allocation-id eipalloc-0a0000e1 --instance-id i-0a0000ff",
+        "HOST_EXPOSED",
+        "critical",
+    ),
     // DeleteNatGateway blackholing the private subnet.
     (
         "nat_gateway_deleted",
@@ -164,12 +171,13 @@ fn every_kind_has_a_scenario() {
         settings.bind(|| insta::assert_snapshot!(format!("exposure_kind@{name}"), text));
     }
     // Every kind but PATH_LOST and PATH_GAINED (this topology has no endpoint or transit gateway
-    // to lose or gain; their case is scenarios/gateway-endpoint-removed-from-table-loses-s3-path).
+    // to lose or gain; their case is scenarios/gateway-endpoint-removed-from-table-loses-s3-path)
+    // and HOST_EXPOSURE_REMOVED (the undoing of the HOST_EXPOSED case).
     let kinds: std::collections::BTreeSet<&str> = CASES.iter().map(|c| c.2).collect();
     let all: std::collections::BTreeSet<&str> = vpcsim::scenario::KINDS
         .iter()
         .copied()
-        .filter(|k| !k.starts_with("PATH_"))
+        .filter(|k| !k.starts_with("PATH_") && *k != "HOST_EXPOSURE_REMOVED")
         .collect();
     assert_eq!(kinds, all, "every change kind has a scenario");
 }

@@ -10,7 +10,7 @@
 pub mod remediation;
 
 use crate::addr::{self, Family, Interval};
-use crate::model::{SubnetId, VpcId};
+use crate::model::{IntoName, SubnetId, VpcId};
 use crate::reach::{Disposition, FamilyReach, InternetVia, Segment, SubnetReach};
 pub use remediation::{Remediation, revert};
 use std::sync::Arc;
@@ -38,6 +38,12 @@ pub enum ChangeKind {
     /// the VPC, a transit gateway, a VPC endpoint or an interface (a new subnet's paths, a new
     /// route).
     PathGained,
+    /// A host in a subnet that stays public gained a public address (an Elastic IP associated,
+    /// an instance launched with one, an IPv6 address): the internet can now reach it. The
+    /// change's range is that address.
+    HostExposed,
+    /// A host in a public subnet lost its public address: the internet can no longer reach it.
+    HostExposureRemoved,
     /// Traffic that was delivered (or left) one way now goes to another destination.
     TrafficRedirected,
     /// Traffic that used to be delivered is now dropped by a blackhole route.
@@ -53,6 +59,7 @@ impl ChangeKind {
         matches!(
             self,
             ChangeKind::InternetExposed
+                | ChangeKind::HostExposed
                 | ChangeKind::InternetEgressGained
                 | ChangeKind::OnPremisesPathGained
                 | ChangeKind::PeerPathGained
@@ -73,6 +80,8 @@ impl ChangeKind {
             ChangeKind::PeerPathLost => "PEER_PATH_LOST",
             ChangeKind::PathLost => "PATH_LOST",
             ChangeKind::PathGained => "PATH_GAINED",
+            ChangeKind::HostExposed => "HOST_EXPOSED",
+            ChangeKind::HostExposureRemoved => "HOST_EXPOSURE_REMOVED",
             ChangeKind::TrafficRedirected => "TRAFFIC_REDIRECTED",
             ChangeKind::Blackholed => "BLACKHOLED",
             ChangeKind::Restored => "RESTORED",
@@ -246,6 +255,14 @@ fn grade(kind: ChangeKind, before: &Side, after: &Side, public_hosts: usize) -> 
             "the subnet is no longer public: hosts can still reach the internet, but the internet cannot reach them".into(),
         ),
         Restored => (Severity::Info, "traffic is delivered again".into()),
+        HostExposed => (
+            Severity::Critical,
+            "a host is now reachable from the internet at its public address".into(),
+        ),
+        HostExposureRemoved => (
+            Severity::Info,
+            "a host is no longer reachable from the internet".into(),
+        ),
         PathGained if after.disposition == Disposition::ExitsToTransitGateway => (
             Severity::Low,
             "a transit gateway, and what it routes to, is now reachable".into(),
@@ -505,6 +522,76 @@ fn diff_family(
             }
         })
         .collect();
+    // Hosts of a subnet public before and after that gained or lost a public address (when the
+    // subnet itself becomes public or private, the change above already says so for all).
+    if before.internet == crate::reach::InternetClass::Public
+        && after.internet == crate::reach::InternetClass::Public
+    {
+        let key = |h: &crate::reach::PublicHost| (h.interface.clone(), h.public_ip);
+        let had: std::collections::BTreeSet<_> = before.public_hosts.iter().map(key).collect();
+        let has: std::collections::BTreeSet<_> = after.public_hosts.iter().map(key).collect();
+        for (hosts, gained) in [(&after.public_hosts, true), (&before.public_hosts, false)] {
+            for h in hosts.iter() {
+                let k = key(h);
+                if (gained && had.contains(&k)) || (!gained && has.contains(&k)) {
+                    continue;
+                }
+                let who = match &h.instance {
+                    Some(i) => format!("{i} ({}, {})", h.interface, h.private_ip),
+                    None => format!("{} ({})", h.interface, h.private_ip),
+                };
+                let v = addr::addr_value(&h.public_ip);
+                let mut path: Vec<Arc<str>> = vec![h.interface.name()];
+                if let Some(i) = &h.instance {
+                    path.push(i.name());
+                }
+                let reached = Side {
+                    disposition: Disposition::Delivered,
+                    path,
+                    internet: Some(InternetVia::Direct),
+                };
+                let unreached = Side {
+                    disposition: Disposition::Dropped,
+                    path: Vec::new(),
+                    internet: None,
+                };
+                let (kind, severity, reason, b, a) = if gained {
+                    (
+                        ChangeKind::HostExposed,
+                        Severity::Critical,
+                        format!(
+                            "{who} in a public subnet is now reachable from the internet at {}",
+                            h.public_ip
+                        ),
+                        unreached,
+                        reached,
+                    )
+                } else {
+                    (
+                        ChangeKind::HostExposureRemoved,
+                        Severity::Info,
+                        format!(
+                            "{who} is no longer reachable from the internet at {}",
+                            h.public_ip
+                        ),
+                        reached,
+                        unreached,
+                    )
+                };
+                found.push(ExposureChange {
+                    subnet_id: subnet.subnet_id.clone(),
+                    vpc_id: subnet.vpc_id.clone(),
+                    family: before.family,
+                    kind,
+                    ranges: vec![Interval::single(v)],
+                    before: b,
+                    after: a,
+                    severity,
+                    reason,
+                });
+            }
+        }
+    }
     found.sort_by(|x, y| (x.kind, x.ranges.first()).cmp(&(y.kind, y.ranges.first())));
     out.extend(found);
 }

@@ -234,6 +234,27 @@ pub fn revert(change: &Change, before: &Network) -> Option<Remediation> {
             format!("ec2.delete_vpc_peering_connection(VpcPeeringConnectionId='{p}')"),
             "routes to the peering connection become blackhole; remove them too",
         ),
+        // The association the call made; its ID is in the record's response when AWS gave it.
+        AssociateAddress {
+            association_id: Some(a),
+            ..
+        } => r(
+            format!("aws ec2 disassociate-address --association-id {a}"),
+            format!("ec2.disassociate_address(AssociationId='{a}')"),
+            "check no connection from the internet reached the host while the address was on it (VPC Flow Logs)",
+        ),
+        AssociateAddress {
+            allocation_id: Some(a),
+            ..
+        } => r(
+            format!(
+                "aws ec2 disassociate-address --association-id $(aws ec2 describe-addresses --allocation-ids {a} --query 'Addresses[0].AssociationId' --output text)"
+            ),
+            format!(
+                "ec2.disassociate_address(AssociationId=ec2.describe_addresses(AllocationIds=['{a}'])['Addresses'][0]['AssociationId'])"
+            ),
+            "check no connection from the internet reached the host while the address was on it (VPC Flow Logs)",
+        ),
         _ => return None,
     })
 }

@@ -232,7 +232,7 @@ pub fn markdown(title: &str, summary: &str, rows: &[Row], findings: &[&Finding])
     out
 }
 
-const KINDS: [ChangeKind; 13] = [
+const KINDS: [ChangeKind; 15] = [
     ChangeKind::InternetExposed,
     ChangeKind::InternetEgressGained,
     ChangeKind::InternetLost,
@@ -243,6 +243,8 @@ const KINDS: [ChangeKind; 13] = [
     ChangeKind::PeerPathLost,
     ChangeKind::PathLost,
     ChangeKind::PathGained,
+    ChangeKind::HostExposed,
+    ChangeKind::HostExposureRemoved,
     ChangeKind::TrafficRedirected,
     ChangeKind::Blackholed,
     ChangeKind::Restored,
@@ -276,6 +278,8 @@ fn kind_text(k: ChangeKind) -> &'static str {
         ChangeKind::TrafficRedirected => "Traffic now goes to another destination",
         ChangeKind::Blackholed => "Delivered traffic is now dropped by a blackhole route",
         ChangeKind::Restored => "Traffic a blackhole route dropped is delivered again",
+        ChangeKind::HostExposed => "A host in a public subnet gained a public address",
+        ChangeKind::HostExposureRemoved => "A host in a public subnet lost its public address",
         ChangeKind::PathGained => {
             "Traffic that went nowhere now reaches the VPC, a transit gateway, an endpoint or an interface"
         }

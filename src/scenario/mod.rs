@@ -317,7 +317,7 @@ pub const OUTCOMES: [&str; 8] = [
     "malformed",
     "after_until",
 ];
-pub const KINDS: [&str; 13] = [
+pub const KINDS: [&str; 15] = [
     "INTERNET_EXPOSED",
     "INTERNET_EGRESS_GAINED",
     "INTERNET_LOST",
@@ -328,6 +328,8 @@ pub const KINDS: [&str; 13] = [
     "PEER_PATH_LOST",
     "PATH_LOST",
     "PATH_GAINED",
+    "HOST_EXPOSED",
+    "HOST_EXPOSURE_REMOVED",
     "TRAFFIC_REDIRECTED",
     "BLACKHOLED",
     "RESTORED",

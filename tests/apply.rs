@@ -1683,6 +1683,7 @@ fn vpc_wizard_build_sequence() {
         &mut net,
         Change::CreateNatGateway {
             subnet_id: SubnetId::new("subnet-pub"),
+            vpc_id: None,
             nat_gateway_id: Some(NatGatewayId::new("nat-0a1")),
             connectivity_type: ConnectivityType::Public,
             allocation_id: Some(AllocationId::new("eipalloc-1")),
@@ -1990,6 +1991,7 @@ fn nat_gateway_rules() {
     let nat = |subnet: &str, id: &str, conn: ConnectivityType, alloc: Option<&str>| {
         Change::CreateNatGateway {
             subnet_id: SubnetId::new(subnet),
+            vpc_id: None,
             nat_gateway_id: Some(NatGatewayId::new(id)),
             connectivity_type: conn,
             allocation_id: alloc.map(AllocationId::new),

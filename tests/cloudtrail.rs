@@ -477,6 +477,7 @@ fn both_request_styles_decode_to_the_same_change() {
     );
     let expected = Change::CreateNatGateway {
         subnet_id: SubnetId::new("subnet-0123456789abcdef0"),
+        vpc_id: None,
         nat_gateway_id: Some(NatGatewayId::new("nat-0123456789abcdef0")),
         connectivity_type: ConnectivityType::Public,
         allocation_id: Some(AllocationId::new("eipalloc-0123456789abcdef0")),

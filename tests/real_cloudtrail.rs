@@ -291,6 +291,7 @@ fn aws_spotlight_route_events_decode() {
         change(get("efc3dd39-f22b-4c25-8b7c-7d8b35ce8182")),
         Change::CreateNatGateway {
             subnet_id: SubnetId::new("subnet-0565e3982d40bc80d"),
+            vpc_id: Some(VpcId::new("vpc-017d83801e79e7023")),
             nat_gateway_id: Some(NatGatewayId::new("nat-0cb758692bd70f8e6")),
             connectivity_type: ConnectivityType::Public,
             allocation_id: Some(AllocationId::new("eipalloc-0d541aeb3113c49e9")),

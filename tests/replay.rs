@@ -931,3 +931,50 @@ fn cli_findings_are_listed_and_gate() {
     assert_eq!(line["record"], "finding");
     assert_eq!(line["records"], 15);
 }
+
+#[test]
+fn a_nat_gateway_in_an_unknown_subnet_is_inferred_from_its_response() {
+    // Review finding: the response names the NAT gateway's VPC, so a lenient replay can infer
+    // the subnet, as it does for an association.
+    let mut records = wizard();
+    records.push(record(
+        "2024-05-01T12:00:00Z",
+        "n1",
+        "CreateNatGateway",
+        json!({"subnetId": "subnet-0a0000aa", "connectivityType": "private"}),
+        json!({"natGateway": {"natGatewayId": "nat-0a0000aa", "subnetId": "subnet-0a0000aa",
+               "vpcId": "vpc-0a000001", "connectivityType": "private", "state": "pending"}}),
+    ));
+    let trail = Trail::new("nat-infer", &[("t.json", records)]);
+    let mut net = Network::default();
+    let r = run(&mut net, &trail, &ReplayOptions::default());
+    let e = r
+        .events
+        .iter()
+        .find(|e| e.event_id.as_deref() == Some("n1"))
+        .expect("n1");
+    assert_eq!(e.outcome, Outcome::Applied, "{}", e.description);
+    assert!(
+        e.inferred
+            .iter()
+            .any(|i| i.contains("subnet-0a0000aa exists in vpc-0a000001")),
+        "{:?}",
+        e.inferred
+    );
+    // Strict: the same record diverges.
+    let mut net = Network::default();
+    let r = run(
+        &mut net,
+        &trail,
+        &ReplayOptions {
+            strict: true,
+            ..Default::default()
+        },
+    );
+    let e = r
+        .events
+        .iter()
+        .find(|e| e.event_id.as_deref() == Some("n1"))
+        .expect("n1");
+    assert_eq!(e.outcome, Outcome::Diverged);
+}

@@ -878,6 +878,7 @@ impl<'a> Ctx<'a> {
             .transpose()?;
         Ok(Change::CreateNatGateway {
             subnet_id: self.id_or_resp("subnetId", &[nat, "subnetId"])?,
+            vpc_id: self.resp_id(&[nat, "vpcId"])?,
             nat_gateway_id: self.resp_id(&[nat, "natGatewayId"])?,
             connectivity_type,
             allocation_id,

@@ -267,6 +267,7 @@ impl Network {
             } => self.delete_egress_only_internet_gateway(egress_only_internet_gateway_id),
             CreateNatGateway {
                 subnet_id,
+                vpc_id: _,
                 nat_gateway_id,
                 connectivity_type,
                 allocation_id,

@@ -120,6 +120,8 @@ pub enum Change {
     },
     CreateNatGateway {
         subnet_id: SubnetId,
+        /// The VPC, when the response says it (lets a lenient replay infer an unknown subnet).
+        vpc_id: Option<VpcId>,
         nat_gateway_id: Option<NatGatewayId>,
         connectivity_type: ConnectivityType,
         allocation_id: Option<AllocationId>,

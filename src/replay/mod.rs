@@ -960,6 +960,12 @@ fn infer_missing(net: &mut Network, change: &Change, err: &Ec2Error) -> Option<S
                     s.clone(),
                     net.route_tables.get(route_table_id)?.vpc_id.clone(),
                 ),
+                // The response names the NAT gateway's VPC.
+                Change::CreateNatGateway {
+                    subnet_id,
+                    vpc_id: Some(v),
+                    ..
+                } if net.vpcs.contains_key(v) => (subnet_id.clone(), v.clone()),
                 _ => return None,
             };
             net.subnets.insert(

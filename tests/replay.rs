@@ -978,3 +978,84 @@ fn a_nat_gateway_in_an_unknown_subnet_is_inferred_from_its_response() {
         .expect("n1");
     assert_eq!(e.outcome, Outcome::Diverged);
 }
+
+#[test]
+fn a_route_aws_accepted_over_a_stale_route_is_resynced() {
+    // Review finding: AWS accepted CreateRoute 0.0.0.0/0 -> igw while the starting state still
+    // has 0.0.0.0/0 -> nat (an unseen DeleteRoute). Lenient: the new route replaces the old one,
+    // the exposure is reported, and the revert goes back to the old target. Strict: diverged.
+    let mut records = wizard();
+    records.push(record(
+        "2024-05-01T12:00:00Z",
+        "s1",
+        "CreateRoute",
+        json!({"routeTableId": "rtb-0a000001", "destinationCidrBlock": "10.99.0.0/16", "gatewayId": "igw-0a000001"}),
+        json!({"_return": true}),
+    ));
+    records.push(record(
+        "2024-05-01T12:01:00Z",
+        "s2",
+        "CreateRoute",
+        json!({"routeTableId": "rtb-0a000001", "destinationCidrBlock": "10.99.0.0/16", "natGatewayId": "nat-0a000001"}),
+        json!({"_return": true}),
+    ));
+    records.push(record(
+        "2024-05-01T12:02:00Z",
+        "s3",
+        "ReplaceRoute",
+        json!({"routeTableId": "rtb-0a000001", "destinationCidrBlock": "10.98.0.0/16", "gatewayId": "igw-0a000001"}),
+        json!({"_return": true}),
+    ));
+    let trail = Trail::new("resync", &[("t.json", records)]);
+    let find = |r: &vpcsim::replay::Replay, id: &str| {
+        r.events
+            .iter()
+            .find(|e| e.event_id.as_deref() == Some(id))
+            .cloned()
+            .expect(id)
+    };
+    let mut net = Network::default();
+    let r = run(
+        &mut net,
+        &trail,
+        &ReplayOptions {
+            exposure: true,
+            ..Default::default()
+        },
+    );
+    let s2 = find(&r, "s2");
+    assert_eq!(s2.outcome, Outcome::Applied, "{}", s2.description);
+    assert!(
+        s2.inferred[0].contains("AWS had no route for 10.99.0.0/16"),
+        "{:?}",
+        s2.inferred
+    );
+    assert!(s2.description.contains("replaced"), "{}", s2.description);
+    let s3 = find(&r, "s3");
+    assert_eq!(s3.outcome, Outcome::Applied, "{}", s3.description);
+    assert!(
+        s3.inferred[0].contains("AWS had a route for 10.98.0.0/16"),
+        "{:?}",
+        s3.inferred
+    );
+    let t = net.route_tables.get(&"rtb-0a000001".into()).expect("table");
+    let to = |d: &str| {
+        t.routes
+            .values()
+            .find(|r| r.destination.to_string() == d)
+            .map(|r| r.target.id().to_string())
+    };
+    assert_eq!(to("10.99.0.0/16").as_deref(), Some("nat-0a000001"));
+    assert_eq!(to("10.98.0.0/16").as_deref(), Some("igw-0a000001"));
+    let mut net = Network::default();
+    let r = run(
+        &mut net,
+        &trail,
+        &ReplayOptions {
+            strict: true,
+            ..Default::default()
+        },
+    );
+    assert_eq!(find(&r, "s2").outcome, Outcome::Diverged);
+    assert_eq!(find(&r, "s3").outcome, Outcome::Diverged);
+}

@@ -501,6 +501,51 @@ fn created_id(c: &Change) -> Option<String> {
     Some(id)
 }
 
+/// A route record AWS accepted that the model refuses only because its state is stale, and the
+/// change that brings the model where AWS was (lenient replay only): a CreateRoute answered
+/// `RouteAlreadyExists` means AWS no longer had that route (an unseen change removed it), so the
+/// new route replaces it; a ReplaceRoute of a route the model lacks means AWS had one, so the
+/// new route is created.
+fn resync(change: &Change, err: &Ec2Error) -> Option<(Change, String)> {
+    match change {
+        Change::CreateRoute {
+            route_table_id,
+            destination,
+            targets,
+        } if err.code == "RouteAlreadyExists" => Some((
+            Change::ReplaceRoute {
+                route_table_id: route_table_id.clone(),
+                destination: destination.clone(),
+                targets: targets.clone(),
+                local_target: false,
+            },
+            format!(
+                "AWS had no route for {destination} in {route_table_id} (a change the trail does not show removed the one the starting state has); the new route replaces it"
+            ),
+        )),
+        Change::ReplaceRoute {
+            route_table_id,
+            destination,
+            targets,
+            local_target: false,
+        } if err.code == "InvalidParameterValue"
+            && err.message.starts_with("There is no route defined") =>
+        {
+            Some((
+                Change::CreateRoute {
+                    route_table_id: route_table_id.clone(),
+                    destination: destination.clone(),
+                    targets: targets.clone(),
+                },
+                format!(
+                    "AWS had a route for {destination} in {route_table_id} that the starting state lacks; the new route takes its place"
+                ),
+            ))
+        }
+        _ => None,
+    }
+}
+
 /// Rejections another record of the same instant may resolve: tried again after the others.
 /// ReplaceRoute of a route not created yet answers `InvalidParameterValue` (§2.2), told apart
 /// by its message.
@@ -666,6 +711,7 @@ fn replay_one(
         return None;
     }
     remember(seen, &key);
+    let mut effective: Option<Change> = None;
     let result = match first {
         Err(e) if !opts.strict && !removes(&change) => {
             // Missing resources: infer them, one at a time (a record may reference several), on
@@ -682,6 +728,20 @@ fn replay_one(
                         result = trial.apply(&change, &opts.apply);
                     }
                     None => break,
+                }
+            }
+            if let Err(err) = &result
+                && let Some((resync, why)) = resync(&change, err)
+            {
+                // AWS accepted what the model refuses because the starting state is stale in a
+                // way the record itself shows: apply what AWS must have done.
+                let mut again = net.clone();
+                if let Ok(effect) = again.apply(&resync, &opts.apply) {
+                    trial = again;
+                    inferred = vec![why];
+                    result = Ok(effect);
+                    // What the model applied, so that the revert undoes that.
+                    effective = Some(resync);
                 }
             }
             if result.is_ok() {
@@ -732,7 +792,7 @@ fn replay_one(
             ev.model_error = Some(e);
         }
     }
-    ev.change = Some(change);
+    ev.change = Some(effective.unwrap_or(change));
     Some(ev)
 }
 

@@ -348,3 +348,73 @@ fn cli_bad_record_is_reported_and_the_rest_still_reported() {
     assert!(err.contains("could not be read"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Review finding (helper report, ingress routing): with the standard inspection design (the
+/// web subnet's 0.0.0.0/0 to a firewall appliance whose own subnet routes to the internet
+/// gateway), replies do reach the internet: no NO_RETURN_ROUTE, and the trace says replies pass
+/// the appliance.
+#[test]
+fn replies_through_an_inspection_appliance_reach_the_internet() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios/gateway-route-table-firewall/topology.toml"),
+    )
+    .expect("the scenario topology");
+    let dir = std::env::temp_dir().join(format!("vpcsim-inspection-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("topology.toml");
+    let with_return = format!(
+        "{text}\n[[route_table]]\nid = \"rtb-0e0000aa\"\nvpc = \"vpc-0e000001\"\nsubnets = [\"subnet-0e000001\"]\nroutes = [\"0.0.0.0/0 -> eni-0e0000f0\"]\n"
+    );
+    std::fs::write(&path, with_return).expect("write");
+    let p = path.to_string_lossy().into_owned();
+    let (code, out, err) = vpcsim(&[
+        "trace",
+        "--snapshot",
+        &p,
+        "--from",
+        "internet",
+        "--to",
+        "198.51.100.41",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let codes: Vec<&str> = v["explanations"]
+        .as_array()
+        .expect("explanations")
+        .iter()
+        .filter_map(|e| e["code"].as_str())
+        .collect();
+    assert_eq!(v["disposition"], "DELIVERED");
+    assert!(codes.contains(&"RETURN_VIA_APPLIANCE"), "{codes:?}");
+    assert!(!codes.contains(&"NO_RETURN_ROUTE"), "{codes:?}");
+    // Without any route back (the appliance's subnet table routes nothing to the gateway), the
+    // missing return path is still reported.
+    let no_return = format!(
+        "{}\n[[route_table]]\nid = \"rtb-0e0000aa\"\nvpc = \"vpc-0e000001\"\nsubnets = [\"subnet-0e000001\"]\nroutes = [\"0.0.0.0/0 -> eni-0e000001\"]\n",
+        text
+    );
+    std::fs::write(&path, no_return).expect("write");
+    let (_, out, _) = vpcsim(&[
+        "trace",
+        "--snapshot",
+        &p,
+        "--from",
+        "internet",
+        "--to",
+        "198.51.100.41",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let codes: Vec<&str> = v["explanations"]
+        .as_array()
+        .expect("explanations")
+        .iter()
+        .filter_map(|e| e["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"NO_RETURN_ROUTE"), "{codes:?}");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -641,16 +641,45 @@ impl Engine {
         let fib = Fib::compile(net, t, ctx.family);
         let target = Target::InternetGateway(igw.clone());
         let mut back = 0u128;
+        let mut via_appliance: Vec<Arc<str>> = Vec::new();
         let public = addr::public_space(ctx.family);
         for iv in &public {
             for (piece, choice) in fib.pieces(*iv) {
                 if let fib::Choice::Entry(i) = choice {
                     let r = &fib.entries[i as usize].route;
-                    if r.target == target && net.route_status(vpc, r) == TargetStatus::Active {
+                    if net.route_status(vpc, r) != TargetStatus::Active {
+                        continue;
+                    }
+                    if r.target == target {
                         back = back.saturating_add(piece.size());
+                    } else if let Some(n) =
+                        appliance_return(net, vpc, &r.target, piece, &target, ctx.family)
+                    {
+                        // Inspection by design: replies go through a forwarding appliance
+                        // whose own subnet sends them to the internet gateway.
+                        back = back.saturating_add(n);
+                        let name = r.target.name();
+                        if !via_appliance.contains(&name) {
+                            via_appliance.push(name);
+                        }
                     }
                 }
             }
+        }
+        if !via_appliance.is_empty() {
+            ctx.explanations.push(Explanation {
+                code: "RETURN_VIA_APPLIANCE",
+                resource: table.name(),
+                message: Arc::from(format!(
+                    "replies leave {} through {} (source/destination check off), whose subnet routes them to {igw}",
+                    eni.subnet_id,
+                    via_appliance
+                        .iter()
+                        .map(|a| &**a)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            });
         }
         if back < addr::total_size(&public) {
             let how = if back == 0 {
@@ -807,6 +836,41 @@ fn public_hosts(
         }
     }
     out
+}
+
+/// How much of `piece` a forwarding appliance (an interface or instance with its
+/// source/destination check off, in `vpc`) sends on to `igw` through its own subnet's table:
+/// the return path of an inspection design (one appliance hop; `None` when `target` is not such
+/// an appliance).
+fn appliance_return(
+    net: &Network,
+    vpc: &VpcId,
+    target: &Target,
+    piece: Interval,
+    igw: &Target,
+    family: Family,
+) -> Option<u128> {
+    let eni = match target {
+        Target::NetworkInterface(e) => net.network_interfaces.get(e)?,
+        Target::Instance(i) => net.instance_interface(i)?,
+        _ => return None,
+    };
+    if eni.source_dest_check || net.subnet_vpc(&eni.subnet_id) != Some(vpc) {
+        return None;
+    }
+    let (table, _) = net.effective_route_table(&eni.subnet_id)?;
+    let t = net.route_tables.get(table)?;
+    let fib = Fib::compile(net, t, family);
+    let mut n = 0u128;
+    for (p, choice) in fib.pieces(piece) {
+        if let fib::Choice::Entry(i) = choice {
+            let r = &fib.entries[i as usize].route;
+            if &r.target == igw && net.route_status(vpc, r) == TargetStatus::Active {
+                n = n.saturating_add(p.size());
+            }
+        }
+    }
+    Some(n)
 }
 
 /// A segment's identity. Hashing the explanations' long messages cost more than it told apart:

@@ -106,6 +106,15 @@ id = "i-0a2"
 subnet = "subnet-0a3"
 private_ip = "10.1.3.7"
 source_dest_check = false
+
+[[instance]]
+id = "i-0a3"
+subnet = "subnet-0a1"
+private_ip = "10.1.1.9"
+
+[[elastic_ip]]
+id = "eipalloc-0a1"
+public_ip = "198.51.100.77"
 "#;
 
 const TABLES: [&str; 4] = ["rtb-0a1", "rtb-0a2", "rtb-0a3", "rtb-0b1"];
@@ -143,7 +152,20 @@ fn op() -> impl Strategy<Value = String> {
         1 => Just("propagate rtb-0a2 vgw-0a1".to_string()),
         1 => Just("unpropagate rtb-0a2 vgw-0a1".to_string()),
         1 => Just("delete-peering pcx-0ab".to_string()),
+        // AWS CLI words (not a short form): an Elastic IP moved between hosts.
+        2 => prop::sample::select(vec!["i-0a1", "i-0a2", "i-0a3"])
+            .prop_map(|i| format!("aws ec2 associate-address --allocation-id eipalloc-0a1 --instance-id {i}")),
+        1 => Just("aws ec2 disassociate-address --public-ip 198.51.100.77".to_string()),
     ]
+}
+
+/// The AWS CLI words of an op: the short form, or the words themselves.
+fn words(op: &str) -> Vec<String> {
+    if op.starts_with("aws ") {
+        op.split_whitespace().map(str::to_string).collect()
+    } else {
+        events::short_words(op).expect("words")
+    }
 }
 
 fn start() -> vpcsim::model::Network {
@@ -152,10 +174,18 @@ fn start() -> vpcsim::model::Network {
     l.network
 }
 
-fn spec_event(short: &str) -> scenario::EventSpec {
-    scenario::EventSpec {
-        short: Some(toml::Spanned::new(0..0, short.to_string())),
-        ..Default::default()
+fn spec_event(op: &str) -> scenario::EventSpec {
+    let text = Some(toml::Spanned::new(0..0, op.to_string()));
+    if op.starts_with("aws ") {
+        scenario::EventSpec {
+            cli: text,
+            ..Default::default()
+        }
+    } else {
+        scenario::EventSpec {
+            short: text,
+            ..Default::default()
+        }
     }
 }
 
@@ -215,7 +245,7 @@ proptest! {
         let commands: Vec<(String, Vec<String>)> = ops
             .iter()
             .enumerate()
-            .map(|(k, o)| (format!("command {}", k + 1), events::short_words(o).expect("words")))
+            .map(|(k, o)| (format!("command {}", k + 1), words(o)))
             .collect();
         let (steps, errors) = vpcsim::whatif::steps_from_commands(&commands, 1);
         prop_assert!(errors.is_empty(), "{errors:?}");
@@ -256,6 +286,27 @@ proptest! {
     }
 
     #[test]
+    fn each_records_exposure_equals_a_full_recomputation(ops in prop::collection::vec(op(), 1..10)) {
+        // The replay computes each record's exposure incrementally (the route graph, carried from
+        // record to record, says which subnets can change); it must equal comparing every
+        // subnet of the states before and after the record.
+        let records = scenario_records(&ops);
+        let mut end = start();
+        let whole = replay(&mut end, ReadResult { records: records.clone(), ..Default::default() }, &strict());
+        let mut before = start();
+        for (k, event) in whole.events.iter().enumerate() {
+            let mut after = before.clone();
+            replay(&mut after, ReadResult { records: records[k..=k].to_vec(), ..Default::default() }, &ReplayOptions { strict: true, ..Default::default() });
+            prop_assert_eq!(
+                rendered(&event.exposure),
+                rendered(&vpcsim::exposure::diff_networks(&before, &after)),
+                "record {} {}", k + 1, &ops[k]
+            );
+            before = after;
+        }
+    }
+
+    #[test]
     fn replay_summary_adds_up(ops in prop::collection::vec(op(), 0..16)) {
         let mut net = start();
         let r = replay(&mut net, ReadResult { records: scenario_records(&ops), ..Default::default() }, &ReplayOptions { exposure: false, ..Default::default() });
@@ -282,7 +333,8 @@ proptest! {
             toml::Value::String(description.clone())
         );
         for o in &ops {
-            text.push_str(&format!("\n[[event]]\ndo = \"{o}\"\nby = \"arn:aws:iam::111122223333:user/x\"\n"));
+            let key = if o.starts_with("aws ") { "cli" } else { "do" };
+            text.push_str(&format!("\n[[event]]\n{key} = \"{o}\"\nby = \"arn:aws:iam::111122223333:user/x\"\n"));
         }
         for (i, k) in kinds.iter().enumerate() {
             text.push_str(&format!(
@@ -339,5 +391,49 @@ fn the_whatif_property_sees_exposure_and_refusals() {
         r.events[2].model_error.as_ref().map(|e| e.code),
         Some("InvalidParameterValue"),
         "the local route cannot be deleted"
+    );
+}
+
+/// Review finding: an Elastic IP moved from a host of a public subnet to another host; the
+/// subnet it left must be compared too (the incremental exposure missed it).
+#[test]
+fn an_address_moved_between_hosts_is_seen_on_both_sides() {
+    let ops: Vec<String> = [
+        "aws ec2 associate-address --allocation-id eipalloc-0a1 --instance-id i-0a3",
+        "aws ec2 associate-address --allocation-id eipalloc-0a1 --instance-id i-0a2",
+    ]
+    .map(String::from)
+    .to_vec();
+    let records = scenario_records(&ops);
+    let mut net = start();
+    let r = replay(
+        &mut net,
+        ReadResult {
+            records: records.clone(),
+            ..Default::default()
+        },
+        &strict(),
+    );
+    let kinds: Vec<String> = r.events[1]
+        .exposure
+        .iter()
+        .map(|c| format!("{} {}", c.kind.name(), c.subnet_id))
+        .collect();
+    assert!(
+        kinds.contains(&"HOST_EXPOSURE_REMOVED subnet-0a1".to_string()),
+        "{kinds:?}"
+    );
+    let mut before = start();
+    replay(
+        &mut before,
+        ReadResult {
+            records: records[..1].to_vec(),
+            ..Default::default()
+        },
+        &ReplayOptions::default(),
+    );
+    assert_eq!(
+        rendered(&r.events[1].exposure),
+        rendered(&vpcsim::exposure::diff_networks(&before, &net))
     );
 }

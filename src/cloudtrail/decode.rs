@@ -878,7 +878,8 @@ impl<'a> Ctx<'a> {
             .transpose()?;
         Ok(Change::CreateNatGateway {
             subnet_id: self.id_or_resp("subnetId", &[nat, "subnetId"])?,
-            vpc_id: self.resp_id(&[nat, "vpcId"])?,
+            // Informational: an unreadable vpcId does not spoil the record.
+            vpc_id: self.resp_id(&[nat, "vpcId"]).ok().flatten(),
             nat_gateway_id: self.resp_id(&[nat, "natGatewayId"])?,
             connectivity_type,
             allocation_id,

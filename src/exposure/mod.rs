@@ -527,7 +527,9 @@ fn diff_family(
     if before.internet == crate::reach::InternetClass::Public
         && after.internet == crate::reach::InternetClass::Public
     {
-        let key = |h: &crate::reach::PublicHost| (h.interface.clone(), h.public_ip);
+        // A host is its interface and private address: a new public address on a host that had
+        // one (an Elastic IP replacing the auto-assigned address) changes nothing.
+        let key = |h: &crate::reach::PublicHost| (h.interface.clone(), h.private_ip);
         let had: std::collections::BTreeSet<_> = before.public_hosts.iter().map(key).collect();
         let has: std::collections::BTreeSet<_> = after.public_hosts.iter().map(key).collect();
         for (hosts, gained) in [(&after.public_hosts, true), (&before.public_hosts, false)] {

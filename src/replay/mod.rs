@@ -506,23 +506,37 @@ fn created_id(c: &Change) -> Option<String> {
 /// `RouteAlreadyExists` means AWS no longer had that route (an unseen change removed it), so the
 /// new route replaces it; a ReplaceRoute of a route the model lacks means AWS had one, so the
 /// new route is created.
-fn resync(change: &Change, err: &Ec2Error) -> Option<(Change, String)> {
+fn resync(net: &Network, change: &Change, err: &Ec2Error) -> Option<(Change, String)> {
     match change {
         Change::CreateRoute {
             route_table_id,
             destination,
             targets,
-        } if err.code == "RouteAlreadyExists" => Some((
-            Change::ReplaceRoute {
-                route_table_id: route_table_id.clone(),
-                destination: destination.clone(),
-                targets: targets.clone(),
-                local_target: false,
-            },
-            format!(
-                "AWS had no route for {destination} in {route_table_id} (a change the trail does not show removed the one the starting state has); the new route replaces it"
-            ),
-        )),
+        } if err.code == "RouteAlreadyExists" => {
+            // Not when the route there is a local one (EC2 always refuses those: not a sign of
+            // a stale state), nor when it already leads where the record says (the same call
+            // seen again, or a retry).
+            let existing = net
+                .route_tables
+                .get(route_table_id)?
+                .routes
+                .values()
+                .find(|r| &r.destination == destination)?;
+            if existing.target == Target::Local || targets.contains(&existing.target) {
+                return None;
+            }
+            Some((
+                Change::ReplaceRoute {
+                    route_table_id: route_table_id.clone(),
+                    destination: destination.clone(),
+                    targets: targets.clone(),
+                    local_target: false,
+                },
+                format!(
+                    "AWS had no route for {destination} in {route_table_id} (a change the trail does not show removed the one the starting state has); the new route replaces it"
+                ),
+            ))
+        }
         Change::ReplaceRoute {
             route_table_id,
             destination,
@@ -731,14 +745,15 @@ fn replay_one(
                 }
             }
             if let Err(err) = &result
-                && let Some((resync, why)) = resync(&change, err)
+                && let Some((resync, why)) = resync(&trial, &change, err)
             {
                 // AWS accepted what the model refuses because the starting state is stale in a
-                // way the record itself shows: apply what AWS must have done.
-                let mut again = net.clone();
+                // way the record itself shows: apply what AWS must have done (on top of what was
+                // inferred on the way).
+                let mut again = trial.clone();
                 if let Ok(effect) = again.apply(&resync, &opts.apply) {
                     trial = again;
-                    inferred = vec![why];
+                    inferred.push(why);
                     result = Ok(effect);
                     // What the model applied, so that the revert undoes that.
                     effective = Some(resync);
@@ -1020,12 +1035,6 @@ fn infer_missing(net: &mut Network, change: &Change, err: &Ec2Error) -> Option<S
                     s.clone(),
                     net.route_tables.get(route_table_id)?.vpc_id.clone(),
                 ),
-                // The response names the NAT gateway's VPC.
-                Change::CreateNatGateway {
-                    subnet_id,
-                    vpc_id: Some(v),
-                    ..
-                } if net.vpcs.contains_key(v) => (subnet_id.clone(), v.clone()),
                 _ => return None,
             };
             net.subnets.insert(

@@ -199,6 +199,10 @@ impl Network {
             && let Some(o) = self.network_interfaces.get_mut(&old)
         {
             o.public_ips.retain(|(_, p)| *p != ip);
+            // The host the address leaves: its subnet's reach changes too (review finding).
+            if let Some(o) = self.network_interfaces.get(&old) {
+                touched.extend(self.host_touched(o));
+            }
             touched.push(old.to_string());
         }
         if let Some(x) = self.addresses.get_mut(index) {

@@ -973,43 +973,60 @@ fn a_route_aws_accepted_over_a_stale_route_is_resynced() {
     // has 0.0.0.0/0 -> nat (an unseen DeleteRoute). Lenient: the new route replaces the old one,
     // the exposure is reported, and the revert goes back to the old target. Strict: diverged.
     let mut records = wizard();
-    records.push(record(
-        "2024-05-01T12:00:00Z",
-        "s1",
-        "CreateRoute",
-        json!({"routeTableId": "rtb-0a000001", "destinationCidrBlock": "10.99.0.0/16", "gatewayId": "igw-0a000001"}),
-        json!({"_return": true}),
-    ));
-    records.push(record(
-        "2024-05-01T12:01:00Z",
-        "s2",
-        "CreateRoute",
-        json!({"routeTableId": "rtb-0a000001", "destinationCidrBlock": "10.99.0.0/16", "natGatewayId": "nat-0a000001"}),
-        json!({"_return": true}),
-    ));
-    records.push(record(
-        "2024-05-01T12:02:00Z",
-        "s3",
-        "ReplaceRoute",
-        json!({"routeTableId": "rtb-0a000001", "destinationCidrBlock": "10.98.0.0/16", "gatewayId": "igw-0a000001"}),
-        json!({"_return": true}),
-    ));
-    // Not resynced: a route to the VPC's own CIDR (EC2 always refuses it: its local route) and
-    // the same route created again (a retry), which stay diverged.
-    records.push(record(
-        "2024-05-01T12:03:00Z",
-        "s4",
-        "CreateRoute",
-        json!({"routeTableId": "rtb-0a000001", "destinationCidrBlock": "10.0.0.0/16", "gatewayId": "igw-0a000001"}),
-        json!({"_return": true}),
-    ));
-    records.push(record(
-        "2024-05-01T12:04:00Z",
-        "s5",
-        "CreateRoute",
-        json!({"routeTableId": "rtb-0a000001", "destinationCidrBlock": "10.98.0.0/16", "gatewayId": "igw-0a000001"}),
-        json!({"_return": true}),
-    ));
+    let route = |time: &str, id: &str, name: &str, dest: &str, key: &str, target: &str| {
+        record(
+            time,
+            id,
+            name,
+            json!({"routeTableId": "rtb-0a000001", "destinationCidrBlock": dest, key: target}),
+            json!({"_return": true}),
+        )
+    };
+    let igw = ("gatewayId", "igw-0a000001");
+    records.extend([
+        route(
+            "2024-05-01T12:00:00Z",
+            "s1",
+            "CreateRoute",
+            "10.99.0.0/16",
+            igw.0,
+            igw.1,
+        ),
+        route(
+            "2024-05-01T12:01:00Z",
+            "s2",
+            "CreateRoute",
+            "10.99.0.0/16",
+            "natGatewayId",
+            "nat-0a000001",
+        ),
+        route(
+            "2024-05-01T12:02:00Z",
+            "s3",
+            "ReplaceRoute",
+            "10.98.0.0/16",
+            igw.0,
+            igw.1,
+        ),
+        // Not resynced: a route to the VPC's own CIDR (EC2 always refuses it: its local route)
+        // and the same route created again (a retry), which stay diverged.
+        route(
+            "2024-05-01T12:03:00Z",
+            "s4",
+            "CreateRoute",
+            "10.0.0.0/16",
+            igw.0,
+            igw.1,
+        ),
+        route(
+            "2024-05-01T12:04:00Z",
+            "s5",
+            "CreateRoute",
+            "10.98.0.0/16",
+            igw.0,
+            igw.1,
+        ),
+    ]);
     let trail = Trail::new("resync", &[("t.json", records)]);
     let find = |r: &vpcsim::replay::Replay, id: &str| {
         r.events

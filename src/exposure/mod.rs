@@ -163,6 +163,17 @@ pub struct ExposureChange {
     pub reason: String,
 }
 
+impl ExposureChange {
+    /// Whether the change adds exposure, what a CI gate stops on: its kind does
+    /// ([`ChangeKind::is_new_exposure`]), except a redirection that only takes traffic back from
+    /// an interface or instance (the undoing of a capture, such as its printed revert).
+    pub fn adds_exposure(&self) -> bool {
+        self.kind.is_new_exposure()
+            && !(self.kind == ChangeKind::TrafficRedirected
+                && released_from_interface(&self.before, &self.after))
+    }
+}
+
 /// How bad a change is (README "Exposure severity"): a ladder, most severe first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
@@ -224,6 +235,11 @@ fn grade(kind: ChangeKind, before: &Side, after: &Side, public_hosts: usize) -> 
                 "traffic now goes to a network interface or a peering connection that can read or divert it".into(),
             )
         }
+        TrafficRedirected if released_from_interface(before, after) => (
+            Severity::Low,
+            "traffic no longer passes the interface or instance that held it (a capture undone)"
+                .into(),
+        ),
         TrafficRedirected => (Severity::Medium, "traffic now takes another path".into()),
         Blackholed => (
             Severity::High,
@@ -276,6 +292,13 @@ fn grade(kind: ChangeKind, before: &Side, after: &Side, public_hosts: usize) -> 
             "traffic now reaches an endpoint or an interface it did not reach before".into(),
         ),
     }
+}
+
+/// True when the path before passed an interface or instance and the path after passes none:
+/// traffic taken back from an appliance or instance (the undoing of a capture).
+fn released_from_interface(before: &Side, after: &Side) -> bool {
+    let interface = |h: &str| h.starts_with("eni-") || h.starts_with("i-");
+    before.hops().any(interface) && !after.hops().any(interface)
 }
 
 /// True when the path after passes an interface or instance the path before did not.
@@ -366,7 +389,7 @@ pub fn count_new_exposure<'a>(
 ) -> usize {
     changes
         .into_iter()
-        .filter(|c| c.kind.is_new_exposure() && c.severity.at_least(min))
+        .filter(|c| c.adds_exposure() && c.severity.at_least(min))
         .count()
 }
 

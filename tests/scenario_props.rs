@@ -437,3 +437,41 @@ fn an_address_moved_between_hosts_is_seen_on_both_sides() {
         rendered(&vpcsim::exposure::diff_networks(&before, &net))
     );
 }
+
+/// Review finding: a route retargeted from an instance to the interface it uses (or back) leads
+/// to the same place: no exposure change.
+#[test]
+fn retargeting_an_instance_route_to_its_interface_changes_nothing() {
+    let ops: Vec<String> = [
+        "create-route rtb-0a2 10.2.1.0/24 -> i-0a2",
+        "replace-route rtb-0a2 10.2.1.0/24 -> eni-0a2",
+        "replace-route rtb-0a2 10.2.1.0/24 -> i-0a2",
+    ]
+    .map(String::from)
+    .to_vec();
+    let mut net = start();
+    let r = replay(
+        &mut net,
+        ReadResult {
+            records: scenario_records(&ops),
+            ..Default::default()
+        },
+        &strict(),
+    );
+    assert!(r.events.iter().all(|e| e.outcome.name() == "applied"));
+    assert_eq!(
+        r.events[0].exposure.len(),
+        1,
+        "the capture itself is a change"
+    );
+    assert!(
+        r.events[1].exposure.is_empty(),
+        "{:?}",
+        r.events[1].exposure
+    );
+    assert!(
+        r.events[2].exposure.is_empty(),
+        "{:?}",
+        r.events[2].exposure
+    );
+}

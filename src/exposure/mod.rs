@@ -313,10 +313,16 @@ fn captured_by_interface(before: &Side, after: &Side) -> bool {
 /// Classifies a change of outcome for a range; `None` when nothing a user cares about changed
 /// (e.g. only an explanation's wording).
 fn classify(before: &Side, after: &Side) -> Option<ChangeKind> {
-    if before.disposition == after.disposition
-        && before.internet == after.internet
-        && before.hops().eq(after.hops())
-    {
+    // An instance hop is followed by the interface it uses: a route retargeted from an instance
+    // to that same interface (or back) leads to the same place.
+    let same_path = {
+        let not_instance = |h: &&str| !h.starts_with("i-");
+        before
+            .hops()
+            .filter(not_instance)
+            .eq(after.hops().filter(not_instance))
+    };
+    if before.disposition == after.disposition && before.internet == after.internet && same_path {
         return None;
     }
     let internet = |s: &Side| s.disposition == Disposition::ExitsToInternet;

@@ -858,12 +858,6 @@ impl Gen<'_> {
         })
     }
 
-    /// The table the generated topology made main (episodes may have moved the main
-    /// association since; the remediation puts it back there).
-    fn main_rtb_of(&self, vpc: &Vpc) -> String {
-        vpc.main_rtb.clone()
-    }
-
     fn proxy_eni(&self, vpc: &Vpc) -> Option<String> {
         self.net
             .instance_interface(&InstanceId::new(vpc.proxy_instance.as_str()))
@@ -1067,7 +1061,7 @@ impl Gen<'_> {
                     )
                 } else {
                     ep.technique = "main-table-replaced-by-public-table";
-                    (self.main_association(&vpc)?, self.main_rtb_of(&vpc))
+                    (self.main_association(&vpc)?, vpc.main_rtb.clone())
                 };
                 let new_assoc = self.new_id("rtbassoc");
                 let attack = format!("replace-association {assoc} {public}");

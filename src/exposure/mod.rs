@@ -418,14 +418,23 @@ pub fn diff_networks(
     let ids: std::collections::BTreeSet<&SubnetId> = b.keys().chain(a.keys()).collect();
     let mut out = Vec::new();
     for id in ids {
-        match (b.get(id), a.get(id)) {
-            (Some(x), Some(y)) => out.extend(diff(x, y)),
-            (None, Some(y)) => out.extend(diff(&absent(y), y)),
-            (Some(x), None) => out.extend(diff(x, &absent(x))),
-            (None, None) => {}
-        }
+        out.extend(diff_either(b.get(id), a.get(id)));
     }
     out
+}
+
+/// The changes of one subnet between two states it may be missing from: a subnet only in one is
+/// compared with its absence (created or deleted in between).
+pub fn diff_either(
+    before: Option<&SubnetReach>,
+    after: Option<&SubnetReach>,
+) -> Vec<ExposureChange> {
+    match (before, after) {
+        (Some(b), Some(a)) => diff(b, a),
+        (None, Some(a)) => diff(&absent(a), a),
+        (Some(b), None) => diff(b, &absent(b)),
+        (None, None) => Vec::new(),
+    }
 }
 
 /// The reach of `subnet` as if it did not exist: every range of each family it has addresses

@@ -290,12 +290,10 @@ fn net_change(start: &Network, end: &Network, events: &[Event]) -> Vec<ExposureC
     let (es, ee) = (Engine::new(start), Engine::new(end));
     let mut out = Vec::new();
     for s in subnets {
-        match (es.subnet_reach(start, s), ee.subnet_reach(end, s)) {
-            (Some(b), Some(a)) => out.extend(exposure::diff(&b, &a)),
-            (None, Some(a)) => out.extend(exposure::diff(&exposure::absent(&a), &a)),
-            (Some(b), None) => out.extend(exposure::diff(&b, &exposure::absent(&b))),
-            (None, None) => {}
-        }
+        out.extend(exposure::diff_either(
+            es.subnet_reach(start, s).as_ref(),
+            ee.subnet_reach(end, s).as_ref(),
+        ));
     }
     out
 }
@@ -373,12 +371,10 @@ fn exposure_of(
     let mut out = Vec::new();
     for s in &subnets {
         // A subnet created (or deleted) by the record is compared with its absence.
-        match (eb.subnet_reach(before, s), ea.subnet_reach(after, s)) {
-            (Some(b), Some(a)) => out.extend(exposure::diff(&b, &a)),
-            (None, Some(a)) => out.extend(exposure::diff(&exposure::absent(&a), &a)),
-            (Some(b), None) => out.extend(exposure::diff(&b, &exposure::absent(&b))),
-            (None, None) => {}
-        }
+        out.extend(exposure::diff_either(
+            eb.subnet_reach(before, s).as_ref(),
+            ea.subnet_reach(after, s).as_ref(),
+        ));
     }
     (out, graph_after)
 }

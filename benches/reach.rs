@@ -43,6 +43,10 @@ const PUBLIC_SUBNETS: usize = 2;
 const ROUTES_PER_TABLE: usize = 50;
 const CHANGES: usize = 1000;
 const GRAPH_SAMPLES: usize = 20;
+/// Route changes and association changes replayed with exposure on (issue #4 §5).
+const EXPOSURE_CHANGES: usize = 3000;
+const EXPOSURE_ASSOCIATIONS: usize = 20;
+const EVENT_TARGET: Duration = Duration::from_micros(20);
 const ACCOUNT: &str = "123456789012";
 const OTHER_ACCOUNT: &str = "210987654321";
 const REGION: &str = "us-east-1";
@@ -754,6 +758,155 @@ fn replay(account: &mut Account, engine: &mut Engine, changes: usize) -> Replay 
     r
 }
 
+/// The CLI flag naming a route's target (`aws ec2 create-route`).
+fn target_flag(t: &Target) -> Option<&'static str> {
+    Some(match t {
+        Target::InternetGateway(_) | Target::VpnGateway(_) => "--gateway-id",
+        Target::NatGateway(_) => "--nat-gateway-id",
+        Target::EgressOnlyInternetGateway(_) => "--egress-only-internet-gateway-id",
+        Target::TransitGateway(_) => "--transit-gateway-id",
+        Target::VpcPeeringConnection(_) => "--vpc-peering-connection-id",
+        Target::NetworkInterface(_) => "--network-interface-id",
+        Target::Instance(_) => "--instance-id",
+        _ => return None,
+    })
+}
+
+/// Per-event cost of route-family records replayed with exposure on (issue #4 §5).
+struct ExposureRun {
+    /// Per kind: (the time of each event, applied, exposure changes reported).
+    kinds: BTreeMap<&'static str, (Vec<Duration>, usize, usize)>,
+}
+
+/// Replays `changes` route changes (a third each CreateRoute, ReplaceRoute and DeleteRoute, on
+/// random subnet tables, with the targets of `random_route`) and `associations` association
+/// changes (ReplaceRouteTableAssociation to another table of the VPC), one record at a time
+/// through `replay::Stepper` with exposure on, each timed from decoding to its exposure. Works
+/// on a copy of the account.
+fn exposure_events(account: &Account, changes: usize, associations: usize) -> ExposureRun {
+    use vpcsim::replay::{ReplayOptions, Stepper};
+    let mut rng = Rng(SEED ^ 0x0e2b_05e5);
+    let mut net = account.net.clone();
+    let opts = ReplayOptions {
+        exposure: true,
+        apply: ApplyOptions {
+            // The generator fills every table to the default limit of 50.
+            route_limit: 1000,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let mut stepper = Stepper::new(&mut net, &opts);
+    let mut run = ExposureRun {
+        kinds: BTreeMap::new(),
+    };
+    let total = changes + associations;
+    for n in 0..total {
+        let (subnet, table, v) =
+            account.subnet_tables[rng.below(account.subnet_tables.len())].clone();
+        let plan = &account.plans[v];
+        let mut words: Vec<String> = ["aws", "ec2"].iter().map(|s| s.to_string()).collect();
+        let kind: &'static str;
+        if n >= changes {
+            // Re-associate the subnet with the table of another subnet of its VPC.
+            kind = "ReplaceRouteTableAssociation";
+            let other = &plan.tables[rng.below(plan.tables.len())];
+            let Some(assoc) = stepper
+                .network()
+                .route_tables
+                .get(&table)
+                .and_then(|t| {
+                    t.associations
+                        .iter()
+                        .find(|a| a.target == AssociationTarget::Subnet(subnet.clone()))
+                })
+                .map(|a| a.id.clone())
+            else {
+                continue;
+            };
+            words.extend(
+                [
+                    "replace-route-table-association",
+                    "--association-id",
+                    assoc.as_str(),
+                    "--route-table-id",
+                    other.as_str(),
+                ]
+                .iter()
+                .map(|s| s.to_string()),
+            );
+        } else {
+            let existing: Vec<Route> = stepper
+                .network()
+                .route_tables
+                .get(&table)
+                .map(|t| {
+                    t.routes
+                        .values()
+                        .filter(|r| r.target != Target::Local && !r.origin.is_propagated())
+                        .filter(|r| matches!(r.destination, Destination::Ipv4(_)))
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default();
+            let fresh = random_route(&mut rng, plan, &account.tgws);
+            let roll = rng.below(3);
+            let (verb, dest, target) = match (roll, existing.is_empty()) {
+                (1, false) => {
+                    let r = &existing[rng.below(existing.len())];
+                    ("replace-route", r.destination.clone(), Some(fresh.target))
+                }
+                (2, false) => {
+                    let r = &existing[rng.below(existing.len())];
+                    ("delete-route", r.destination.clone(), None)
+                }
+                _ => ("create-route", fresh.destination, Some(fresh.target)),
+            };
+            kind = match verb {
+                "create-route" => "CreateRoute",
+                "replace-route" => "ReplaceRoute",
+                _ => "DeleteRoute",
+            };
+            words.extend(
+                [
+                    verb,
+                    "--route-table-id",
+                    table.as_str(),
+                    "--destination-cidr-block",
+                ]
+                .iter()
+                .map(|s| s.to_string()),
+            );
+            words.push(dest.to_string());
+            if let Some(t) = target {
+                let Some(flag) = target_flag(&t) else {
+                    continue;
+                };
+                words.push(flag.to_string());
+                words.push(t.id().to_string());
+            }
+        }
+        let (steps, errors) =
+            vpcsim::whatif::steps_from_commands(&[("bench".to_string(), words)], n + 1);
+        assert!(errors.is_empty(), "{errors:?}");
+        let Some(step) = steps.into_iter().next() else {
+            continue;
+        };
+        let start = Instant::now();
+        let event = stepper.step(&step.record);
+        let took = start.elapsed();
+        let entry = run.kinds.entry(kind).or_default();
+        entry.0.push(took);
+        if let Some(e) = event {
+            if e.outcome == vpcsim::replay::Outcome::Applied {
+                entry.1 += 1;
+            }
+            entry.2 += e.exposure.len();
+        }
+    }
+    run
+}
+
 fn mean(ds: &[Duration]) -> Duration {
     ds.iter().sum::<Duration>() / (ds.len().max(1) as u32)
 }
@@ -827,6 +980,17 @@ fn main() {
             Ok(files) => println!("wrote {} files to {}", files.len(), dir.display()),
             Err(e) => println!("cannot write {}: {e}", dir.display()),
         }
+        return;
+    }
+
+    let exposure_changes = env_usize("VPCSIM_BENCH_EXPOSURE_CHANGES").unwrap_or(EXPOSURE_CHANGES);
+    let exposure_assocs =
+        env_usize("VPCSIM_BENCH_EXPOSURE_ASSOCIATIONS").unwrap_or(EXPOSURE_ASSOCIATIONS);
+    if std::env::var_os("VPCSIM_BENCH_EXPOSURE_ONLY").is_some() {
+        let run = exposure_events(&account, exposure_changes, exposure_assocs);
+        println!();
+        exposure_rows(&run);
+        println!("load average at end {}", loadavg());
         return;
     }
 
@@ -1005,4 +1169,69 @@ fn main() {
         replayed.segments,
         loadavg()
     );
+    println!();
+    let run = exposure_events(&account, exposure_changes, exposure_assocs);
+    exposure_rows(&run);
+}
+
+/// Prints the per-event rows of [`exposure_events`]: each kind, route changes together (the
+/// target's median), and every event.
+fn exposure_rows(run: &ExposureRun) {
+    println!("route-family events replayed with exposure on (replay::Stepper), per event:");
+    row(
+        "events",
+        "median / mean / p90 / p99".into(),
+        "target",
+        "met",
+    );
+    row(
+        "------",
+        "-------------------------".into(),
+        "------",
+        "---",
+    );
+    let line = |what: String, ds: &[Duration], applied: usize, changes: usize, target: bool| {
+        let mut sorted = ds.to_vec();
+        sorted.sort();
+        let median = percentile(&sorted, 0.5);
+        row(
+            &format!(
+                "{what}: {} events, {applied} applied, {changes} exposure changes",
+                ds.len()
+            ),
+            format!(
+                "{:.1} / {:.1} / {:.1} / {:.1} us",
+                us(median),
+                us(mean(&sorted)),
+                us(percentile(&sorted, 0.9)),
+                us(percentile(&sorted, 0.99))
+            ),
+            if target { "median < 20 us" } else { "" },
+            if target {
+                verdict(median < EVENT_TARGET)
+            } else {
+                ""
+            },
+        );
+    };
+    let mut routes = (Vec::new(), 0, 0);
+    let mut all = (Vec::new(), 0, 0);
+    for (kind, (ds, applied, changes)) in &run.kinds {
+        line(kind.to_string(), ds, *applied, *changes, false);
+        let add = |acc: &mut (Vec<Duration>, usize, usize)| {
+            acc.0.extend(ds.iter().copied());
+            acc.1 += applied;
+            acc.2 += changes;
+        };
+        add(&mut all);
+        if !kind.contains("Association") {
+            add(&mut routes);
+        }
+    }
+    line("route changes".into(), &routes.0, routes.1, routes.2, true);
+    line("all events".into(), &all.0, all.1, all.2, true);
+}
+
+fn env_usize(name: &str) -> Option<usize> {
+    std::env::var(name).ok().and_then(|s| s.trim().parse().ok())
 }

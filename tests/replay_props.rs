@@ -56,6 +56,10 @@ enum Op {
     Replace(u8, u8, u8),
     Delete(u8, u8),
     Nat(u8),
+    /// A peering connection between two VPCs, created and accepted.
+    Peer(u8, u8),
+    /// A network interface with its source/destination check off (an appliance).
+    Appliance(u8),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -71,15 +75,22 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (b(), b(), b()).prop_map(|(t, r, g)| Op::Replace(t, r, g)),
         1 => (b(), b()).prop_map(|(t, r)| Op::Delete(t, r)),
         2 => b().prop_map(Op::Nat),
+        1 => (b(), b()).prop_map(|(x, y)| Op::Peer(x, y)),
+        1 => b().prop_map(Op::Appliance),
     ]
 }
 
-const DESTS: [&str; 5] = [
+const DESTS: [&str; 9] = [
     "0.0.0.0/0",
     "192.0.2.0/24",
     "198.51.100.0/24",
     "203.0.113.0/25",
     "203.0.113.128/25",
+    // Inside VPCs (10.v.0.0/16): routes to a peer, and return routes of peered traffic.
+    "10.1.0.0/16",
+    "10.0.1.0/24",
+    "10.2.3.0/24",
+    "10.0.0.0/8",
 ];
 
 /// What the generator knows exists, to keep the records mostly valid.
@@ -92,6 +103,10 @@ struct Gen {
     igws: Vec<Option<usize>>,
     tables: Vec<(usize, Vec<usize>)>,
     nats: Vec<usize>,
+    /// Accepted peering connections (requester VPC, accepter VPC).
+    peerings: Vec<(usize, usize)>,
+    /// Appliance interfaces, by subnet.
+    appliances: Vec<usize>,
     out: Vec<Value>,
     /// Half-seconds since the start: two records share each second.
     tick: usize,
@@ -138,7 +153,48 @@ impl Gen {
                 .filter(|(_, s)| self.subnets[**s].0 == v)
                 .map(|(n, _)| ("natGatewayId", format!("nat-0a{n:06x}"))),
         );
+        t.extend(
+            self.peerings
+                .iter()
+                .enumerate()
+                .filter(|(_, (a, b))| *a == v || *b == v)
+                .map(|(p, _)| ("vpcPeeringConnectionId", format!("pcx-0a{p:06x}"))),
+        );
+        t.extend(
+            self.appliances
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| self.subnets[**s].0 == v)
+                .map(|(e, _)| ("networkInterfaceId", format!("eni-0a{e:06x}"))),
+        );
         t
+    }
+
+    /// The targets EC2 accepts for destination `DESTS[d]` in a table of VPC `v`: none for the
+    /// VPC's own CIDR (the local route); inside it, a NAT gateway or an interface, and only for
+    /// a subnet's exact CIDR (§3.2).
+    fn targets_for(&self, v: usize, d: usize) -> Vec<(&'static str, String)> {
+        let dest: ipnet::Ipv4Net = DESTS[d].parse().expect("constant CIDR");
+        let vpc: ipnet::Ipv4Net = format!("10.{v}.0.0/16").parse().expect("constant CIDR");
+        if dest == vpc {
+            return Vec::new();
+        }
+        let all = self.targets(v);
+        if vpc.contains(&dest) {
+            // Only a subnet's exact CIDR, to a middlebox (§3.2).
+            let subnet = self
+                .subnets
+                .iter()
+                .any(|(sv, k)| *sv == v && format!("10.{v}.{k}.0/24") == DESTS[d]);
+            if !subnet {
+                return Vec::new();
+            }
+            return all
+                .into_iter()
+                .filter(|(k, _)| *k == "networkInterfaceId" || *k == "natGatewayId")
+                .collect();
+        }
+        all
     }
 
     fn apply(&mut self, op: &Op) {
@@ -206,7 +262,7 @@ impl Gen {
                     return;
                 };
                 let d = d as usize % DESTS.len();
-                let targets = self.targets(self.tables[t].0);
+                let targets = self.targets_for(self.tables[t].0, d);
                 let Some(g) = pick(targets.len(), g) else {
                     return;
                 };
@@ -228,12 +284,12 @@ impl Gen {
                 let Some(r) = pick(self.tables[t].1.len(), r) else {
                     return;
                 };
-                let targets = self.targets(self.tables[t].0);
+                let d = self.tables[t].1[r];
+                let targets = self.targets_for(self.tables[t].0, d);
                 let Some(g) = pick(targets.len(), g) else {
                     return;
                 };
                 let (key, target) = targets[g].clone();
-                let d = self.tables[t].1[r];
                 self.push(
                     "ReplaceRoute",
                     json!({"routeTableId": format!("rtb-0a{t:06x}"), "destinationCidrBlock": DESTS[d], key: target}),
@@ -270,6 +326,57 @@ impl Gen {
                     "AssociateRouteTable",
                     json!({"routeTableId": format!("rtb-0a{t:06x}"), "subnetId": format!("subnet-0a{s:06x}")}),
                     json!({"associationId": format!("rtbassoc-0a{a:06x}"), "associationState": {"state": "associated"}}),
+                );
+            }
+            Op::Peer(x, y) => {
+                let (Some(x), Some(y)) = (pick(self.vpcs, x), pick(self.vpcs, y)) else {
+                    return;
+                };
+                if x == y
+                    || self.peerings.len() >= 6
+                    || self.peerings.contains(&(x, y))
+                    || self.peerings.contains(&(y, x))
+                {
+                    return;
+                }
+                let p = self.peerings.len();
+                self.peerings.push((x, y));
+                let pcx = format!("pcx-0a{p:06x}");
+                self.push(
+                    "CreateVpcPeeringConnection",
+                    json!({"vpcId": format!("vpc-0a{x:06x}"), "peerVpcId": format!("vpc-0a{y:06x}")}),
+                    json!({"vpcPeeringConnection": {"vpcPeeringConnectionId": pcx,
+                        "requesterVpcInfo": {"vpcId": format!("vpc-0a{x:06x}"), "ownerId": "123456789012", "cidrBlock": format!("10.{x}.0.0/16")},
+                        "accepterVpcInfo": {"vpcId": format!("vpc-0a{y:06x}"), "ownerId": "123456789012"},
+                        "status": {"code": "initiating-request"}}}),
+                );
+                self.push(
+                    "AcceptVpcPeeringConnection",
+                    json!({"vpcPeeringConnectionId": pcx}),
+                    json!({"vpcPeeringConnection": {"vpcPeeringConnectionId": pcx, "status": {"code": "active"}}}),
+                );
+            }
+            Op::Appliance(s) => {
+                let Some(s) = pick(self.subnets.len(), s) else {
+                    return;
+                };
+                let e = self.appliances.len();
+                if e >= 4 {
+                    return;
+                }
+                self.appliances.push(s);
+                let (v, k) = self.subnets[s];
+                let eni = format!("eni-0a{e:06x}");
+                self.push(
+                    "CreateNetworkInterface",
+                    json!({"subnetId": format!("subnet-0a{s:06x}")}),
+                    json!({"networkInterface": {"networkInterfaceId": eni, "subnetId": format!("subnet-0a{s:06x}"),
+                        "privateIpAddress": format!("10.{v}.{k}.{}", 10 + e)}}),
+                );
+                self.push(
+                    "ModifyNetworkInterfaceAttribute",
+                    json!({"networkInterfaceId": eni, "sourceDestCheck": {"value": false}}),
+                    json!({"_return": true}),
                 );
             }
             Op::Nat(s) => {

@@ -63,6 +63,34 @@ fn rank(route: &Route, via_pl: bool) -> u8 {
 
 impl Fib {
     pub fn compile(net: &Network, table: &RouteTable, family: Family) -> Fib {
+        Fib::build(net, table, family, None)
+    }
+
+    /// The table compiled from only the routes that overlap `within` (sorted, disjoint): it
+    /// chooses exactly as [`Fib::compile`] for every address inside `within` (every route
+    /// containing such an address overlaps it) and must not be asked about any other.
+    pub fn compile_within(
+        net: &Network,
+        table: &RouteTable,
+        family: Family,
+        within: &[Interval],
+    ) -> Fib {
+        Fib::build(net, table, family, Some(within))
+    }
+
+    fn build(
+        net: &Network,
+        table: &RouteTable,
+        family: Family,
+        within: Option<&[Interval]>,
+    ) -> Fib {
+        let wanted = |iv: &Interval| match within {
+            None => true,
+            Some(w) => {
+                let i = w.partition_point(|x| x.hi < iv.lo);
+                w.get(i).is_some_and(|x| x.lo <= iv.hi)
+            }
+        };
         // (interval, prefix len, rank, prefix-list id, route, matched prefix)
         type Candidate<'a> = (Interval, u8, u8, Option<&'a PrefixListId>, &'a Route, IpNet);
         let mut cands: Vec<Candidate> = Vec::new();
@@ -71,7 +99,7 @@ impl Fib {
                 Destination::PrefixList(pl) => {
                     if let Some(list) = net.prefix_lists.get(pl) {
                         for c in &list.cidrs {
-                            if Family::of_net(c) == family {
+                            if Family::of_net(c) == family && wanted(&Interval::of_net(c)) {
                                 let c = c.trunc();
                                 cands.push((
                                     Interval::of_net(&c),
@@ -88,6 +116,7 @@ impl Fib {
                 d => {
                     if let Some(n) = d.net()
                         && Family::of_net(&n) == family
+                        && wanted(&Interval::of_net(&n))
                     {
                         cands.push((
                             Interval::of_net(&n),

@@ -9,10 +9,11 @@
 //! is routed there); peering connection → the subnets of the peer VPC (delivery and the return
 //! route depend on their tables).
 
-use super::fxhash::FxHashMap;
+use super::fxhash::{FxHashMap, FxHashSet};
 use crate::model::*;
+use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
-use petgraph::visit::{Dfs, Reversed};
+use petgraph::visit::EdgeRef;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -20,9 +21,20 @@ use std::sync::Arc;
 /// traffic (what `check_return` reads), as opposed to the table as a forwarder.
 const RETURN: &str = "return:";
 
+/// The subnets depending on one route table ([`RouteGraph::dependents`]).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Dependents {
+    pub forward: BTreeSet<SubnetId>,
+    pub returns: BTreeSet<SubnetId>,
+}
+
 pub struct RouteGraph {
-    /// Node names are the model's shared ID strings (no allocation per node or edge).
-    graph: DiGraph<Arc<str>, ()>,
+    /// Node names are the model's shared ID strings (no allocation per node or edge). One edge
+    /// per (dependent, dependency) pair; its weight counts the reasons (e.g. the routes of a
+    /// table to one target), and an edge whose count fell to 0 is no dependency (petgraph's
+    /// edge removal walks the target's whole incoming list: a transit gateway has hundreds of
+    /// thousands of routes to it).
+    graph: DiGraph<Arc<str>, u32>,
     nodes: FxHashMap<Arc<str>, NodeIndex>,
 }
 
@@ -39,28 +51,24 @@ impl RouteGraph {
             let subnet = g.node(s.id.name());
             if let Some((t, _)) = net.effective_route_table(&s.id) {
                 let table = g.node(t.name());
-                g.graph.add_edge(subnet, table, ());
+                g.link(subnet, table);
                 vpc_tables.entry(&s.vpc_id).or_default().insert(t);
             }
             if let Some(t) = net.main_route_table(&s.vpc_id) {
                 let table = g.node(t.name());
-                g.graph.add_edge(subnet, table, ());
+                g.link(subnet, table);
             }
             let vpc = g.node(s.vpc_id.name());
-            g.graph.add_edge(subnet, vpc, ());
+            g.link(subnet, vpc);
         }
         for t in net.route_tables.values() {
             let table = g.node(t.id.name());
             for r in t.routes.values() {
                 // A table depends on what its routes lead to (`local` is no resource a record
                 // changes).
-                if r.target != Target::Local {
-                    let target = g.node(r.target.name());
-                    g.graph.add_edge(table, target, ());
-                }
-                if let Destination::PrefixList(pl) = &r.destination {
-                    let list = g.node(pl.name());
-                    g.graph.add_edge(table, list, ());
+                for to in Self::route_ends(r) {
+                    let n = g.node(to);
+                    g.link(table, n);
                 }
             }
         }
@@ -101,9 +109,158 @@ impl RouteGraph {
     fn edge(&mut self, from: Arc<str>, to: Arc<str>) {
         let a = self.node(from);
         let b = self.node(to);
-        // Parallel edges are harmless to the walk (it visits each node once), and checking for
-        // one would scan the source's edges at every insert (a table with many routes).
-        self.graph.add_edge(a, b, ());
+        self.link(a, b);
+    }
+
+    /// One more reason for `a` to depend on `b` (finding the edge scans `a`'s outgoing edges:
+    /// a table's targets, a handful).
+    fn link(&mut self, a: NodeIndex, b: NodeIndex) {
+        match self.graph.find_edge(a, b) {
+            Some(e) => self.graph[e] += 1,
+            None => {
+                self.graph.add_edge(a, b, 1);
+            }
+        }
+    }
+
+    /// One reason fewer (the edge stays, with count 0, for the next `link`).
+    fn unlink(&mut self, a: NodeIndex, b: NodeIndex) {
+        if let Some(e) = self.graph.find_edge(a, b) {
+            self.graph[e] = self.graph[e].saturating_sub(1);
+        }
+    }
+
+    /// The nodes that depend on `n` (incoming edges with a count).
+    fn dependents_of(&self, n: NodeIndex) -> impl Iterator<Item = NodeIndex> + '_ {
+        self.graph
+            .edges_directed(n, Direction::Incoming)
+            .filter(|e| *e.weight() > 0)
+            .map(|e| e.source())
+    }
+
+    /// Every node that depends on `start`, directly or not, `start` included.
+    fn reverse_closure(&self, start: NodeIndex, mut visit: impl FnMut(NodeIndex)) {
+        let mut seen = FxHashSet::default();
+        let mut stack = vec![start];
+        seen.insert(start);
+        while let Some(n) = stack.pop() {
+            visit(n);
+            for p in self.dependents_of(n) {
+                if seen.insert(p) {
+                    stack.push(p);
+                }
+            }
+        }
+    }
+
+    /// Keeps the graph equal to a rebuild after some routes of `table` changed: `old` are the
+    /// routes before, `new` after (e.g. the routes of one destination). Each route is one edge
+    /// (and one more to its prefix list), so removing one edge per old route and adding one per
+    /// new route leaves exactly the edges `build` would make.
+    pub fn routes_changed(&mut self, table: &RouteTableId, old: &[Route], new: &[Route]) {
+        let t = self.node(table.name());
+        for r in old {
+            for to in Self::route_ends(r) {
+                if let Some(n) = self.nodes.get(&*to).copied() {
+                    self.unlink(t, n);
+                }
+            }
+        }
+        for r in new {
+            for to in Self::route_ends(r) {
+                let n = self.node(to);
+                self.link(t, n);
+            }
+        }
+    }
+
+    /// The nodes a route's edges lead to, as `build` makes them.
+    fn route_ends(r: &Route) -> impl Iterator<Item = Arc<str>> {
+        let target = (r.target != Target::Local).then(|| r.target.name());
+        let list = match &r.destination {
+            Destination::PrefixList(pl) => Some(pl.name()),
+            _ => None,
+        };
+        target.into_iter().chain(list)
+    }
+
+    /// Every dependency as (from, to) names with its count, sorted: two graphs with the same
+    /// list are the same graph whatever the order they were built in.
+    pub fn edge_list(&self) -> Vec<(Arc<str>, Arc<str>, u32)> {
+        let mut v: Vec<(Arc<str>, Arc<str>, u32)> = self
+            .graph
+            .raw_edges()
+            .iter()
+            .filter(|e| e.weight > 0)
+            .map(|e| {
+                (
+                    self.graph[e.source()].clone(),
+                    self.graph[e.target()].clone(),
+                    e.weight,
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// Who depends on `table`, split by how (a safe superset, in ID order):
+    /// - `forward`: the subnets whose traffic `table` forwards (its own subnets, and those whose
+    ///   traffic reaches it through a NAT gateway or an appliance living in them): only the
+    ///   destinations of a changed route can change for them;
+    /// - `returns`: the subnets whose traffic over a peering connection is delivered to a subnet
+    ///   using `table`, which must route the source back (§4.5), and whose source addresses
+    ///   `source_hit` says a changed route covers: `source_hit` is asked about subnets (their
+    ///   own addresses are the source) and NAT gateways (they translate the source to theirs;
+    ///   one whose addresses are not hit hides everything behind it). Any destination of these
+    ///   may change.
+    ///
+    /// `source_hit: None` skips the second search (a changed route covers no source address
+    /// at all).
+    pub fn dependents(&self, table: &str, source_hit: Option<&dyn Fn(&str) -> bool>) -> Dependents {
+        let mut out = Dependents::default();
+        if let Some(&start) = self.nodes.get(table) {
+            self.reverse_closure(start, |n| {
+                let id = &self.graph[n];
+                if id.starts_with(SubnetId::PREFIX) {
+                    out.forward.insert(SubnetId::new(&**id));
+                }
+            });
+        }
+        let Some(source_hit) = source_hit else {
+            return out;
+        };
+        let ret = format!("{RETURN}{table}");
+        let Some(&start) = self.nodes.get(ret.as_str()) else {
+            return out;
+        };
+        // (node, every source behind it is hit): a NAT gateway whose addresses are hit makes
+        // everything behind it a dependent.
+        let mut seen: FxHashMap<NodeIndex, bool> = FxHashMap::default();
+        let mut stack = vec![(start, false)];
+        while let Some((n, all)) = stack.pop() {
+            match seen.get(&n) {
+                Some(&was) if was || !all => continue,
+                _ => {}
+            }
+            seen.insert(n, all);
+            let id = &self.graph[n];
+            let mut all_behind = all;
+            if id.starts_with(SubnetId::PREFIX) {
+                if all || source_hit(id) {
+                    out.returns.insert(SubnetId::new(&**id));
+                }
+            } else if id.starts_with(NatGatewayId::PREFIX) && !all {
+                if !source_hit(id) {
+                    continue;
+                }
+                all_behind = true;
+            }
+            for p in self.dependents_of(n) {
+                stack.push((p, all_behind));
+            }
+        }
+        out
     }
 
     /// The subnets whose reach may change when `resource` (any AWS ID) changes, in ID order: a
@@ -114,17 +271,14 @@ impl RouteGraph {
             .iter()
             .filter_map(|id| self.nodes.get(id.as_str()).copied())
             .collect();
-        let rev = Reversed(&self.graph);
         let mut out = BTreeSet::new();
-        let mut dfs = Dfs::empty(rev);
         for start in starts {
-            dfs.move_to(start);
-            while let Some(n) = dfs.next(rev) {
+            self.reverse_closure(start, |n| {
                 let id = &self.graph[n];
                 if id.starts_with(SubnetId::PREFIX) {
                     out.insert(SubnetId::new(&**id));
                 }
-            }
+            });
         }
         out.into_iter().collect()
     }

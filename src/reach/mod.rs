@@ -24,7 +24,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use walk::{Caches, Ctx, NetIndex, Out, Tri, Walker};
 
-pub use graph::RouteGraph;
+pub use graph::{Dependents, RouteGraph};
 
 /// Where a packet ends (in the spirit of Batfish's flow dispositions).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -254,6 +254,16 @@ impl Engine {
         }
     }
 
+    /// Whether any of `ivs` (of `family`) lies in some VPC's CIDRs: where any source address
+    /// of a subnet or NAT gateway of the network can be.
+    pub fn in_vpc_space(&self, family: Family, ivs: &[Interval]) -> bool {
+        let space = &self.index.vpc_space[walk::family_slot(family)];
+        ivs.iter().any(|iv| {
+            let i = space.partition_point(|x| x.hi < iv.lo);
+            space.get(i).is_some_and(|x| x.lo <= iv.hi)
+        })
+    }
+
     /// Rebuilds the structural indexes (after subnets, VPC CIDRs or interfaces change).
     pub fn invalidate_all(&mut self, net: &Network) {
         *self = Engine::new(net);
@@ -265,6 +275,7 @@ impl Engine {
             index: &self.index,
             caches,
             bulk: false,
+            within: None,
         }
     }
 
@@ -336,6 +347,21 @@ impl Engine {
         self.subnet_reach_in(net, subnet_id, &Caches::default(), false)
     }
 
+    /// The reach of one subnet to the destinations in `within` (IPv4, IPv6; sorted and
+    /// disjoint) only: each family's segments partition exactly those ranges, and its internet
+    /// class and ranges describe only them. Everything else is as [`Engine::subnet_reach`]
+    /// (public hosts included). Two such results for the same ranges diff as the whole reach
+    /// would wherever nothing outside the ranges changed: what an exposure diff after a route
+    /// change needs (the change decides only its own destination's addresses).
+    pub fn subnet_reach_within(
+        &self,
+        net: &Network,
+        subnet_id: &SubnetId,
+        within: &[Vec<Interval>; 2],
+    ) -> Option<SubnetReach> {
+        self.subnet_reach_with(net, subnet_id, &Caches::default(), false, Some(within))
+    }
+
     fn subnet_reach_in(
         &self,
         net: &Network,
@@ -343,9 +369,20 @@ impl Engine {
         cache: &Caches,
         bulk: bool,
     ) -> Option<SubnetReach> {
+        self.subnet_reach_with(net, subnet_id, cache, bulk, None)
+    }
+
+    fn subnet_reach_with(
+        &self,
+        net: &Network,
+        subnet_id: &SubnetId,
+        cache: &Caches,
+        bulk: bool,
+        within: Option<&[Vec<Interval>; 2]>,
+    ) -> Option<SubnetReach> {
         let subnet = net.subnets.get(subnet_id)?;
         let eff = net.effective_route_table(subnet_id);
-        let fam = |f: Family| self.family_reach(net, subnet, f, cache, bulk);
+        let fam = |f: Family| self.family_reach(net, subnet, f, cache, bulk, within);
         Some(SubnetReach {
             subnet_id: subnet.id.clone(),
             vpc_id: subnet.vpc_id.clone(),
@@ -372,6 +409,7 @@ impl Engine {
         family: Family,
         cache: &Caches,
         bulk: bool,
+        within: Option<&[Vec<Interval>; 2]>,
     ) -> FamilyReach {
         let own: Vec<Interval> = subnet.cidrs(family).iter().map(Interval::of_net).collect();
         let has_addresses = !own.is_empty();
@@ -395,7 +433,17 @@ impl Engine {
         let mut out = Vec::with_capacity(128);
         let mut walker = self.walker(net, cache);
         walker.bulk = bulk;
-        walker.leave_subnet(&subnet.id, vec![family.whole()], &ctx, &mut out);
+        walker.within = within;
+        let start = match within {
+            // A subnet without addresses of the family sends none of it: a restricted reach
+            // (for a diff, which skips such a family) need not walk it.
+            Some(_) if !has_addresses => Vec::new(),
+            Some(w) => w[walk::family_slot(family)].clone(),
+            None => vec![family.whole()],
+        };
+        if !start.is_empty() {
+            walker.leave_subnet(&subnet.id, start, &ctx, &mut out);
+        }
         let segments = group(out);
         let public = addr::public_space(family);
         let mut direct = Vec::new();

@@ -98,6 +98,9 @@ pub struct NetIndex {
     pub vpc_cidrs: FxHashMap<(VpcId, Family), Vec<Interval>>,
     /// Network interfaces per subnet, in ID order.
     pub interfaces: FxHashMap<SubnetId, Vec<NetworkInterfaceId>>,
+    /// Every VPC's CIDRs together, per family ([`family_slot`]), normalized: where every
+    /// subnet and NAT gateway address lies.
+    pub vpc_space: [Vec<Interval>; 2],
 }
 
 impl NetIndex {
@@ -125,8 +128,12 @@ impl NetIndex {
         for (id, v) in &net.vpcs {
             for f in Family::ALL {
                 let ivs: Vec<Interval> = v.cidrs(f).iter().map(Interval::of_net).collect();
+                idx.vpc_space[family_slot(f)].extend(ivs.iter().copied());
                 idx.vpc_cidrs.insert((id.clone(), f), addr::normalize(ivs));
             }
+        }
+        for space in &mut idx.vpc_space {
+            *space = addr::normalize(std::mem::take(space));
         }
         idx
     }
@@ -141,6 +148,19 @@ pub struct Walker<'a> {
     /// over the whole family space, cut to each source's intervals, and compile peer tables for
     /// return checks into the cache; otherwise answer return checks without compiling.
     pub bulk: bool,
+    /// A walk restricted to these destination ranges (IPv4, IPv6): every interval it forwards
+    /// lies inside them, so each table is compiled from only the routes that overlap them
+    /// (what an incremental exposure diff needs after a route change). Return checks look up
+    /// source addresses, which may lie outside: they always use the whole table.
+    pub within: Option<&'a [Vec<Interval>; 2]>,
+}
+
+/// The slot of a family in a per-family pair (`[IPv4, IPv6]`).
+pub fn family_slot(family: Family) -> usize {
+    match family {
+        Family::Ipv4 => 0,
+        Family::Ipv6 => 1,
+    }
 }
 
 /// How many compiled tables a thread keeps before it starts afresh. Walks of neighbouring
@@ -153,7 +173,8 @@ const FIB_CAPACITY: usize = 2048;
 /// invalidated when the network changes between calls.
 #[derive(Default)]
 pub struct Caches {
-    fibs: RefCell<FxHashMap<(RouteTableId, Family), Rc<Fib>>>,
+    /// Keyed by table, family and whether the table was compiled for a restricted walk.
+    fibs: RefCell<FxHashMap<(RouteTableId, Family, bool), Rc<Fib>>>,
     nats: RefCell<NatCache>,
 }
 
@@ -263,14 +284,22 @@ fn whole_range_winner<'a>(
 }
 
 impl Walker<'_> {
-    /// The compiled table, from the thread's cache or compiled now.
-    fn fib(&self, table: &RouteTableId, family: Family) -> Option<Rc<Fib>> {
-        let key = (table.clone(), family);
+    /// The compiled table, from the thread's cache or compiled now. `forward` lookups (of
+    /// destinations) in a restricted walk need only the routes overlapping its ranges.
+    fn fib(&self, table: &RouteTableId, family: Family, forward: bool) -> Option<Rc<Fib>> {
+        let within = self
+            .within
+            .filter(|_| forward)
+            .map(|w| w[family_slot(family)].as_slice());
+        let key = (table.clone(), family, within.is_some());
         if let Some(f) = self.caches.fibs.borrow().get(&key) {
             return Some(f.clone());
         }
         let t = self.net.route_tables.get(table)?;
-        let fib = Rc::new(Fib::compile(self.net, t, family));
+        let fib = Rc::new(match within {
+            Some(w) => Fib::compile_within(self.net, t, family, w),
+            None => Fib::compile(self.net, t, family),
+        });
         let mut fibs = self.caches.fibs.borrow_mut();
         if fibs.len() >= FIB_CAPACITY {
             fibs.clear();
@@ -343,7 +372,7 @@ impl Walker<'_> {
         ctx: &Ctx,
         out: &mut Out,
     ) {
-        let Some(fib) = self.fib(table, ctx.family) else {
+        let Some(fib) = self.fib(table, ctx.family, true) else {
             let mut c = ctx.with_hop(Hop::resource(table));
             c.explain(
                 "UNKNOWN_ROUTE_TABLE",
@@ -899,7 +928,7 @@ impl Walker<'_> {
                 }
                 Some(None) => {}
                 None => {
-                    let fib = self.fib(table, ctx.family)?;
+                    let fib = self.fib(table, ctx.family, false)?;
                     for (piece, choice) in fib.pieces(*iv) {
                         if let Choice::Entry(i) = choice
                             && returns(&fib.entries[i as usize].route)

@@ -16,6 +16,7 @@
 
 pub mod blame;
 pub mod findings;
+pub mod incremental;
 
 use crate::cloudtrail::{Decoded, ReadResult, Record, UtcTime, decode};
 use crate::exposure::{self, ExposureChange};
@@ -226,9 +227,9 @@ pub fn replay(net: &mut Network, read: ReadResult, opts: &ReplayOptions) -> Repl
         key(a).cmp(&key(b))
     });
     let mut seen: BTreeSet<SeenKey> = BTreeSet::new();
-    // The route graph of the current state, kept from one record's exposure to the next (the
-    // "after" graph of a record is the "before" graph of the next).
-    let mut graph: Option<RouteGraph> = None;
+    // The route graph and reach engine of the current state, kept from one record's exposure
+    // to the next (the "after" graph of a record is the "before" graph of the next).
+    let mut graph = incremental::Tracker::default();
     let mut i = 0;
     while i < records.len() {
         let mut j = i + 1;
@@ -261,6 +262,45 @@ pub fn replay(net: &mut Network, read: ReadResult, opts: &ReplayOptions) -> Repl
     }
     out.findings = findings::findings(&out.events, &watch, limit, &opts.findings);
     out
+}
+
+/// Replays records one at a time, in the order given, as [`replay`] does each record (the same
+/// outcomes, descriptions, exposure and remediation), but without ordering by `eventTime`, the
+/// same-instant retries, findings or a net change: for callers that bring their own order and
+/// want each record's event as it happens (a benchmark of the per-event cost, a stream).
+pub struct Stepper<'a> {
+    net: &'a mut Network,
+    opts: &'a ReplayOptions,
+    seen: BTreeSet<SeenKey>,
+    tracker: incremental::Tracker,
+}
+
+impl<'a> Stepper<'a> {
+    pub fn new(net: &'a mut Network, opts: &'a ReplayOptions) -> Stepper<'a> {
+        Stepper {
+            net,
+            opts,
+            seen: BTreeSet::new(),
+            tracker: incremental::Tracker::default(),
+        }
+    }
+
+    /// Replays one record onto the network.
+    pub fn step(&mut self, record: &Record) -> Option<Event> {
+        step(
+            self.net,
+            record,
+            self.opts,
+            &mut self.seen,
+            false,
+            &mut self.tracker,
+        )
+    }
+
+    /// The network as the records so far left it.
+    pub fn network(&self) -> &Network {
+        self.net
+    }
 }
 
 /// The exposure changes from `start` to `end` for every subnet some record changed or that
@@ -299,44 +339,69 @@ fn net_change(start: &Network, end: &Network, events: &[Event]) -> Vec<ExposureC
 }
 
 /// Replays one record and, with `exposure` on, diffs the reach of the subnets its change can
-/// affect before and after it. `graph` is the route graph of `net` when known; it is left as the
-/// graph of the state after the record (or cleared when that is not known).
+/// affect before and after it. `tracker` holds the route graph (and reach engine) of `net` when
+/// known; it is left describing the state after the record. A route change of a known table
+/// takes the incremental path ([`incremental`]); any other change copies the model first and
+/// diffs the two states.
 fn step(
     net: &mut Network,
     record: &Record,
     opts: &ReplayOptions,
     seen: &mut BTreeSet<SeenKey>,
     may_defer: bool,
-    graph: &mut Option<RouteGraph>,
+    tracker: &mut incremental::Tracker,
 ) -> Option<Event> {
-    if !opts.exposure {
-        return replay_one(net, record, opts, seen, may_defer);
+    let decoded = decode(record);
+    // Records that cannot change the model (not a change, refused by AWS, a dry run, no time)
+    // need no copy and leave the tracker as it is.
+    let inert = !matches!(decoded, Decoded::Change(_))
+        || record.failed()
+        || record.dry_run
+        || record.time.is_none();
+    if !opts.exposure || inert {
+        return replay_one(net, record, decoded, opts, seen, may_defer).map(|(e, _)| e);
     }
-    let before = net.clone();
-    let Some(mut event) = replay_one(net, record, opts, seen, may_defer) else {
-        // Deferred: nothing changed.
-        return None;
+    let path = match &decoded {
+        Decoded::Change(c) => tracker.prepare(net, c),
+        _ => None,
+    }
+    .map(Path::Incremental)
+    .unwrap_or_else(|| Path::Full(Box::new(net.clone())));
+    // Deferred: nothing changed.
+    let (mut event, displaced) = replay_one(net, record, decoded, opts, seen, may_defer)?;
+    let applied = event.outcome == Outcome::Applied && event.effect.is_some();
+    if !applied {
+        // Refused, or nothing to remove: the model is as it was.
+        return Some(event);
+    }
+    // The state before the record: the copy made for the full path, or the one an inference
+    // replaced (the record applied only after the model was completed).
+    let before = match (path, displaced) {
+        (_, Some(displaced)) => displaced,
+        (Path::Full(before), None) => *before,
+        (Path::Incremental(step), None) => {
+            event.remediation = step.remediation.clone();
+            event.exposure = tracker.finish(step, net);
+            return Some(event);
+        }
     };
-    if event.outcome == Outcome::Applied
-        && let Some(effect) = &event.effect
-    {
-        let graph_before = graph.take();
-        let (changes, graph_after) = exposure_of(&before, net, effect, graph_before);
+    tracker.structure_changed();
+    if let Some(effect) = &event.effect {
+        let (changes, graph_after) = exposure_of(&before, net, effect, tracker.graph.take());
         event.exposure = changes;
-        *graph = graph_after;
-        if let Some(change) = &event.change {
-            event.remediation = exposure::revert(change, &before);
-        }
-    } else if event.outcome != Outcome::Applied {
-        // Refused or not a change: the model is as it was, unless something was inferred on
-        // the way; keep the graph only when nothing was.
-        if !event.inferred.is_empty() {
-            *graph = None;
-        }
-    } else {
-        *graph = None;
+        tracker.graph = graph_after;
+    }
+    if let Some(change) = &event.change {
+        event.remediation = exposure::revert(change, &before);
     }
     Some(event)
+}
+
+/// How a record's exposure is computed: incrementally (a route change, prepared before it is
+/// applied), or by comparing with a copy of the state before it.
+enum Path {
+    Incremental(incremental::RouteStep),
+    Full(Box<Network>),
 }
 
 /// The exposure changes between two states for the subnets the effect can affect: the route
@@ -575,13 +640,16 @@ fn deferrable(e: &Ec2Error) -> bool {
 
 /// Replays one record, or returns `None` (changing nothing) when `may_defer` and the model
 /// rejects it in a way another record of the same instant may resolve.
+/// Also returns the state before the record when the record applied only after inference
+/// completed a copy of the model (the copy replaced `net`).
 fn replay_one(
     net: &mut Network,
     record: &Record,
+    decoded: Decoded,
     opts: &ReplayOptions,
     seen: &mut BTreeSet<SeenKey>,
     may_defer: bool,
-) -> Option<Event> {
+) -> Option<(Event, Option<Network>)> {
     let mut ev = Event {
         event_id: record.event_id.clone(),
         event_time: record.event_time.clone(),
@@ -620,7 +688,7 @@ fn replay_one(
     {
         ev.outcome = Outcome::Duplicate;
         ev.description = format!("event {} was already replayed", k.0);
-        return Some(ev);
+        return Some((ev, None));
     }
     // `--until` covers every record read, whatever it decodes to.
     if let (Some(until), Some(t)) = (opts.until, record.time)
@@ -629,20 +697,21 @@ fn replay_one(
         ev.outcome = Outcome::AfterUntil;
         ev.description = format!("after {until}: not applied");
         remember(seen, &key);
-        return Some(ev);
+        return Some((ev, None));
     }
-    let change = match decode(record) {
+    let mut displaced = None;
+    let change = match decoded {
         Decoded::Change(c) => c,
         Decoded::Ignored => {
             ev.description = "not an EC2 call of the route family".into();
             remember(seen, &key);
-            return Some(ev);
+            return Some((ev, None));
         }
         Decoded::Unsupported(why) => {
             ev.outcome = Outcome::Unsupported;
             ev.description = why;
             remember(seen, &key);
-            return Some(ev);
+            return Some((ev, None));
         }
         Decoded::Malformed(why) if record.failed() || record.dry_run => {
             // A call AWS rejected changed nothing, whatever its parameters say.
@@ -652,13 +721,13 @@ fn replay_one(
                 record.error_code.as_deref().unwrap_or("DryRunOperation")
             );
             remember(seen, &key);
-            return Some(ev);
+            return Some((ev, None));
         }
         Decoded::Malformed(why) => {
             ev.outcome = Outcome::Malformed;
             ev.description = why;
             remember(seen, &key);
-            return Some(ev);
+            return Some((ev, None));
         }
     };
     if record.time.is_none() {
@@ -671,7 +740,7 @@ fn replay_one(
         };
         ev.change = Some(change);
         remember(seen, &key);
-        return Some(ev);
+        return Some((ev, None));
     }
     if record.dry_run || record.failed() {
         let code = record
@@ -709,7 +778,7 @@ fn replay_one(
         }
         ev.change = Some(change);
         remember(seen, &key);
-        return Some(ev);
+        return Some((ev, None));
     }
     let first = net.apply(&change, &opts.apply);
     if let Err(e) = &first
@@ -723,7 +792,9 @@ fn replay_one(
     remember(seen, &key);
     let mut effective: Option<Change> = None;
     let result = match first {
-        Err(e) if !opts.strict && !removes(&change) => {
+        // (Only when something could be inferred or resynchronised: copying a large model for
+        // every refused record would cost more than the rest of the replay.)
+        Err(e) if !opts.strict && !removes(&change) && repairable(net, &change, &e) => {
             // Missing resources: infer them, one at a time (a record may reference several), on
             // a copy that replaces the model only if the record then applies, so that a
             // rejected record never leaves an inference behind.
@@ -756,7 +827,7 @@ fn replay_one(
                 }
             }
             if result.is_ok() {
-                *net = trial;
+                displaced = Some(std::mem::replace(net, trial));
                 ev.inferred = inferred;
                 result
             } else {
@@ -782,7 +853,7 @@ fn replay_one(
         ));
         ev.model_error = Some(e.clone());
         ev.change = Some(change);
-        return Some(ev);
+        return Some((ev, None));
     }
     match result {
         Ok(effect) => {
@@ -804,7 +875,7 @@ fn replay_one(
         }
     }
     ev.change = Some(effective.unwrap_or(change));
-    Some(ev)
+    Some((ev, displaced))
 }
 
 type SeenKey = (String, Option<String>, String, String);
@@ -905,6 +976,23 @@ fn change_table(change: &Change) -> Option<&RouteTableId> {
 
 /// Lenient mode: makes the one missing resource `err` complains about, if vpcsim can tell
 /// enough about it; returns what it inferred. Never invents more than the record implies.
+/// The error codes [`infer_missing`] can act on (keep the two in step).
+const INFERABLE: [&str; 7] = [
+    "InvalidRouteTableID.NotFound",
+    "InvalidAssociationID.NotFound",
+    "InvalidVpcID.NotFound",
+    "InvalidInternetGatewayID.NotFound",
+    "InvalidGatewayID.NotFound",
+    "InvalidSubnetID.NotFound",
+    "InvalidSubnetId.NotFound",
+];
+
+/// Whether the lenient replay can do anything about `err`: infer what is missing, or resync a
+/// stale route.
+fn repairable(net: &Network, change: &Change, err: &Ec2Error) -> bool {
+    INFERABLE.contains(&err.code) || resync(net, change, err).is_some()
+}
+
 fn infer_missing(net: &mut Network, change: &Change, err: &Ec2Error) -> Option<String> {
     let opts = ApplyOptions::default();
     match err.code {

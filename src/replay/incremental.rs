@@ -1,0 +1,214 @@
+//! The incremental exposure diff of a route change (issue #4, "recompute reach for the
+//! affected subnets only"): what a replay with exposure on does for CreateRoute, ReplaceRoute
+//! and DeleteRoute instead of copying the whole model and rebuilding the route graph.
+//!
+//! A route decides only the destinations it covers (longest prefix match, semantics doc §3.3),
+//! so a change to the routes of destination D in table T can change, and only for those
+//! destinations, the reach of the subnets whose traffic T forwards: its own subnets, and those
+//! reaching it through a NAT gateway or an appliance (the route graph's `forward` dependents).
+//! T also holds the return routes of peering traffic delivered to its subnets (§4.5): a subnet
+//! whose source addresses (or those of the NAT gateway translating it) lie in D may see any of
+//! its destinations change (the `returns` dependents; none when D is outside every VPC). So,
+//! before the record is applied, [`Tracker::prepare`] computes the reach of the forward
+//! dependents restricted to D (and, for NAT64, D's image in the other family) and the whole
+//! reach of the return dependents; after it, [`Tracker::finish`] computes the same again, diffs
+//! them, and updates the route graph by the routes that changed. Nothing is cloned and the
+//! engine's structural index is kept: a route change does not touch subnets, VPC CIDRs or
+//! interfaces. `tests/replay_props.rs` checks that this equals the full diff of a copy.
+
+use crate::addr::{self, Family, Interval};
+use crate::exposure::{self, ExposureChange, Remediation};
+use crate::model::*;
+use crate::reach::{Engine, RouteGraph, SubnetReach};
+use std::collections::BTreeMap;
+
+/// What a replay carries from one record to the next for the exposure diff: the route graph
+/// and the reach engine of the current state, when known.
+#[derive(Default)]
+pub struct Tracker {
+    pub graph: Option<RouteGraph>,
+    pub engine: Option<Engine>,
+}
+
+/// A route change prepared before it is applied.
+pub struct RouteStep {
+    table: RouteTableId,
+    destination: Destination,
+    /// The routes of the destination before (static and propagated).
+    old: Vec<Route>,
+    /// The destination ranges per family that the restricted reach covers.
+    within: [Vec<Interval>; 2],
+    /// Each dependent subnet's reach before; `true` when restricted to `within`.
+    before: BTreeMap<SubnetId, (bool, Option<SubnetReach>)>,
+    /// How to undo the change, from the state before it.
+    pub remediation: Option<Remediation>,
+}
+
+/// The routes of `destination` in `table` (static, then propagated).
+fn routes_of(net: &Network, table: &RouteTableId, destination: &Destination) -> Vec<Route> {
+    let Some(t) = net.route_tables.get(table) else {
+        return Vec::new();
+    };
+    [false, true]
+        .into_iter()
+        .filter_map(|propagated| {
+            t.routes
+                .get(&RouteKey {
+                    destination: destination.clone(),
+                    propagated,
+                })
+                .cloned()
+        })
+        .collect()
+}
+
+/// The destination's ranges per family ([IPv4, IPv6]), normalized; `None` when they are not
+/// known (a prefix list the model does not have).
+fn ranges(net: &Network, destination: &Destination) -> Option<[Vec<Interval>; 2]> {
+    let mut out: [Vec<Interval>; 2] = [Vec::new(), Vec::new()];
+    let mut add = |n: &ipnet::IpNet| {
+        let slot = match Family::of_net(n) {
+            Family::Ipv4 => 0,
+            Family::Ipv6 => 1,
+        };
+        out[slot].push(Interval::of_net(n));
+    };
+    match destination {
+        Destination::PrefixList(pl) => net.prefix_lists.get(pl)?.cidrs.iter().for_each(add),
+        d => add(&d.net()?),
+    }
+    Some(out.map(addr::normalize))
+}
+
+/// The ranges a restricted walk must cover for destination ranges `d`: `d` itself, plus its
+/// image through NAT64 (an IPv6 destination in 64:ff9b::/96 is looked up as the IPv4 address
+/// of its low 32 bits after a NAT gateway, §4.2), both ways.
+fn with_nat64(d: &[Vec<Interval>; 2]) -> [Vec<Interval>; 2] {
+    let prefix = addr::nat64_prefix();
+    let base = prefix.lo;
+    let mut v4 = d[0].clone();
+    let mut v6 = d[1].clone();
+    v6.extend(
+        d[0].iter()
+            .map(|iv| Interval::new(iv.lo + base, iv.hi + base)),
+    );
+    v4.extend(
+        addr::intersect(&d[1], &[prefix])
+            .iter()
+            .map(|iv| Interval::new(iv.lo - base, iv.hi - base)),
+    );
+    [addr::normalize(v4), addr::normalize(v6)]
+}
+
+fn hits(ivs: &[Interval], d: &[Interval]) -> bool {
+    !addr::intersect(&addr::normalize(ivs.to_vec()), d).is_empty()
+}
+
+impl Tracker {
+    /// Forgets what no longer describes the state (after a change the fast path did not
+    /// handle): the engine's index may be stale. The graph is the caller's to set.
+    pub fn structure_changed(&mut self) {
+        self.engine = None;
+    }
+
+    /// Prepares the incremental diff of `change` if it is a route change of a known table;
+    /// `None` means the caller must take the full path (copy and diff). Builds the route graph
+    /// and the engine for the current state when not yet known.
+    pub fn prepare(&mut self, net: &Network, change: &Change) -> Option<RouteStep> {
+        let (table, destination) = match change {
+            Change::CreateRoute {
+                route_table_id,
+                destination,
+                ..
+            }
+            | Change::ReplaceRoute {
+                route_table_id,
+                destination,
+                ..
+            }
+            | Change::DeleteRoute {
+                route_table_id,
+                destination,
+            } => (route_table_id, destination),
+            _ => return None,
+        };
+        if !net.route_tables.contains_key(table) {
+            return None;
+        }
+        let d = ranges(net, destination)
+            .unwrap_or_else(|| [vec![Family::Ipv4.whole()], vec![Family::Ipv6.whole()]]);
+        let within = with_nat64(&d);
+        let engine = self.engine.get_or_insert_with(|| Engine::new(net));
+        let graph = self.graph.get_or_insert_with(|| RouteGraph::build(net));
+        // Return dependents exist only when the destination covers some VPC address.
+        let returns =
+            engine.in_vpc_space(Family::Ipv4, &d[0]) || engine.in_vpc_space(Family::Ipv6, &d[1]);
+        let source_hit = |id: &str| -> bool {
+            if let Some(s) = net.subnets.get(&SubnetId::new(id)) {
+                let own = |f: Family| -> Vec<Interval> {
+                    s.cidrs(f).iter().map(Interval::of_net).collect()
+                };
+                return hits(&own(Family::Ipv4), &d[0]) || hits(&own(Family::Ipv6), &d[1]);
+            }
+            match net.nat_gateways.get(&NatGatewayId::new(id)) {
+                // What `nat_egress` takes as the translated source.
+                Some(n) if !n.private_ips.is_empty() => {
+                    let a: Vec<Interval> = n
+                        .private_ips
+                        .iter()
+                        .map(|a| Interval::single(u32::from(*a) as u128))
+                        .collect();
+                    hits(&a, &d[0])
+                }
+                Some(n) => net
+                    .subnets
+                    .get(&n.subnet_id)
+                    .and_then(|s| s.ipv4_cidr)
+                    .is_some_and(|c| hits(&[Interval::of_v4(&c)], &d[0])),
+                // Not described: assume it is hit.
+                None => true,
+            }
+        };
+        let deps = graph.dependents(table.as_str(), returns.then_some(&source_hit));
+        let mut before = BTreeMap::new();
+        for s in &deps.returns {
+            before.insert(s.clone(), (false, engine.subnet_reach(net, s)));
+        }
+        for s in &deps.forward {
+            if !before.contains_key(s) {
+                before.insert(
+                    s.clone(),
+                    (true, engine.subnet_reach_within(net, s, &within)),
+                );
+            }
+        }
+        Some(RouteStep {
+            table: table.clone(),
+            destination: destination.clone(),
+            old: routes_of(net, table, destination),
+            within,
+            before,
+            remediation: exposure::revert(change, net),
+        })
+    }
+
+    /// The exposure changes of a prepared route change, now applied to `net`; keeps the route
+    /// graph equal to the new state's.
+    pub fn finish(&mut self, step: RouteStep, net: &Network) -> Vec<ExposureChange> {
+        let new = routes_of(net, &step.table, &step.destination);
+        let (Some(engine), Some(graph)) = (&self.engine, &mut self.graph) else {
+            return Vec::new();
+        };
+        graph.routes_changed(&step.table, &step.old, &new);
+        let mut out = Vec::new();
+        for (s, (restricted, b)) in &step.before {
+            let a = if *restricted {
+                engine.subnet_reach_within(net, s, &step.within)
+            } else {
+                engine.subnet_reach(net, s)
+            };
+            out.extend(exposure::diff_either(b.as_ref(), a.as_ref()));
+        }
+        out
+    }
+}

@@ -5,6 +5,7 @@
 //! intervals back into minimal CIDR lists, and the IANA special-purpose ranges that decide what
 //! counts as the public address space (semantics doc §4.1, §4.9).
 
+use std::sync::LazyLock;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -280,38 +281,46 @@ pub const SPECIAL_PURPOSE_V4: &[&str] = &[
 /// IPv6 public unicast is 2000::/3 minus these special-purpose blocks.
 pub const SPECIAL_PURPOSE_V6_IN_GLOBAL: &[&str] = &["2001::/23", "2001:db8::/32", "3fff::/20"];
 
-/// The public (internet-routable) address space of a family, normalized.
-pub fn public_space(family: Family) -> Vec<Interval> {
-    let parse = |s: &&str| Interval::of_net(&s.parse::<IpNet>().expect("constant CIDR is valid"));
+/// The public (internet-routable) address space of a family, normalized (computed once).
+pub fn public_space(family: Family) -> &'static [Interval] {
+    static SPACE: LazyLock<[Vec<Interval>; 2]> = LazyLock::new(|| {
+        let parse =
+            |s: &&str| Interval::of_net(&s.parse::<IpNet>().expect("constant CIDR is valid"));
+        let v4 = subtract(
+            &[Family::Ipv4.whole()],
+            &normalize(SPECIAL_PURPOSE_V4.iter().map(parse).collect()),
+        );
+        let global = Interval::of_net(&"2000::/3".parse::<IpNet>().expect("constant"));
+        let v6 = subtract(
+            &[global],
+            &normalize(SPECIAL_PURPOSE_V6_IN_GLOBAL.iter().map(parse).collect()),
+        );
+        [v4, v6]
+    });
     match family {
-        Family::Ipv4 => {
-            let special = normalize(SPECIAL_PURPOSE_V4.iter().map(parse).collect());
-            subtract(&[Family::Ipv4.whole()], &special)
-        }
-        Family::Ipv6 => {
-            let global = Interval::of_net(&"2000::/3".parse::<IpNet>().expect("constant"));
-            let special = normalize(SPECIAL_PURPOSE_V6_IN_GLOBAL.iter().map(parse).collect());
-            subtract(&[global], &special)
-        }
+        Family::Ipv4 => &SPACE[0],
+        Family::Ipv6 => &SPACE[1],
     }
+}
+
+fn constant(s: &str) -> Interval {
+    Interval::of_net(&s.parse::<IpNet>().expect("constant CIDR is valid"))
 }
 
 /// Ranges routes may not target and that the VPC never forwards (IMDS, Amazon DNS), §4.9.
 pub fn reserved_link_local(family: Family) -> Interval {
-    let s = match family {
-        Family::Ipv4 => "169.254.168.0/22",
-        Family::Ipv6 => "fd00:ec2::/32",
-    };
-    Interval::of_net(&s.parse::<IpNet>().expect("constant CIDR is valid"))
+    static RESERVED: LazyLock<[Interval; 2]> =
+        LazyLock::new(|| [constant("169.254.168.0/22"), constant("fd00:ec2::/32")]);
+    match family {
+        Family::Ipv4 => RESERVED[0],
+        Family::Ipv6 => RESERVED[1],
+    }
 }
 
 /// The NAT64 well-known prefix 64:ff9b::/96 (semantics doc §4.2).
 pub fn nat64_prefix() -> Interval {
-    Interval::of_net(
-        &"64:ff9b::/96"
-            .parse::<IpNet>()
-            .expect("constant CIDR is valid"),
-    )
+    static NAT64: LazyLock<Interval> = LazyLock::new(|| constant("64:ff9b::/96"));
+    *NAT64
 }
 
 #[cfg(test)]

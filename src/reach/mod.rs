@@ -691,7 +691,7 @@ impl Engine {
         let mut back = 0u128;
         let mut via_appliance: Vec<Arc<str>> = Vec::new();
         let public = addr::public_space(ctx.family);
-        for iv in &public {
+        for iv in public {
             for (piece, choice) in fib.pieces(*iv) {
                 if let fib::Choice::Entry(i) = choice {
                     let r = &fib.entries[i as usize].route;

@@ -12,11 +12,13 @@
 
 mod apply;
 mod change;
+mod effect;
 mod ids;
 mod route;
 
 pub use apply::{ApplyOptions, BindError};
 pub use change::*;
+pub use effect::{Effect, EffectSummary};
 pub use ids::*;
 pub use route::*;
 
@@ -401,8 +403,8 @@ pub struct Network {
 /// Association indexes derived from the route tables (see [`Network::reindex`]).
 #[derive(Clone, Debug, Default)]
 struct Index {
-    /// (transit gateway, VPC) pairs with a live attachment.
-    tgw_attached: BTreeSet<(TransitGatewayId, VpcId)>,
+    /// Transit gateway → the VPCs where it has a live attachment.
+    tgw_attached: BTreeMap<TransitGatewayId, BTreeSet<VpcId>>,
     main: BTreeMap<VpcId, RouteTableId>,
     subnet: BTreeMap<SubnetId, RouteTableId>,
     edge: BTreeMap<String, RouteTableId>,
@@ -489,7 +491,9 @@ impl Network {
             if matches!(a.state.as_str(), "available" | "modifying") {
                 index
                     .tgw_attached
-                    .insert((a.transit_gateway_id.clone(), a.vpc_id.clone()));
+                    .entry(a.transit_gateway_id.clone())
+                    .or_default()
+                    .insert(a.vpc_id.clone());
             }
         }
         self.index = index;
@@ -551,6 +555,14 @@ impl Network {
                 }
             }
         }
+    }
+
+    /// Whether the transit gateway has a live attachment in the VPC (by the index).
+    pub(crate) fn tgw_attached(&self, tgw: &TransitGatewayId, vpc: &VpcId) -> bool {
+        self.index
+            .tgw_attached
+            .get(tgw)
+            .is_some_and(|vpcs| vpcs.contains(vpc))
     }
 
     /// The route table holding an association, by the index.
@@ -693,8 +705,7 @@ impl Network {
             },
             Target::TransitGateway(id) => {
                 // Indexed by `reindex` (importers call it; apply keeps it current).
-                let attached = self.index.tgw_attached.contains(&(id.clone(), vpc.clone()));
-                if attached {
+                if self.tgw_attached(id, vpc) {
                     Active
                 } else if self.inventory.transit_gateway_attachments {
                     Blackhole(format!("transit gateway {id} has no attachment in {vpc}"))

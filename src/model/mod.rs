@@ -23,6 +23,7 @@ pub use ids::*;
 pub use route::*;
 
 use crate::addr::Family;
+use crate::fxhash::FxHashMap;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -401,18 +402,35 @@ pub struct Network {
 }
 
 /// Association indexes derived from the route tables (see [`Network::reindex`]).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 struct Index {
     /// Transit gateway → the VPCs where it has a live attachment.
     tgw_attached: BTreeMap<TransitGatewayId, BTreeSet<VpcId>>,
     main: BTreeMap<VpcId, RouteTableId>,
     subnet: BTreeMap<SubnetId, RouteTableId>,
     edge: BTreeMap<String, RouteTableId>,
-    /// Association ID → the table holding it.
-    assoc: BTreeMap<RouteTableAssociationId, RouteTableId>,
+    /// Association ID → the table holding it. Only looked up, never iterated: a hash map, since
+    /// a `BTreeMap` lookup here followed a dozen IDs' pointers to compare them (cache misses
+    /// that made each association change cost microseconds on a large model).
+    assoc: FxHashMap<RouteTableAssociationId, RouteTableId>,
     /// Some subnet, VPC or gateway has two associations (an inconsistent snapshot): removing
     /// one must fall back to the other, so incremental updates rebuild the index instead.
     duplicates: bool,
+}
+
+/// As derived, but `assoc` in ID order: equal indexes print alike however they were built.
+impl std::fmt::Debug for Index {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let assoc: BTreeMap<&RouteTableAssociationId, &RouteTableId> = self.assoc.iter().collect();
+        f.debug_struct("Index")
+            .field("tgw_attached", &self.tgw_attached)
+            .field("main", &self.main)
+            .field("subnet", &self.subnet)
+            .field("edge", &self.edge)
+            .field("assoc", &assoc)
+            .field("duplicates", &self.duplicates)
+            .finish()
+    }
 }
 
 /// How the route table effective for a subnet was chosen (semantics doc §3.1).

@@ -9,7 +9,7 @@
 //! is routed there); peering connection → the subnets of the peer VPC (delivery and the return
 //! route depend on their tables).
 
-use super::fxhash::FxHashMap;
+use crate::fxhash::FxHashMap;
 use crate::model::*;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::{Dfs, Reversed};

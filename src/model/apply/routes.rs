@@ -752,14 +752,16 @@ impl Network {
         opts: &ApplyOptions,
     ) -> Result<(), Ec2Error> {
         let (family, weight) = self.route_weight(destination);
-        // Only a prefix-list route weighs more than one, and those sort last (`Destination`'s
-        // order): without one, the table's route count bounds what is used, and the walk below
-        // is needed only near the limit.
-        let prefix_lists = table
-            .routes
-            .last_key_value()
-            .is_some_and(|(k, _)| matches!(k.destination, Destination::PrefixList(_)));
-        if !prefix_lists && table.routes.len().saturating_add(weight) <= opts.route_limit {
+        // Only a route to a known prefix list may weigh more than one: with no list in the model,
+        // or no prefix-list route in the table (they sort last, `Destination`'s order), the
+        // table's route count bounds what is used, and the walk below is needed only near the
+        // limit.
+        let heavy = !self.prefix_lists.is_empty()
+            && table
+                .routes
+                .last_key_value()
+                .is_some_and(|(k, _)| matches!(k.destination, Destination::PrefixList(_)));
+        if !heavy && table.routes.len().saturating_add(weight) <= opts.route_limit {
             return Ok(());
         }
         let used = self.route_quota_used(table, family);

@@ -27,7 +27,8 @@
 //! DeleteRoute, 10% AssociateRouteTable / ReplaceRouteTableAssociation / DisassociateRouteTable),
 //! a route-only sequence of 1,000,000, and the first 20,000 mixed changes timed one by one, per
 //! kind. It prints a plain table with the targets; the temporary directory is deleted at the end.
-//! `VPCSIM_BENCH_GENERATE=<dir>` only writes the trail there and keeps it, for profiling the probe.
+//! `VPCSIM_BENCH_GENERATE=<dir>` only writes the trail there and keeps it, for profiling the probe;
+//! `VPCSIM_BENCH_ONLY=apply` runs only the apply measurements.
 //! `BENCHMARKS.md` records measured numbers.
 
 #[path = "common/mod.rs"]
@@ -1501,6 +1502,58 @@ fn env_f64(name: &str) -> Option<f64> {
         .filter(|v: &f64| v.is_finite() && *v > 0.0)
 }
 
+/// `VPCSIM_BENCH_ONLY=apply`: only the apply measurements, for profiling `Network::apply`.
+fn apply_only(vpcs: usize, n: usize) {
+    println!(
+        "vpcsim replay benchmark, apply only: {vpcs} VPCs, load average at start {}",
+        loadavg()
+    );
+    let (apply, tables, routes, t_net) = bench_apply(vpcs, n);
+    println!(
+        "apply network: {tables} route tables, {routes} routes, built in {:.0} ms; {} + {} changes, {} rejected",
+        t_net.as_secs_f64() * 1e3,
+        apply.changes,
+        apply.route_changes,
+        apply.errors
+    );
+    println!("load average at end {}", loadavg());
+    print_apply(&apply);
+}
+
+/// The apply rows of the results table.
+fn print_apply(apply: &ApplyResult) {
+    for (kind, (n, d)) in &apply.by_kind {
+        row(
+            &format!("apply {kind} (timed one by one)"),
+            format!(
+                "{n} x {:.2} us = {:.0}/s",
+                d.as_secs_f64() * 1e6 / *n as f64,
+                *n as f64 / d.as_secs_f64()
+            ),
+            "",
+            "",
+        );
+    }
+    let apply_rate = apply.changes as f64 / apply.elapsed.as_secs_f64();
+    let route_rate = apply.route_changes as f64 / apply.route_elapsed.as_secs_f64();
+    row(
+        "apply: route changes only, events/s",
+        format!(
+            "{:.0}/s ({:.2} s)",
+            route_rate,
+            apply.route_elapsed.as_secs_f64()
+        ),
+        "",
+        "",
+    );
+    row(
+        "apply: route-family events/s (mixed)",
+        format!("{:.0}/s ({:.2} s)", apply_rate, apply.elapsed.as_secs_f64()),
+        ">= 1,000,000/s",
+        verdict(apply_rate >= APPLY_TARGET),
+    );
+}
+
 fn main() {
     if let Some(dir) = std::env::var_os("VPCSIM_BENCH_PROBE") {
         probe(Path::new(&dir));
@@ -1511,6 +1564,10 @@ fn main() {
     let apply_n =
         env_f64("VPCSIM_BENCH_APPLY_CHANGES").map_or(DEFAULT_APPLY_CHANGES, |v| v as usize);
     let memory_check = std::env::var("VPCSIM_BENCH_MEMORY").map_or(true, |v| v.trim() != "0");
+    if std::env::var("VPCSIM_BENCH_ONLY").is_ok_and(|v| v.trim() == "apply") {
+        apply_only(apply_vpcs, apply_n);
+        return;
+    }
     println!("vpcsim replay benchmark");
     println!(
         "trail {trail_mb} MB uncompressed, available parallelism {}, load average at start {}",
@@ -1649,8 +1706,6 @@ fn main() {
             .map(|e| format!(" (first: {e})"))
             .unwrap_or_default()
     );
-    let apply_rate = apply.changes as f64 / apply.elapsed.as_secs_f64();
-    let route_rate = apply.route_changes as f64 / apply.route_elapsed.as_secs_f64();
 
     println!();
     println!("load average at end {}", loadavg());
@@ -1716,34 +1771,7 @@ fn main() {
             verdict(grown < 1.25),
         );
     }
-    for (kind, (n, d)) in &apply.by_kind {
-        row(
-            &format!("apply {kind} (timed one by one)"),
-            format!(
-                "{n} x {:.2} us = {:.0}/s",
-                d.as_secs_f64() * 1e6 / *n as f64,
-                *n as f64 / d.as_secs_f64()
-            ),
-            "",
-            "",
-        );
-    }
-    row(
-        "apply: route changes only, events/s",
-        format!(
-            "{:.0}/s ({:.2} s)",
-            route_rate,
-            apply.route_elapsed.as_secs_f64()
-        ),
-        "",
-        "",
-    );
-    row(
-        "apply: route-family events/s (mixed)",
-        format!("{:.0}/s ({:.2} s)", apply_rate, apply.elapsed.as_secs_f64()),
-        ">= 1,000,000/s",
-        verdict(apply_rate >= APPLY_TARGET),
-    );
+    print_apply(&apply);
     let (_, hwm) = memory();
     println!("benchmark process VmHWM {:.1} MB", mb(hwm));
 }

@@ -9,6 +9,7 @@ pub mod addr;
 pub mod cloudtrail;
 pub mod diag;
 pub mod exposure;
+mod fxhash;
 pub mod generate;
 pub mod model;
 pub mod reach;

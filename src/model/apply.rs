@@ -53,6 +53,7 @@ mod routes;
 mod tables;
 mod vpcs;
 
+use super::effect::Parts;
 use super::*;
 use std::net::Ipv4Addr;
 
@@ -110,23 +111,28 @@ fn duplicate(id: &str) -> Ec2Error {
 }
 
 /// Builds an effect; `touched` is sorted and deduplicated so that output is deterministic.
-fn effect(summary: String, touched: impl IntoIterator<Item = String>, structural: bool) -> Effect {
-    let touched: BTreeSet<String> = touched.into_iter().collect();
+fn effect(
+    summary: impl Into<EffectSummary>,
+    touched: impl IntoIterator<Item = String>,
+    structural: bool,
+) -> Effect {
+    let mut touched: Vec<String> = touched.into_iter().collect();
+    touched.sort_unstable();
+    touched.dedup();
     Effect {
-        summary,
-        touched: touched.into_iter().collect(),
+        summary: summary.into(),
+        touched,
         structural,
     }
 }
 
-/// Appends the notes about assumed targets to a summary.
-fn with_notes(mut summary: String, notes: &[String]) -> String {
-    for n in notes {
-        summary.push_str(" (");
-        summary.push_str(n);
-        summary.push(')');
+/// The effect of a route change: one table touched, its summary rendered on first use.
+fn route_effect(table: &RouteTableId, parts: Parts) -> Effect {
+    Effect {
+        summary: EffectSummary::of(parts),
+        touched: vec![table.as_str().to_owned()],
+        structural: false,
     }
-    summary
 }
 
 /// The part of an ID after its kind prefix (`vpc-0abc` → `0abc`).
@@ -585,12 +591,34 @@ impl Network {
         Some(local_route_cidrs(table))
     }
 
-    /// The CIDRs the local routes of a table's VPC cover (§3.2).
-    pub(super) fn table_vpc_cidrs(&self, table: &RouteTable) -> Vec<IpNet> {
-        match self.vpcs.get(&table.vpc_id) {
-            Some(_) => self.vpc_cidrs(&table.vpc_id).unwrap_or_default(),
-            None => local_route_cidrs(table),
+    /// The CIDRs the local routes of a table's VPC cover (§3.2): the VPC's when the model has
+    /// it, else the table's local routes. An iterator, so that the route calls allocate nothing.
+    pub(super) fn table_vpc_cidrs<'a>(
+        &'a self,
+        table: &'a RouteTable,
+    ) -> impl Iterator<Item = IpNet> + 'a {
+        let vpc = self.vpcs.get(&table.vpc_id);
+        let of_vpc = vpc.into_iter().flat_map(|v| {
+            let v4 = v.ipv4_cidrs.iter().map(|n| IpNet::V4(*n));
+            v4.chain(v.ipv6_cidrs.iter().map(|n| IpNet::V6(*n)))
+        });
+        let of_routes = vpc
+            .is_none()
+            .then_some(table)
+            .into_iter()
+            .flat_map(local_route_nets);
+        of_vpc.chain(of_routes)
+    }
+
+    /// Where a CIDR lies against the CIDRs of a table's VPC (§3.2): `(exactly one of them,
+    /// inside one of them)`.
+    pub(super) fn against_vpc_cidrs(&self, table: &RouteTable, net: &IpNet) -> (bool, bool) {
+        let (mut exact, mut inside) = (false, false);
+        for c in self.table_vpc_cidrs(table) {
+            exact |= c == *net;
+            inside |= c.contains(net);
         }
+        (exact, inside)
     }
 
     /// Every CIDR (both families) of the subnets of `vpc`.
@@ -606,12 +634,16 @@ impl Network {
             .collect()
     }
 
-    /// A table with an edge association is a gateway route table (§3.6).
-    pub(super) fn is_gateway_table(table: &RouteTable) -> bool {
-        table
-            .associations
-            .iter()
-            .any(|a| matches!(a.target, AssociationTarget::Gateway(_)))
+    /// A table with an edge association is a gateway route table (§3.6). Every edge association
+    /// is in the index (`reindex`, kept current by `apply`), so while the model has none, the
+    /// table's associations need not be read (route changes would otherwise read them for this
+    /// alone).
+    pub(super) fn is_gateway_table(&self, table: &RouteTable) -> bool {
+        !self.index.edge.is_empty()
+            && table
+                .associations
+                .iter()
+                .any(|a| matches!(a.target, AssociationTarget::Gateway(_)))
     }
 
     /// The route tables (of any VPC) with a route to `target`, by ID.
@@ -638,17 +670,17 @@ impl Network {
     }
 
     /// The VPC of a network interface: its own, else its subnet's.
-    pub(super) fn eni_vpc(&self, eni: &NetworkInterface) -> Option<VpcId> {
+    pub(super) fn eni_vpc<'a>(&'a self, eni: &'a NetworkInterface) -> Option<&'a VpcId> {
         eni.vpc_id
-            .clone()
-            .or_else(|| self.subnet_vpc(&eni.subnet_id).cloned())
+            .as_ref()
+            .or_else(|| self.subnet_vpc(&eni.subnet_id))
     }
 
     /// The VPC of a NAT gateway: its own, else its subnet's.
-    pub(super) fn nat_vpc(&self, nat: &NatGateway) -> Option<VpcId> {
+    pub(super) fn nat_vpc<'a>(&'a self, nat: &'a NatGateway) -> Option<&'a VpcId> {
         nat.vpc_id
-            .clone()
-            .or_else(|| self.subnet_vpc(&nat.subnet_id).cloned())
+            .as_ref()
+            .or_else(|| self.subnet_vpc(&nat.subnet_id))
     }
 
     /// Looks up a route target by kind, honouring [`Inventory`] (module doc).
@@ -726,12 +758,16 @@ impl Network {
 
 /// The destinations of a table's local routes (origin `CreateRouteTable`, §3.2, §3.5).
 fn local_route_cidrs(table: &RouteTable) -> Vec<IpNet> {
+    local_route_nets(table).collect()
+}
+
+/// [`local_route_cidrs`], without collecting them.
+fn local_route_nets(table: &RouteTable) -> impl Iterator<Item = IpNet> + '_ {
     table
         .routes
         .values()
         .filter(|r| r.origin == RouteOrigin::CreateRouteTable || r.target == Target::Local)
         .filter_map(|r| r.destination.net())
-        .collect()
 }
 
 /// `InvalidVpcID.NotFound` ([EC2-ERR]).

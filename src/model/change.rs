@@ -330,17 +330,3 @@ impl std::fmt::Display for Ec2Error {
         write!(f, "{}: {}", self.code, self.message)
     }
 }
-
-/// What an accepted change did, for reports and for incremental recomputation.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Effect {
-    /// One line saying what changed, e.g. "rtb-1: added 0.0.0.0/0 -> igw-1".
-    pub summary: String,
-    /// Every resource whose state changed (route tables, subnets, gateways, ...), by ID. The
-    /// reach engine recompiles the listed route tables and recomputes the subnets that depend on
-    /// any listed resource.
-    pub touched: Vec<String>,
-    /// True when the change altered structure the reach index is built from (VPC or subnet
-    /// CIDRs, subnets created or deleted): the engine must rebuild its index.
-    pub structural: bool,
-}

@@ -12,15 +12,18 @@
 
 mod apply;
 mod change;
+mod effect;
 mod ids;
 mod route;
 
 pub use apply::{ApplyOptions, BindError};
 pub use change::*;
+pub use effect::{Effect, EffectSummary};
 pub use ids::*;
 pub use route::*;
 
 use crate::addr::Family;
+use crate::fxhash::FxHashMap;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -399,18 +402,35 @@ pub struct Network {
 }
 
 /// Association indexes derived from the route tables (see [`Network::reindex`]).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 struct Index {
-    /// (transit gateway, VPC) pairs with a live attachment.
-    tgw_attached: BTreeSet<(TransitGatewayId, VpcId)>,
+    /// Transit gateway → the VPCs where it has a live attachment.
+    tgw_attached: BTreeMap<TransitGatewayId, BTreeSet<VpcId>>,
     main: BTreeMap<VpcId, RouteTableId>,
     subnet: BTreeMap<SubnetId, RouteTableId>,
     edge: BTreeMap<String, RouteTableId>,
-    /// Association ID → the table holding it.
-    assoc: BTreeMap<RouteTableAssociationId, RouteTableId>,
+    /// Association ID → the table holding it. Only looked up, never iterated: a hash map, since
+    /// a `BTreeMap` lookup here followed a dozen IDs' pointers to compare them (cache misses
+    /// that made each association change cost microseconds on a large model).
+    assoc: FxHashMap<RouteTableAssociationId, RouteTableId>,
     /// Some subnet, VPC or gateway has two associations (an inconsistent snapshot): removing
     /// one must fall back to the other, so incremental updates rebuild the index instead.
     duplicates: bool,
+}
+
+/// As derived, but `assoc` in ID order: equal indexes print alike however they were built.
+impl std::fmt::Debug for Index {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let assoc: BTreeMap<&RouteTableAssociationId, &RouteTableId> = self.assoc.iter().collect();
+        f.debug_struct("Index")
+            .field("tgw_attached", &self.tgw_attached)
+            .field("main", &self.main)
+            .field("subnet", &self.subnet)
+            .field("edge", &self.edge)
+            .field("assoc", &assoc)
+            .field("duplicates", &self.duplicates)
+            .finish()
+    }
 }
 
 /// How the route table effective for a subnet was chosen (semantics doc §3.1).
@@ -489,7 +509,9 @@ impl Network {
             if matches!(a.state.as_str(), "available" | "modifying") {
                 index
                     .tgw_attached
-                    .insert((a.transit_gateway_id.clone(), a.vpc_id.clone()));
+                    .entry(a.transit_gateway_id.clone())
+                    .or_default()
+                    .insert(a.vpc_id.clone());
             }
         }
         self.index = index;
@@ -551,6 +573,14 @@ impl Network {
                 }
             }
         }
+    }
+
+    /// Whether the transit gateway has a live attachment in the VPC (by the index).
+    pub(crate) fn tgw_attached(&self, tgw: &TransitGatewayId, vpc: &VpcId) -> bool {
+        self.index
+            .tgw_attached
+            .get(tgw)
+            .is_some_and(|vpcs| vpcs.contains(vpc))
     }
 
     /// The route table holding an association, by the index.
@@ -693,8 +723,7 @@ impl Network {
             },
             Target::TransitGateway(id) => {
                 // Indexed by `reindex` (importers call it; apply keeps it current).
-                let attached = self.index.tgw_attached.contains(&(id.clone(), vpc.clone()));
-                if attached {
+                if self.tgw_attached(id, vpc) {
                     Active
                 } else if self.inventory.transit_gateway_attachments {
                     Blackhole(format!("transit gateway {id} has no attachment in {vpc}"))

@@ -9,7 +9,7 @@
 //! is routed there); peering connection → the subnets of the peer VPC (delivery and the return
 //! route depend on their tables).
 
-use super::fxhash::{FxHashMap, FxHashSet};
+use crate::fxhash::{FxHashMap, FxHashSet};
 use crate::model::*;
 use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};

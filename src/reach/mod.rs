@@ -11,14 +11,14 @@
 //! IDs. Nothing here iterates a hash map into output.
 
 pub mod fib;
-mod fxhash;
+
 mod graph;
 mod walk;
 
 use crate::addr::{self, Family, Interval};
+use crate::fxhash::FxHashMap;
 use crate::model::*;
 use fib::Fib;
-use fxhash::FxHashMap;
 use ipnet::IpNet;
 use std::net::IpAddr;
 use std::sync::Arc;

@@ -6,9 +6,9 @@
 //! the output, so the result for a source always partitions exactly the intervals it was given.
 
 use super::fib::{Choice, Fib};
-use super::fxhash::FxHashMap;
 use super::{Disposition, Explanation, Hop, InternetVia, Outcome};
 use crate::addr::{self, Family, Interval};
+use crate::fxhash::FxHashMap;
 use crate::model::*;
 use std::cell::RefCell;
 use std::net::Ipv4Addr;

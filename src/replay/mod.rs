@@ -858,7 +858,7 @@ fn replay_one(
     match result {
         Ok(effect) => {
             ev.outcome = Outcome::Applied;
-            ev.description = effect.summary.clone();
+            ev.description = effect.summary.as_str().to_owned();
             if !ev.inferred.is_empty() {
                 ev.description =
                     format!("{} (inferred: {})", ev.description, ev.inferred.join("; "));

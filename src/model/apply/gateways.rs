@@ -133,7 +133,7 @@ impl Network {
     fn has_mapped_public_addresses(&self, vpc: &VpcId) -> bool {
         let eni = self.network_interfaces.values().any(|e| {
             !e.public_ips.is_empty()
-                && self.eni_vpc(e).as_ref() == Some(vpc)
+                && self.eni_vpc(e) == Some(vpc)
                 && e.instance_id
                     .as_ref()
                     .and_then(|i| self.instances.get(i))
@@ -148,7 +148,7 @@ impl Network {
                         | NatGatewayState::Deleting
                 )
                 && !n.public_ips.is_empty()
-                && self.nat_vpc(n).as_ref() == Some(vpc)
+                && self.nat_vpc(n) == Some(vpc)
         });
         eni || nat
     }
@@ -531,7 +531,7 @@ impl Network {
             ));
         }
         // §3.6: a gateway route table cannot have propagation (code unverified).
-        if enable && Self::is_gateway_table(table) {
+        if enable && self.is_gateway_table(table) {
             return Err(err(
                 "InvalidParameterValue",
                 format!("route table {rtb} is a gateway route table and cannot propagate routes"),

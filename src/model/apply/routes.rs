@@ -109,19 +109,19 @@ impl Network {
         reserved_destination(destination)?;
         let table = self.get_table(rtb)?;
         self.prefix_list_exists(destination)?;
-        let notes: Vec<String> = self.check_target(table, target)?.into_iter().collect();
+        let note = self.check_target(table, target)?;
         target_family(destination, target)?;
-        if Self::is_gateway_table(table) {
+        if self.is_gateway_table(table) {
             self.gateway_table_route(table, destination, target)?;
         }
         // §3.2, §8 case 6: local route and more specific than local.
-        let vpc_cidrs = self.table_vpc_cidrs(table);
         if let Some(net) = destination.net() {
-            if vpc_cidrs.contains(&net) {
+            let (exact, inside) = self.against_vpc_cidrs(table, &net);
+            if exact {
                 // The local route already has this destination ([GH terraform-provider-aws#23866]).
                 return Err(already_exists(destination));
             }
-            if vpc_cidrs.iter().any(|c| c.contains(&net)) {
+            if inside {
                 self.more_specific_than_local(table, &net, target)?;
             }
         }
@@ -142,12 +142,16 @@ impl Network {
             RouteOrigin::CreateRoute,
         );
         if let Some(t) = self.route_tables.get_mut(rtb) {
-            t.put_route(route);
+            t.routes.insert(key, route);
         }
-        Ok(effect(
-            with_notes(format!("{rtb}: added {destination} -> {target}"), &notes),
-            [rtb.to_string()],
-            false,
+        Ok(route_effect(
+            rtb,
+            Parts::AddedRoute {
+                table: rtb.clone(),
+                destination: destination.clone(),
+                target: target.clone(),
+                note,
+            },
         ))
     }
 
@@ -195,10 +199,12 @@ impl Network {
                 ),
             ));
         }
-        let vpc_cidrs = self.table_vpc_cidrs(table);
         let net = destination.net();
-        let is_local = net.as_ref().is_some_and(|n| vpc_cidrs.contains(n));
-        let mut notes = Vec::new();
+        let (is_local, inside_vpc) = match &net {
+            Some(n) => self.against_vpc_cidrs(table, n),
+            None => (false, false),
+        };
+        let mut note = None;
         if local_target {
             // §1.3: only the local route has a default target to restore (code unverified).
             if !is_local {
@@ -210,11 +216,9 @@ impl Network {
                 ));
             }
         } else {
-            if let Some(n) = self.check_target(table, target)? {
-                notes.push(n);
-            }
+            note = self.check_target(table, target)?;
             target_family(destination, target)?;
-            if Self::is_gateway_table(table) {
+            if self.is_gateway_table(table) {
                 self.gateway_table_route(table, destination, target)?;
             }
             if is_local {
@@ -224,7 +228,7 @@ impl Network {
                     return Err(err("InvalidParameterValue", TARGET_NOT_SUPPORTED));
                 }
             } else if let Some(n) = &net
-                && vpc_cidrs.iter().any(|c| c.contains(n))
+                && inside_vpc
             {
                 self.more_specific_than_local(table, n, target)?;
             }
@@ -238,13 +242,15 @@ impl Network {
             // §1.3: the destination and the origin stay; only the target changes.
             r.target = target.clone();
         }
-        Ok(effect(
-            with_notes(
-                format!("{rtb}: replaced {destination} -> {before} with {destination} -> {target}"),
-                &notes,
-            ),
-            [rtb.to_string()],
-            false,
+        Ok(route_effect(
+            rtb,
+            Parts::ReplacedRoute {
+                table: rtb.clone(),
+                destination: destination.clone(),
+                before,
+                after: target.clone(),
+                note,
+            },
         ))
     }
 
@@ -285,7 +291,7 @@ impl Network {
         let is_local = route.target == Target::Local
             || destination
                 .net()
-                .is_some_and(|n| self.table_vpc_cidrs(table).contains(&n));
+                .is_some_and(|n| self.table_vpc_cidrs(table).any(|c| c == n));
         if is_local {
             return Err(err(
                 "InvalidParameterValue",
@@ -306,10 +312,13 @@ impl Network {
         if let Some(t) = self.route_tables.get_mut(rtb) {
             t.routes.remove(&key);
         }
-        Ok(effect(
-            format!("{rtb}: deleted {destination} -> {target}"),
-            [rtb.to_string()],
-            false,
+        Ok(route_effect(
+            rtb,
+            Parts::DeletedRoute {
+                table: rtb.clone(),
+                destination: destination.clone(),
+                target,
+            },
         ))
     }
 
@@ -426,7 +435,7 @@ impl Network {
                         ))
                     }
                     Presence::Present(n) => match self.nat_vpc(n) {
-                        Some(v) if &v != vpc => Err(other_network_if(id.as_str())),
+                        Some(v) if v != vpc => Err(other_network_if(id.as_str())),
                         _ => Ok(None),
                     },
                     Presence::Missing => Err(not_found(
@@ -441,8 +450,7 @@ impl Network {
                 // §1.13: a VPC routes to a TGW through an attachment in that VPC. Without one,
                 // EC2 answers NotFound (what Terraform retries on while an attachment is
                 // pending, §2.1; inferred).
-                let attached = self.index.tgw_attached.contains(&(id.clone(), vpc.clone()));
-                if attached {
+                if self.tgw_attached(id, vpc) {
                     Ok(None)
                 } else if inv.transit_gateway_attachments
                     || self
@@ -502,7 +510,7 @@ impl Network {
                 id.as_str(),
             ) {
                 Presence::Present(e) => match self.eni_vpc(e) {
-                    Some(v) if &v != vpc => Err(other_network_if(id.as_str())),
+                    Some(v) if v != vpc => Err(other_network_if(id.as_str())),
                     _ => Ok(None),
                 },
                 Presence::Missing => Err(not_found(
@@ -617,14 +625,9 @@ impl Network {
             .next()
             .and_then(|e| self.network_interfaces.get(*e))
             .and_then(|e| self.eni_vpc(e))
-            .or_else(|| {
-                instance
-                    .subnet_id
-                    .as_ref()
-                    .and_then(|s| self.subnet_vpc(s).cloned())
-            });
+            .or_else(|| instance.subnet_id.as_ref().and_then(|s| self.subnet_vpc(s)));
         match vpc {
-            Some(v) if v != table.vpc_id => Err(err(
+            Some(v) if *v != table.vpc_id => Err(err(
                 "InvalidParameterValue",
                 format!(
                     "route table {} and interface {id} belong to different networks",
@@ -676,7 +679,7 @@ impl Network {
         let target_ok = matches!(target, Target::Local | Target::NetworkInterface(_))
             || (matches!(target, Target::VpcEndpoint(_)) && self.middlebox_target(target, false));
         let destination_ok = destination.net().is_some_and(|n| {
-            self.table_vpc_cidrs(table).contains(&n)
+            self.table_vpc_cidrs(table).any(|c| c == n)
                 || self.vpc_subnet_cidrs(&table.vpc_id).contains(&n)
         });
         if target_ok && destination_ok {
@@ -749,6 +752,18 @@ impl Network {
         opts: &ApplyOptions,
     ) -> Result<(), Ec2Error> {
         let (family, weight) = self.route_weight(destination);
+        // Only a route to a known prefix list may weigh more than one: with no list in the model,
+        // or no prefix-list route in the table (they sort last, `Destination`'s order), the
+        // table's route count bounds what is used, and the walk below is needed only near the
+        // limit.
+        let heavy = !self.prefix_lists.is_empty()
+            && table
+                .routes
+                .last_key_value()
+                .is_some_and(|(k, _)| matches!(k.destination, Destination::PrefixList(_)));
+        if !heavy && table.routes.len().saturating_add(weight) <= opts.route_limit {
+            return Ok(());
+        }
         let used = self.route_quota_used(table, family);
         if used.saturating_add(weight) > opts.route_limit {
             return Err(err(

@@ -2,6 +2,7 @@
 //! §3.1, §3.6; §8 cases 7–9 and 14).
 
 use super::*;
+use crate::model::effect::Parts;
 
 impl Network {
     pub(super) fn create_route_table(
@@ -141,22 +142,10 @@ impl Network {
         {
             return Err(duplicate(a.as_str()));
         }
-        let id = RouteTableAssociationId::new(self.id_or_fresh(
-            given.map(|a| a.as_str()),
-            "rtbassoc-",
-            |n, s| {
-                n.find_association(&RouteTableAssociationId::new(s))
-                    .is_some()
-            },
-        ));
-        let what = match &target {
-            AssociationTarget::Subnet(s) => s.to_string(),
-            AssociationTarget::Gateway(g) => format!("gateway {g} (edge)"),
-            AssociationTarget::Main => "main".to_string(),
-        };
+        let id = self.association_id_or_fresh(given);
         let assoc = Association {
             id: id.clone(),
-            target,
+            target: target.clone(),
         };
         if let Some(t) = self.route_tables.get_mut(rtb) {
             t.add_association(assoc.clone());
@@ -164,7 +153,11 @@ impl Network {
             self.index_association(rtb, &vpc, &assoc);
         }
         Ok(effect(
-            format!("{rtb}: associated with {what} as {id}"),
+            EffectSummary::of(Parts::Associated {
+                table: rtb.clone(),
+                target,
+                id,
+            }),
             touched,
             false,
         ))
@@ -185,18 +178,12 @@ impl Network {
             ));
         }
         let rtb = table.id.clone();
-        let mut touched = vec![rtb.to_string()];
-        let what = match &assoc.target {
-            AssociationTarget::Subnet(s) => {
-                touched.push(s.to_string());
-                format!("{s} now uses its VPC's main table")
-            }
-            AssociationTarget::Gateway(g) => {
-                touched.push(g.clone());
-                format!("gateway {g} has no edge route table")
-            }
-            AssociationTarget::Main => String::new(),
-        };
+        let mut touched = vec![rtb.as_str().to_owned()];
+        match &assoc.target {
+            AssociationTarget::Subnet(s) => touched.push(s.as_str().to_owned()),
+            AssociationTarget::Gateway(g) => touched.push(g.clone()),
+            AssociationTarget::Main => {}
+        }
         let (vpc, removed) = (table.vpc_id.clone(), assoc.clone());
         if let Some(t) = self.route_tables.get_mut(&rtb) {
             t.associations.retain(|a| &a.id != id);
@@ -204,7 +191,11 @@ impl Network {
         self.unindex_association(&rtb, &vpc, &removed);
         self.placeholders.remove(id.as_str());
         Ok(effect(
-            format!("{rtb}: disassociated {id}; {what}"),
+            EffectSummary::of(Parts::Disassociated {
+                table: rtb,
+                target: removed.target,
+                id: id.clone(),
+            }),
             touched,
             false,
         ))
@@ -237,7 +228,7 @@ impl Network {
         match &target {
             AssociationTarget::Main => {
                 // §1.6, §3.1 [UG-RT]: a gateway route table cannot be main (code unverified).
-                if Self::is_gateway_table(new_table) {
+                if self.is_gateway_table(new_table) {
                     return Err(err(
                         "InvalidParameterValue",
                         format!(
@@ -267,14 +258,7 @@ impl Network {
         {
             return Err(duplicate(a.as_str()));
         }
-        let new_id = RouteTableAssociationId::new(self.id_or_fresh(
-            given.map(|a| a.as_str()),
-            "rtbassoc-",
-            |n, s| {
-                n.find_association(&RouteTableAssociationId::new(s))
-                    .is_some()
-            },
-        ));
+        let new_id = self.association_id_or_fresh(given);
         if let Some(t) = self.route_tables.get_mut(&old_rtb) {
             t.associations.retain(|a| &a.id != id);
         }
@@ -294,16 +278,32 @@ impl Network {
         if &new_id != id {
             self.placeholders.remove(id.as_str());
         }
-        let what = match &target {
-            AssociationTarget::Main => format!("{rtb} is now the main route table of {vpc}"),
-            AssociationTarget::Subnet(s) => format!("{s} now uses {rtb}"),
-            AssociationTarget::Gateway(g) => format!("gateway {g} now uses {rtb}"),
-        };
         Ok(effect(
-            format!("{what} (association {id} replaced by {new_id}, was {old_rtb})"),
+            EffectSummary::of(Parts::ReplacedAssociation {
+                table: rtb.clone(),
+                vpc,
+                target,
+                id: id.clone(),
+                new_id,
+                old_table: old_rtb,
+            }),
             touched,
             false,
         ))
+    }
+
+    /// The association ID the record gave, else a fresh placeholder (module doc of `apply`).
+    fn association_id_or_fresh(
+        &mut self,
+        given: Option<&RouteTableAssociationId>,
+    ) -> RouteTableAssociationId {
+        match given {
+            Some(id) => id.clone(),
+            None => RouteTableAssociationId::new(self.fresh_id("rtbassoc-", |n, s| {
+                n.find_association(&RouteTableAssociationId::new(s))
+                    .is_some()
+            })),
+        }
     }
 
     /// The gateway of an edge association exists and is attached to the table's VPC (existence

@@ -114,7 +114,7 @@ impl Network {
             || self
                 .nat_gateways
                 .values()
-                .any(|n| live_nat(n) && self.nat_vpc(n).as_ref() == Some(id))
+                .any(|n| live_nat(n) && self.nat_vpc(n) == Some(id))
             || self
                 .vpc_endpoints
                 .values()
@@ -130,7 +130,7 @@ impl Network {
             || self
                 .network_interfaces
                 .values()
-                .any(|e| self.eni_vpc(e).as_ref() == Some(id));
+                .any(|e| self.eni_vpc(e) == Some(id));
         if depends {
             return Err(err(
                 "DependencyViolation",

@@ -1,7 +1,8 @@
 //! A small, fast, non-cryptographic hasher (the multiply-rotate scheme of rustc's FxHash) for
-//! the engine's internal lookup tables, whose keys are AWS IDs: SipHash's resistance to
-//! adversarial keys buys nothing here and cost a tenth of `reach` time. Lookup tables only:
-//! nothing hashed with it is ever iterated into output.
+//! internal lookup tables whose keys are AWS IDs (the reach engine's, and the model's
+//! association-ID index): SipHash's resistance to adversarial keys buys nothing here and cost a
+//! tenth of `reach` time. Lookup tables only: nothing hashed with it is ever iterated into
+//! output.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};

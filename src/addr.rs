@@ -5,10 +5,10 @@
 //! intervals back into minimal CIDR lists, and the IANA special-purpose ranges that decide what
 //! counts as the public address space (semantics doc §4.1, §4.9).
 
-use std::sync::LazyLock;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::sync::LazyLock;
 
 /// Address family. IPv4 routes never match IPv6 traffic and back (semantics doc §3.3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

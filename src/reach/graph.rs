@@ -22,9 +22,13 @@ use std::sync::Arc;
 const RETURN: &str = "return:";
 
 /// The subnets depending on one route table ([`RouteGraph::dependents`]).
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default)]
 pub struct Dependents {
     pub forward: BTreeSet<SubnetId>,
+    /// The forwarders (NAT gateways, interfaces, instances) through which traffic of a
+    /// `forward` subnet can come to the table: a subnet whose own table sends none of the
+    /// changed destinations to one of them (nor is the table) cannot see them change.
+    pub through: FxHashSet<Arc<str>>,
     pub returns: BTreeSet<SubnetId>,
 }
 
@@ -224,6 +228,8 @@ impl RouteGraph {
                 let id = &self.graph[n];
                 if id.starts_with(SubnetId::PREFIX) {
                     out.forward.insert(SubnetId::new(&**id));
+                } else if !id.starts_with(RouteTableId::PREFIX) {
+                    out.through.insert(id.clone());
                 }
             });
         }

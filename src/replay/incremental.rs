@@ -18,9 +18,12 @@
 
 use crate::addr::{self, Family, Interval};
 use crate::exposure::{self, ExposureChange, Remediation};
+use crate::fxhash::FxHashSet;
 use crate::model::*;
+use crate::reach::fib::{Choice, Fib};
 use crate::reach::{Engine, RouteGraph, SubnetReach};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// What a replay carries from one record to the next for the exposure diff: the route graph
 /// and the reach engine of the current state, when known.
@@ -28,6 +31,9 @@ use std::collections::BTreeMap;
 pub struct Tracker {
     pub graph: Option<RouteGraph>,
     pub engine: Option<Engine>,
+    /// When kept (a whole replay's net change): each subnet's whole reach before the first
+    /// record that could change it (`None`: the subnet did not exist yet).
+    pub start: Option<BTreeMap<SubnetId, Option<SubnetReach>>>,
 }
 
 /// A route change prepared before it is applied.
@@ -98,6 +104,41 @@ fn with_nat64(d: &[Vec<Interval>; 2]) -> [Vec<Interval>; 2] {
             .map(|iv| Interval::new(iv.lo - base, iv.hi - base)),
     );
     [addr::normalize(v4), addr::normalize(v6)]
+}
+
+/// Whether traffic of `subnet` to `within` can come to `table`: the subnet uses the table, or
+/// its own table sends part of `within` to one of the forwarders `through` which traffic comes
+/// to the table (the route graph's closure). Anything else its table sends elsewhere for good
+/// (a gateway, a peering connection, a blackhole) or to a forwarder that never leads there.
+/// The subnet's own table is not the changed one, so the answer is the same before and after.
+fn forwards_into(
+    net: &Network,
+    subnet: &SubnetId,
+    table: &RouteTableId,
+    through: &FxHashSet<Arc<str>>,
+    within: &[Vec<Interval>; 2],
+) -> bool {
+    let Some((own, _)) = net.effective_route_table(subnet) else {
+        return false;
+    };
+    if own == table {
+        return true;
+    }
+    let Some(t) = net.route_tables.get(own) else {
+        return false;
+    };
+    Family::ALL.into_iter().zip(within).any(|(family, ranges)| {
+        let fib = Fib::compile_within(net, t, family, ranges);
+        ranges.iter().any(|iv| {
+            fib.pieces(*iv).any(|(_, choice)| match choice {
+                Choice::Entry(i) => fib
+                    .entries
+                    .get(i as usize)
+                    .is_some_and(|e| through.contains(e.route.target.id())),
+                Choice::NoRoute => false,
+            })
+        })
+    })
 }
 
 fn hits(ivs: &[Interval], d: &[Interval]) -> bool {
@@ -172,10 +213,19 @@ impl Tracker {
         let deps = graph.dependents(table.as_str(), returns.then_some(&source_hit));
         let mut before = BTreeMap::new();
         for s in &deps.returns {
-            before.insert(s.clone(), (false, engine.subnet_reach(net, s)));
+            let whole = engine.subnet_reach(net, s);
+            if let Some(start) = &mut self.start {
+                start.entry(s.clone()).or_insert_with(|| whole.clone());
+            }
+            before.insert(s.clone(), (false, whole));
         }
         for s in &deps.forward {
-            if !before.contains_key(s) {
+            if !before.contains_key(s) && forwards_into(net, s, table, &deps.through, &within) {
+                if let Some(start) = &mut self.start {
+                    start
+                        .entry(s.clone())
+                        .or_insert_with(|| engine.subnet_reach(net, s));
+                }
                 before.insert(
                     s.clone(),
                     (true, engine.subnet_reach_within(net, s, &within)),

@@ -21,8 +21,8 @@ pub mod incremental;
 use crate::cloudtrail::{Decoded, ReadResult, Record, UtcTime, decode};
 use crate::exposure::{self, ExposureChange};
 use crate::model::*;
-use crate::reach::{Engine, RouteGraph};
-use std::collections::BTreeSet;
+use crate::reach::{Engine, RouteGraph, SubnetReach};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// How one record ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -202,7 +202,7 @@ pub fn replay(net: &mut Network, read: ReadResult, opts: &ReplayOptions) -> Repl
     for _ in 0..read.ignored {
         out.summary.count(Outcome::Ignored);
     }
-    let start = opts.exposure.then(|| net.clone());
+
     let mut watch = findings::QuotaWatch::default();
     let limit = opts.apply.route_limit;
     let mut records = read.records;
@@ -230,6 +230,11 @@ pub fn replay(net: &mut Network, read: ReadResult, opts: &ReplayOptions) -> Repl
     // The route graph and reach engine of the current state, kept from one record's exposure
     // to the next (the "after" graph of a record is the "before" graph of the next).
     let mut graph = incremental::Tracker::default();
+    if opts.exposure {
+        // The reach at the start of every subnet a record may change, taken before its first
+        // such record: what the net change compares the end with (no copy of the start).
+        graph.start = Some(BTreeMap::new());
+    }
     let mut i = 0;
     while i < records.len() {
         let mut j = i + 1;
@@ -257,7 +262,7 @@ pub fn replay(net: &mut Network, read: ReadResult, opts: &ReplayOptions) -> Repl
         }
         i = j;
     }
-    if let Some(start) = start {
+    if let Some(start) = graph.start.take() {
         out.net = net_change(&start, net, &out.events);
     }
     out.findings = findings::findings(&out.events, &watch, limit, &opts.findings);
@@ -303,37 +308,41 @@ impl<'a> Stepper<'a> {
     }
 }
 
-/// The exposure changes from `start` to `end` for every subnet some record changed or that
+/// The exposure changes from the start to `end` for every subnet some record changed or that
 /// exists at only one end: a subnet no record changed has the same reach at both ends, since
 /// each record's diff covers a safe superset of the subnets it can affect. A subnet created by
 /// the trail is compared with its absence (what it can reach at the end is all new), a deleted
-/// one the other way round.
-fn net_change(start: &Network, end: &Network, events: &[Event]) -> Vec<ExposureChange> {
+/// one the other way round. `start` holds the reach at the start of every subnet some record
+/// could affect (`None`: not there yet), taken before the first such record.
+fn net_change(
+    start: &BTreeMap<SubnetId, Option<SubnetReach>>,
+    end: &Network,
+    events: &[Event],
+) -> Vec<ExposureChange> {
     let mut subnets: BTreeSet<&SubnetId> = events
         .iter()
         .flat_map(|e| e.exposure.iter().map(|c| &c.subnet_id))
         .collect();
-    subnets.extend(
-        end.subnets
-            .keys()
-            .filter(|s| !start.subnets.contains_key(*s)),
-    );
+    // Created (absent at the start, there at the end) or deleted (the other way round).
     subnets.extend(
         start
-            .subnets
-            .keys()
-            .filter(|s| !end.subnets.contains_key(*s)),
+            .iter()
+            .filter(|(s, r)| r.is_none() == end.subnets.contains_key(*s))
+            .map(|(s, _)| s),
     );
     if subnets.is_empty() {
         return Vec::new();
     }
-    let (es, ee) = (Engine::new(start), Engine::new(end));
+    let ee = Engine::new(end);
     let mut out = Vec::new();
     for s in subnets {
-        out.extend(exposure::diff_either(
-            es.subnet_reach(start, s).as_ref(),
-            ee.subnet_reach(end, s).as_ref(),
-        ));
+        let after = ee.subnet_reach(end, s);
+        // Never recorded: no record could change it (its reach is the same at both ends).
+        let before = match start.get(s) {
+            Some(r) => r.as_ref(),
+            None => after.as_ref(),
+        };
+        out.extend(exposure::diff_either(before, after.as_ref()));
     }
     out
 }
@@ -387,7 +396,13 @@ fn step(
     };
     tracker.structure_changed();
     if let Some(effect) = &event.effect {
-        let (changes, graph_after) = exposure_of(&before, net, effect, tracker.graph.take());
+        let (changes, graph_after) = exposure_of(
+            &before,
+            net,
+            effect,
+            tracker.graph.take(),
+            tracker.start.as_mut(),
+        );
         event.exposure = changes;
         tracker.graph = graph_after;
     }
@@ -413,6 +428,7 @@ fn exposure_of(
     after: &Network,
     effect: &Effect,
     graph_before: Option<RouteGraph>,
+    mut start: Option<&mut BTreeMap<SubnetId, Option<SubnetReach>>>,
 ) -> (Vec<ExposureChange>, Option<RouteGraph>) {
     let mut subnets: BTreeSet<SubnetId> = BTreeSet::new();
     let mut graph_after = None;
@@ -436,10 +452,14 @@ fn exposure_of(
     let mut out = Vec::new();
     for s in &subnets {
         // A subnet created (or deleted) by the record is compared with its absence.
+        let b = eb.subnet_reach(before, s);
         out.extend(exposure::diff_either(
-            eb.subnet_reach(before, s).as_ref(),
+            b.as_ref(),
             ea.subnet_reach(after, s).as_ref(),
         ));
+        if let Some(start) = start.as_deref_mut() {
+            start.entry(s.clone()).or_insert(b);
+        }
     }
     (out, graph_after)
 }

@@ -526,12 +526,12 @@ fn diff_family(
             if b.disposition == Disposition::ExitsToInternet
                 || a.disposition == Disposition::ExitsToInternet
             {
-                record(classify(&b, &a), &b, &a, addr::intersect(&[x], &public));
+                record(classify(&b, &a), &b, &a, addr::intersect(&[x], public));
                 record(
                     classify(&b.unroutable(), &a.unroutable()),
                     &b,
                     &a,
-                    addr::subtract(&[x], &public),
+                    addr::subtract(&[x], public),
                 );
             } else {
                 record(classify(&b, &a), &b, &a, vec![x]);

@@ -451,7 +451,7 @@ impl Engine {
         let mut via: Vec<InternetVia> = Vec::new();
         for s in &segments {
             if let Some(v) = s.internet {
-                let hit = addr::intersect(&s.ranges, &public);
+                let hit = addr::intersect(&s.ranges, public);
                 if hit.is_empty() {
                     continue;
                 }
@@ -475,7 +475,7 @@ impl Engine {
             (InternetClass::Isolated, Vec::new())
         };
         let internet_full =
-            !ranges.is_empty() && addr::total_size(&ranges) == addr::total_size(&public);
+            !ranges.is_empty() && addr::total_size(&ranges) == addr::total_size(public);
         FamilyReach {
             family,
             cidrs: subnet.cidrs(family),
@@ -729,7 +729,7 @@ impl Engine {
                 )),
             });
         }
-        if back < addr::total_size(&public) {
+        if back < addr::total_size(public) {
             let how = if back == 0 {
                 "has no route"
             } else {

@@ -585,12 +585,12 @@ impl Walker<'_> {
         if ctx.detail {
             // A single destination in trace mode: say when it is not publicly routable.
             let public = addr::public_space(ctx.family);
-            let private = addr::subtract(&ivs, &public);
+            let private = addr::subtract(&ivs, public);
             if !private.is_empty() {
                 let mut c = ctx.clone();
                 c.explain("NOT_INTERNET_ROUTABLE", &ctx.hops.last().map(|h| h.resource.clone()).unwrap_or_else(|| Arc::from("")), "the destination is a special-purpose (non-public) address; the internet does not route it".into());
                 finish_owned(out, &private, c, Disposition::ExitsToInternet, Some(via));
-                let public_part = addr::intersect(&ivs, &public);
+                let public_part = addr::intersect(&ivs, public);
                 return finish(
                     out,
                     &public_part,

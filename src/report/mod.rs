@@ -299,8 +299,8 @@ pub(crate) fn ranges_display(family: Family, ranges: &[addr::Interval]) -> Strin
     // Ranges inside the public space and covering most of it (what an internet change is
     // about): "public space", or "public space except ..." (README "Exposure changes").
     let public = addr::public_space(family);
-    if !ranges.is_empty() && addr::subtract(ranges, &public).is_empty() {
-        let missing: Vec<String> = addr::subtract(&public, ranges)
+    if !ranges.is_empty() && addr::subtract(ranges, public).is_empty() {
+        let missing: Vec<String> = addr::subtract(public, ranges)
             .iter()
             .flat_map(|iv| addr::interval_to_cidrs(family, *iv))
             .map(|c| c.to_string())

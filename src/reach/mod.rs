@@ -362,6 +362,22 @@ impl Engine {
         self.subnet_reach_with(net, subnet_id, &Caches::default(), false, Some(within))
     }
 
+    /// [`Engine::subnet_reach_within`] of several subnets for the same ranges, in the order
+    /// given (`None` for a subnet not in the network), sharing one walk's caches: each table is
+    /// compiled once and the walk onwards from a NAT gateway is made once for all the subnets
+    /// behind it (what a route change in the NAT gateway's subnet needs).
+    pub fn subnets_reach_within(
+        &self,
+        net: &Network,
+        ids: &[&SubnetId],
+        within: &[Vec<Interval>; 2],
+    ) -> Vec<Option<SubnetReach>> {
+        let cache = Caches::default();
+        ids.iter()
+            .map(|s| self.subnet_reach_with(net, s, &cache, true, Some(within)))
+            .collect()
+    }
+
     fn subnet_reach_in(
         &self,
         net: &Network,

@@ -701,7 +701,13 @@ impl Walker<'_> {
                 clean.hops = vec![Hop::resource(&nat.subnet_id)];
                 clean.explanations = Vec::new();
                 let mut whole = Vec::new();
-                self.leave_subnet(&nat.subnet_id, vec![c.family.whole()], &clean, &mut whole);
+                // The whole family, or in a restricted walk all of its ranges (every interval
+                // that reaches the NAT gateway lies in them).
+                let start = match self.within {
+                    Some(w) => w[family_slot(c.family)].clone(),
+                    None => vec![c.family.whole()],
+                };
+                self.leave_subnet(&nat.subnet_id, start, &clean, &mut whole);
                 for (ivs, _) in &mut whole {
                     *ivs = addr::normalize(std::mem::take(ivs));
                 }

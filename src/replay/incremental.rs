@@ -219,18 +219,21 @@ impl Tracker {
             }
             before.insert(s.clone(), (false, whole));
         }
-        for s in &deps.forward {
-            if !before.contains_key(s) && forwards_into(net, s, table, &deps.through, &within) {
-                if let Some(start) = &mut self.start {
-                    start
-                        .entry(s.clone())
-                        .or_insert_with(|| engine.subnet_reach(net, s));
-                }
-                before.insert(
-                    s.clone(),
-                    (true, engine.subnet_reach_within(net, s, &within)),
-                );
+        let restricted: Vec<&SubnetId> = deps
+            .forward
+            .iter()
+            .filter(|s| {
+                !before.contains_key(*s) && forwards_into(net, s, table, &deps.through, &within)
+            })
+            .collect();
+        let reached = engine.subnets_reach_within(net, &restricted, &within);
+        for (s, r) in restricted.into_iter().zip(reached) {
+            if let Some(start) = &mut self.start {
+                start
+                    .entry(s.clone())
+                    .or_insert_with(|| engine.subnet_reach(net, s));
             }
+            before.insert(s.clone(), (true, r));
         }
         Some(RouteStep {
             table: table.clone(),
@@ -250,10 +253,21 @@ impl Tracker {
             return Vec::new();
         };
         graph.routes_changed(&step.table, &step.old, &new);
+        let restricted: Vec<&SubnetId> = step
+            .before
+            .iter()
+            .filter(|(_, (r, _))| *r)
+            .map(|(s, _)| s)
+            .collect();
+        let mut reached = restricted
+            .iter()
+            .copied()
+            .zip(engine.subnets_reach_within(net, &restricted, &step.within))
+            .collect::<BTreeMap<_, _>>();
         let mut out = Vec::new();
         for (s, (restricted, b)) in &step.before {
             let a = if *restricted {
-                engine.subnet_reach_within(net, s, &step.within)
+                reached.remove(s).flatten()
             } else {
                 engine.subnet_reach(net, s)
             };

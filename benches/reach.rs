@@ -18,6 +18,12 @@
 //! `VPCSIM_BENCH_REACH_ONLY=1` runs only `reach_all` (for profiling);
 //! `VPCSIM_BENCH_EXPORT=<dir>` writes the account as describe-* JSON into `<dir>` and stops (to
 //! time the CLI on it, e.g. `vpcsim whatif --snapshot <dir> -- ...`; BENCHMARKS.md).
+//! Last, it replays route-family records with exposure on through `replay::Stepper` (issue #4:
+//! apply + incremental exposure diff per event) and prints median, mean, p90 and p99 per kind:
+//! `VPCSIM_BENCH_EXPOSURE_CHANGES` route changes (default 3,000, a third each CreateRoute,
+//! ReplaceRoute and DeleteRoute on random subnet tables) and `VPCSIM_BENCH_EXPOSURE_ASSOCIATIONS`
+//! re-associations (default 20); `VPCSIM_BENCH_EXPOSURE_ONLY=1` generates the account and runs
+//! only this part.
 //! `BENCHMARKS.md` records measured numbers.
 
 #[path = "common/mod.rs"]

@@ -1,12 +1,18 @@
-//! The incremental exposure diff of route changes (`replay::incremental`, issue #4 §1) is exact:
-//! on the starting state of every scenario of the library (peering, NAT64, appliances, transit
-//! gateways, gateway route tables, prefix lists), random sequences of CreateRoute, ReplaceRoute
-//! and DeleteRoute over the tables, destinations (including the VPCs' own ranges and NAT64
-//! images) and targets of that network are replayed one record at a time, and each record's
+//! The incremental exposure diff of route and subnet association changes
+//! (`replay::incremental`, issue #4 §1) is exact: on the starting state of every scenario of the
+//! library (peering, NAT64, appliances, transit gateways, gateway route tables, prefix lists),
+//! random sequences of CreateRoute, ReplaceRoute and DeleteRoute over the tables, destinations
+//! (including the VPCs' own ranges and NAT64 images) and targets of that network, and of
+//! AssociateRouteTable, ReplaceRouteTableAssociation and DisassociateRouteTable, are replayed one
+//! record at a time, and each record's
 //! exposure must equal a full recomputation over every subnet of a copy (`diff_networks`). The
 //! route graph kept up to date route by route must equal one rebuilt from the new state, and a
 //! whole replay (which carries graph and engine from record to record) must give each record the
 //! same exposure as the record alone.
+//!
+//! The tracker's own set of compared subnets must also include every subnet whose whole reach
+//! changes, explanations included (a lost peering return route changes only an explanation, so
+//! exposure alone would not notice a missing return-route dependent).
 //!
 //! `the_property_sees_exposure_changes` checks, on a fixed seeded sample, that the property is
 //! not vacuous: many records change exposure, including IPv6 through NAT64.
@@ -15,8 +21,11 @@ use proptest::prelude::*;
 use std::path::{Path, PathBuf};
 use vpcsim::addr::Family;
 use vpcsim::cloudtrail::ReadResult;
-use vpcsim::model::{Destination, Network, Route, RouteKey, RouteTableId, Target};
-use vpcsim::reach::RouteGraph;
+use vpcsim::model::{
+    AssociationTarget, Destination, Network, Route, RouteKey, RouteTableId, SubnetId, Target,
+};
+use vpcsim::reach::{Engine, RouteGraph};
+use vpcsim::replay::incremental::Tracker;
 use vpcsim::replay::{Outcome, ReplayOptions, replay};
 
 /// The starting state of every scenario that has one (a `topology.toml` or an inline
@@ -158,8 +167,54 @@ fn pool(net: &Network) -> Pool {
 /// pool. Existing destinations of the table are preferred for replace and delete.
 type Op = (u8, u16, u16, u16);
 
+/// A subnet association change: associate a random subnet with the table, or replace or remove
+/// a random subnet association (indices as in [`command`]).
+fn association_command(net: &Network, pool: &Pool, op: Op) -> Vec<String> {
+    let (verb, t, d, _) = op;
+    let table = &pool.tables[t as usize % pool.tables.len()];
+    let subnets: Vec<String> = net.subnets.keys().map(|s| s.to_string()).collect();
+    let associations: Vec<String> = net
+        .route_tables
+        .values()
+        .flat_map(|rt| &rt.associations)
+        .filter(|a| matches!(a.target, AssociationTarget::Subnet(_)))
+        .map(|a| a.id.to_string())
+        .collect();
+    let mut words: Vec<String> = vec!["aws".into(), "ec2".into()];
+    let pick = |v: &[String]| {
+        v.get(d as usize % v.len().max(1))
+            .cloned()
+            .unwrap_or_default()
+    };
+    match verb % 3 {
+        0 => words.extend([
+            "associate-route-table".into(),
+            "--route-table-id".into(),
+            table.clone(),
+            "--subnet-id".into(),
+            pick(&subnets),
+        ]),
+        1 => words.extend([
+            "replace-route-table-association".into(),
+            "--association-id".into(),
+            pick(&associations),
+            "--route-table-id".into(),
+            table.clone(),
+        ]),
+        _ => words.extend([
+            "disassociate-route-table".into(),
+            "--association-id".into(),
+            pick(&associations),
+        ]),
+    }
+    words
+}
+
 fn command(net: &Network, pool: &Pool, op: Op) -> Vec<String> {
     let (verb, t, d, g) = op;
+    if verb >= 3 {
+        return association_command(net, pool, (verb - 3, t, d, g));
+    }
     let table = &pool.tables[t as usize % pool.tables.len()];
     let verb = ["create-route", "replace-route", "delete-route"][verb as usize % 3];
     let dest = if verb == "create-route" {
@@ -202,6 +257,28 @@ fn command(net: &Network, pool: &Pool, op: Op) -> Vec<String> {
     words
 }
 
+/// The subnet an association command concerns (`None` for a route command).
+fn association_subnet(net: &Network, words: &[String]) -> Option<SubnetId> {
+    let value = |flag: &str| {
+        words
+            .iter()
+            .position(|w| w == flag)
+            .and_then(|i| words.get(i + 1))
+    };
+    if let Some(s) = value("--subnet-id") {
+        return Some(SubnetId::new(s.as_str()));
+    }
+    let id = value("--association-id")?;
+    net.route_tables
+        .values()
+        .flat_map(|rt| &rt.associations)
+        .find(|a| a.id.as_str() == id)
+        .and_then(|a| match &a.target {
+            AssociationTarget::Subnet(s) => Some(s.clone()),
+            _ => None,
+        })
+}
+
 fn routes_of(net: &Network, table: &RouteTableId, words: &[String]) -> Vec<Route> {
     let Some(i) = words.iter().position(|w| w.starts_with("--destination")) else {
         return Vec::new();
@@ -235,6 +312,7 @@ fn check(start: &Network, ops: &[Op]) -> (usize, usize, usize) {
     };
     let mut net = start.clone();
     let mut graph = RouteGraph::build(&net);
+    let mut tracker = Tracker::default();
     let mut records = Vec::new();
     let mut singles = Vec::new();
     let (mut applied, mut exposed, mut v6) = (0, 0, 0);
@@ -249,8 +327,23 @@ fn check(start: &Network, ops: &[Op]) -> (usize, usize, usize) {
             .expect("one command, one step")
             .record;
         let before = net.clone();
+        // The tracker's own view of the record: the subnets it compares must include every
+        // subnet whose reach (explanations included: a return route lost only adds one) changes.
+        let prepared = match vpcsim::cloudtrail::decode(&record) {
+            vpcsim::cloudtrail::Decoded::Change(c) => tracker.prepare(&net, &c),
+            _ => None,
+        };
         let table = RouteTableId::new(words[4].as_str());
         let old = routes_of(&net, &table, &words);
+        // For an association change: the subnet, its table and its VPC's tables before.
+        let subnet = association_subnet(&net, &words);
+        let before_assoc = subnet.as_ref().map(|s| {
+            let vpc = net.subnets[s].vpc_id.clone();
+            (
+                net.effective_route_table(s).map(|(t, _)| t.clone()),
+                graph.vpc_tables(&net, &vpc),
+            )
+        });
         let rep = replay(
             &mut net,
             ReadResult {
@@ -270,13 +363,42 @@ fn check(start: &Network, ops: &[Op]) -> (usize, usize, usize) {
             );
             continue;
         }
+        match prepared {
+            Some(step) => {
+                let covered: std::collections::BTreeSet<SubnetId> =
+                    step.subnets().cloned().collect();
+                let (rb, ra) = (
+                    Engine::new(&before).reach_all(&before),
+                    Engine::new(&net).reach_all(&net),
+                );
+                for (b, a) in rb.iter().zip(&ra) {
+                    assert!(
+                        b == a || covered.contains(&b.subnet_id),
+                        "{words:?}: the reach of {} changed but the tracker does not compare it",
+                        b.subnet_id
+                    );
+                }
+                if ev.inferred.is_empty() {
+                    tracker.finish(step, &net);
+                } else {
+                    // Inference added resources: start afresh.
+                    tracker = Tracker::default();
+                }
+            }
+            None => tracker = Tracker::default(),
+        }
         let full = vpcsim::exposure::diff_networks(&before, &net);
         assert_eq!(
             ev.exposure, full,
             "{words:?} ({}): the incremental exposure differs from the full diff",
             ev.description
         );
-        graph.routes_changed(&table, &old, &routes_of(&net, &table, &words));
+        match (&subnet, &before_assoc) {
+            (Some(s), Some((old_table, old_vpc_tables))) => {
+                graph.association_changed(&net, s, old_table.as_ref(), old_vpc_tables)
+            }
+            _ => graph.routes_changed(&table, &old, &routes_of(&net, &table, &words)),
+        }
         assert_eq!(
             graph.edge_list(),
             RouteGraph::build(&net).edge_list(),
@@ -309,7 +431,9 @@ fn check(start: &Network, ops: &[Op]) -> (usize, usize, usize) {
 }
 
 fn op() -> impl Strategy<Value = Op> {
-    (0u8..3, any::<u16>(), any::<u16>(), any::<u16>())
+    // Route changes twice as often as association changes.
+    (0u8..9, any::<u16>(), any::<u16>(), any::<u16>())
+        .prop_map(|(v, t, d, g)| (v.min(v % 6), t, d, g))
 }
 
 proptest! {
@@ -351,4 +475,111 @@ fn the_property_sees_exposure_changes() {
         "only {exposed} route changes changed exposure"
     );
     assert!(v6 >= 3, "only {v6} route changes changed IPv6 exposure");
+}
+
+/// A subnet moved to a table without the return route over its VPC's peering connection: the
+/// peer's subnet still delivers to it, but replies cannot come back (§4.5), which only adds an
+/// explanation to the peer's reach. The tracker must compare that peer subnet too, and must
+/// not when the new table returns the peer's traffic the same way.
+#[test]
+fn association_change_reaches_the_peers_that_return_through_it() {
+    let topology = r#"
+account = "123456789012"
+region = "us-east-1"
+
+[[vpc]]
+id = "vpc-0e00000a"
+cidrs = ["10.1.0.0/16"]
+
+[[vpc]]
+id = "vpc-0e00000b"
+cidrs = ["10.2.0.0/16"]
+
+[[subnet]]
+id = "subnet-0e00000a"
+vpc = "vpc-0e00000a"
+cidr = "10.1.1.0/24"
+
+[[subnet]]
+id = "subnet-0e00000b"
+vpc = "vpc-0e00000b"
+cidr = "10.2.1.0/24"
+
+[[vpc_peering_connection]]
+id = "pcx-0e0000ab"
+requester = "vpc-0e00000a"
+accepter = "vpc-0e00000b"
+
+[[route_table]]
+id = "rtb-0e00000a"
+vpc = "vpc-0e00000a"
+main = true
+routes = []
+
+[[route_table]]
+id = "rtb-0e0000a1"
+vpc = "vpc-0e00000a"
+subnets = ["subnet-0e00000a"]
+routes = ["10.2.0.0/16 -> pcx-0e0000ab"]
+
+[[route_table]]
+id = "rtb-0e0000a2"
+vpc = "vpc-0e00000a"
+routes = ["10.2.0.0/16 -> pcx-0e0000ab"]
+
+[[route_table]]
+id = "rtb-0e00000b"
+vpc = "vpc-0e00000b"
+main = true
+routes = ["10.1.0.0/16 -> pcx-0e0000ab"]
+"#;
+    let mut loaded =
+        vpcsim::snapshot::topology::load_str(topology, "peer-return.toml").expect("it loads");
+    vpcsim::snapshot::finish(&mut loaded);
+    let mut net = loaded.network;
+    let peer = SubnetId::new("subnet-0e00000b");
+    let moved = SubnetId::new("subnet-0e00000a");
+    // (new table, whether the peer's reach changes)
+    for (table, changes) in [("rtb-0e0000a2", false), ("rtb-0e00000a", true)] {
+        // The subnet's association now (a replacement gives it a new ID).
+        let association = net
+            .route_tables
+            .values()
+            .flat_map(|t| &t.associations)
+            .find(|a| a.target == AssociationTarget::Subnet(moved.clone()))
+            .expect("the subnet is explicitly associated")
+            .id
+            .to_string();
+        let words: Vec<String> = [
+            "aws",
+            "ec2",
+            "replace-route-table-association",
+            "--association-id",
+            association.as_str(),
+            "--route-table-id",
+            table,
+        ]
+        .iter()
+        .map(|w| w.to_string())
+        .collect();
+        let (steps, errors) = vpcsim::whatif::steps_from_commands(&[("t".into(), words)], 1);
+        assert!(errors.is_empty(), "{errors:?}");
+        let record = &steps[0].record;
+        let vpcsim::cloudtrail::Decoded::Change(change) = vpcsim::cloudtrail::decode(record) else {
+            panic!("a change");
+        };
+        let mut tracker = Tracker::default();
+        let step = tracker.prepare(&net, &change).expect("an incremental step");
+        let compared: Vec<SubnetId> = step.subnets().cloned().collect();
+        let before = net.clone();
+        net.apply(&change, &Default::default()).expect("applies");
+        let reach = |n: &Network| Engine::new(n).subnet_reach(n, &peer);
+        assert_eq!(reach(&before) != reach(&net), changes, "to {table}");
+        assert_eq!(
+            compared.contains(&peer),
+            changes,
+            "to {table}: {compared:?}"
+        );
+        assert!(compared.contains(&moved), "to {table}: {compared:?}");
+    }
 }

@@ -40,6 +40,8 @@ pub struct RouteGraph {
     /// thousands of routes to it).
     graph: DiGraph<Arc<str>, u32>,
     nodes: FxHashMap<Arc<str>, NodeIndex>,
+    /// Each VPC's subnets, by VPC ID.
+    vpc_subnets: FxHashMap<Arc<str>, Vec<SubnetId>>,
 }
 
 impl RouteGraph {
@@ -48,6 +50,7 @@ impl RouteGraph {
         let mut g = RouteGraph {
             graph: DiGraph::new(),
             nodes: FxHashMap::default(),
+            vpc_subnets: FxHashMap::default(),
         };
         // The effective tables of each VPC's subnets (the return routes peering depends on).
         let mut vpc_tables: BTreeMap<&VpcId, BTreeSet<&RouteTableId>> = BTreeMap::new();
@@ -64,6 +67,10 @@ impl RouteGraph {
             }
             let vpc = g.node(s.vpc_id.name());
             g.link(subnet, vpc);
+            g.vpc_subnets
+                .entry(s.vpc_id.name())
+                .or_default()
+                .push(s.id.clone());
         }
         for t in net.route_tables.values() {
             let table = g.node(t.id.name());
@@ -176,6 +183,75 @@ impl RouteGraph {
                 self.link(t, n);
             }
         }
+    }
+
+    /// Keeps the graph equal to a rebuild after `subnet`'s association changed (`net` is the
+    /// state after): its edge to the table it uses moves from `old` to its table now, and each
+    /// peering connection of its VPC follows the VPC's set of tables (`old_vpc_tables` before)
+    /// as return routes.
+    pub fn association_changed(
+        &mut self,
+        net: &Network,
+        subnet: &SubnetId,
+        old: Option<&RouteTableId>,
+        old_vpc_tables: &BTreeSet<RouteTableId>,
+    ) {
+        let Some(vpc) = net.subnet_vpc(subnet) else {
+            return;
+        };
+        let s = self.node(subnet.name());
+        if let Some(t) = old.and_then(|t| self.nodes.get(t.as_str()).copied()) {
+            self.unlink(s, t);
+        }
+        if let Some((t, _)) = net.effective_route_table(subnet) {
+            let t = self.node(t.name());
+            self.link(s, t);
+        }
+        let new_vpc_tables = self.vpc_tables(net, vpc);
+        for p in net
+            .vpc_peering_connections
+            .values()
+            .filter(|p| &p.requester.vpc_id == vpc || &p.accepter.vpc_id == vpc)
+        {
+            let pcx = self.node(p.id.name());
+            for t in old_vpc_tables.difference(&new_vpc_tables) {
+                if let Some(r) = self.nodes.get(format!("{RETURN}{t}").as_str()).copied() {
+                    self.unlink(pcx, r);
+                }
+            }
+            for t in new_vpc_tables.difference(old_vpc_tables) {
+                let r = self.node(Arc::from(format!("{RETURN}{t}")));
+                self.link(pcx, r);
+            }
+        }
+    }
+
+    /// The tables the subnets of `vpc` use (whose routes are the return routes of traffic
+    /// delivered there over a peering connection). The graph knows each VPC's subnets as they
+    /// were when it was built: a change to the subnets rebuilds it.
+    pub fn vpc_tables(&self, net: &Network, vpc: &VpcId) -> BTreeSet<RouteTableId> {
+        self.vpc_subnets
+            .get(vpc.as_str())
+            .into_iter()
+            .flatten()
+            .filter_map(|s| net.effective_route_table(s).map(|(t, _)| t.clone()))
+            .collect()
+    }
+
+    /// The subnets depending on any of `ids` (themselves included when subnets), in ID order.
+    pub fn closure_subnets(&self, ids: &[&str]) -> BTreeSet<SubnetId> {
+        let mut out = BTreeSet::new();
+        for id in ids {
+            if let Some(&start) = self.nodes.get(*id) {
+                self.reverse_closure(start, |n| {
+                    let id = &self.graph[n];
+                    if id.starts_with(SubnetId::PREFIX) {
+                        out.insert(SubnetId::new(&**id));
+                    }
+                });
+            }
+        }
+        out
     }
 
     /// The nodes a route's edges lead to, as `build` makes them.

@@ -25,6 +25,25 @@ use crate::reach::{Engine, RouteGraph, SubnetReach};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+/// What changes, with what the route graph needs to follow it.
+enum StepKind {
+    /// The routes of one destination of one table.
+    Route {
+        table: RouteTableId,
+        destination: Destination,
+        /// The routes of the destination before (static and propagated).
+        old: Vec<Route>,
+    },
+    /// The route table a subnet uses (an explicit association made, replaced or removed).
+    Association {
+        subnet: SubnetId,
+        /// Its table before.
+        old: Option<RouteTableId>,
+        /// The tables its VPC's subnets used before (the return routes peering reads).
+        old_vpc_tables: std::collections::BTreeSet<RouteTableId>,
+    },
+}
+
 /// What a replay carries from one record to the next for the exposure diff: the route graph
 /// and the reach engine of the current state, when known.
 #[derive(Default)]
@@ -36,18 +55,24 @@ pub struct Tracker {
     pub start: Option<BTreeMap<SubnetId, Option<SubnetReach>>>,
 }
 
-/// A route change prepared before it is applied.
-pub struct RouteStep {
-    table: RouteTableId,
-    destination: Destination,
-    /// The routes of the destination before (static and propagated).
-    old: Vec<Route>,
+/// A change prepared before it is applied.
+pub struct Step {
+    kind: StepKind,
     /// The destination ranges per family that the restricted reach covers.
     within: [Vec<Interval>; 2],
     /// Each dependent subnet's reach before; `true` when restricted to `within`.
     before: BTreeMap<SubnetId, (bool, Option<SubnetReach>)>,
     /// How to undo the change, from the state before it.
     pub remediation: Option<Remediation>,
+}
+
+impl Step {
+    /// The subnets whose reach the step compares: every subnet whose reach the change can
+    /// alter (a safe superset; restricted to the changed destination for those a route change
+    /// reaches through the table).
+    pub fn subnets(&self) -> impl Iterator<Item = &SubnetId> {
+        self.before.keys()
+    }
 }
 
 /// The routes of `destination` in `table` (static, then propagated).
@@ -141,6 +166,86 @@ fn forwards_into(
     })
 }
 
+/// The subnet whose explicit association `change` makes, replaces or removes, and the table
+/// it will use (`None`: its VPC has no main table); not the main association, nor a gateway's
+/// edge association: those take the full path.
+fn association_subnet(net: &Network, change: &Change) -> Option<(SubnetId, Option<RouteTableId>)> {
+    let of = |id: &RouteTableAssociationId| -> Option<SubnetId> {
+        let table = net.route_tables.get(net.association_table(id)?)?;
+        match &table.associations.iter().find(|a| &a.id == id)?.target {
+            AssociationTarget::Subnet(s) => Some(s.clone()),
+            _ => None,
+        }
+    };
+    match change {
+        Change::AssociateRouteTable {
+            route_table_id,
+            subnet_id: Some(s),
+            gateway_id: None,
+            ..
+        } if net.route_tables.contains_key(route_table_id) && net.subnets.contains_key(s) => {
+            Some((s.clone(), Some(route_table_id.clone())))
+        }
+        Change::DisassociateRouteTable { association_id } => {
+            let s = of(association_id)?;
+            let main = net.main_route_table(net.subnet_vpc(&s)?).cloned();
+            Some((s, main))
+        }
+        Change::ReplaceRouteTableAssociation {
+            association_id,
+            route_table_id,
+            ..
+        } if net.route_tables.contains_key(route_table_id) => {
+            Some((of(association_id)?, Some(route_table_id.clone())))
+        }
+        _ => None,
+    }
+}
+
+/// Whether tables `old` and `new` (of `vpc`) send different parts of the peer's addresses back
+/// over `pcx` (what `check_return` asks of the table of a subnet traffic is delivered to).
+fn returns_differ(
+    net: &Network,
+    vpc: &VpcId,
+    pcx: &VpcPeeringConnectionId,
+    peer: &PeeringSide,
+    old: Option<&RouteTableId>,
+    new: Option<&RouteTableId>,
+) -> bool {
+    let returning = |table: Option<&RouteTableId>, family: Family, space: &[Interval]| {
+        let Some(t) = table.and_then(|t| net.route_tables.get(t)) else {
+            return Vec::new();
+        };
+        let fib = Fib::compile_within(net, t, family, space);
+        let mut out = Vec::new();
+        for iv in space {
+            for (piece, choice) in fib.pieces(*iv) {
+                if let Choice::Entry(i) = choice
+                    && let Some(e) = fib.entries.get(i as usize)
+                    && matches!(&e.route.target, Target::VpcPeeringConnection(p) if p == pcx)
+                    && !matches!(net.route_status(vpc, &e.route), TargetStatus::Blackhole(_))
+                {
+                    out.push(piece);
+                }
+            }
+        }
+        addr::normalize(out)
+    };
+    Family::ALL.into_iter().any(|family| {
+        // The peer's CIDRs as the model knows them (the VPC's own when it is in the model).
+        let mut space: Vec<Interval> = net
+            .vpcs
+            .get(&peer.vpc_id)
+            .map(|v| v.cidrs(family))
+            .unwrap_or_else(|| peer.cidrs(family))
+            .iter()
+            .map(Interval::of_net)
+            .collect();
+        space = addr::normalize(space);
+        returning(old, family, &space) != returning(new, family, &space)
+    })
+}
+
 fn hits(ivs: &[Interval], d: &[Interval]) -> bool {
     !addr::intersect(&addr::normalize(ivs.to_vec()), d).is_empty()
 }
@@ -155,7 +260,10 @@ impl Tracker {
     /// Prepares the incremental diff of `change` if it is a route change of a known table;
     /// `None` means the caller must take the full path (copy and diff). Builds the route graph
     /// and the engine for the current state when not yet known.
-    pub fn prepare(&mut self, net: &Network, change: &Change) -> Option<RouteStep> {
+    pub fn prepare(&mut self, net: &Network, change: &Change) -> Option<Step> {
+        if let Some((subnet, table)) = association_subnet(net, change) {
+            return self.prepare_association(net, change, subnet, table);
+        }
         let (table, destination) = match change {
             Change::CreateRoute {
                 route_table_id,
@@ -235,11 +343,60 @@ impl Tracker {
             }
             before.insert(s.clone(), (true, r));
         }
-        Some(RouteStep {
-            table: table.clone(),
-            destination: destination.clone(),
-            old: routes_of(net, table, destination),
+        Some(Step {
+            kind: StepKind::Route {
+                table: table.clone(),
+                destination: destination.clone(),
+                old: routes_of(net, table, destination),
+            },
             within,
+            before,
+            remediation: exposure::revert(change, net),
+        })
+    }
+
+    /// A subnet's association changes: the subnet, what traffic comes to it through a NAT
+    /// gateway or an appliance living there, and what is delivered to it over a peering
+    /// connection of its VPC (its table holds the return routes) may change, for any destination.
+    /// A peering connection of the VPC counts only when the subnet's old and new tables route
+    /// the peer's addresses (where every source arriving over it lies) back over it
+    /// differently: otherwise every return check comes out the same.
+    fn prepare_association(
+        &mut self,
+        net: &Network,
+        change: &Change,
+        subnet: SubnetId,
+        table: Option<RouteTableId>,
+    ) -> Option<Step> {
+        let vpc = net.subnet_vpc(&subnet)?.clone();
+        let old = net.effective_route_table(&subnet).map(|(t, _)| t.clone());
+        let engine = self.engine.get_or_insert_with(|| Engine::new(net));
+        let graph = self.graph.get_or_insert_with(|| RouteGraph::build(net));
+        let mut starts: Vec<&str> = vec![subnet.as_str()];
+        starts.extend(
+            net.vpc_peering_connections
+                .values()
+                .filter_map(|p| Some((p, p.other_side(&vpc)?)))
+                .filter(|(p, peer)| {
+                    returns_differ(net, &vpc, &p.id, peer, old.as_ref(), table.as_ref())
+                })
+                .map(|(p, _)| p.id.as_str()),
+        );
+        let mut before = BTreeMap::new();
+        for s in graph.closure_subnets(&starts) {
+            let whole = engine.subnet_reach(net, &s);
+            if let Some(start) = &mut self.start {
+                start.entry(s.clone()).or_insert_with(|| whole.clone());
+            }
+            before.insert(s, (false, whole));
+        }
+        Some(Step {
+            kind: StepKind::Association {
+                old,
+                old_vpc_tables: graph.vpc_tables(net, &vpc),
+                subnet,
+            },
+            within: [Vec::new(), Vec::new()],
             before,
             remediation: exposure::revert(change, net),
         })
@@ -247,12 +404,22 @@ impl Tracker {
 
     /// The exposure changes of a prepared route change, now applied to `net`; keeps the route
     /// graph equal to the new state's.
-    pub fn finish(&mut self, step: RouteStep, net: &Network) -> Vec<ExposureChange> {
-        let new = routes_of(net, &step.table, &step.destination);
+    pub fn finish(&mut self, step: Step, net: &Network) -> Vec<ExposureChange> {
         let (Some(engine), Some(graph)) = (&self.engine, &mut self.graph) else {
             return Vec::new();
         };
-        graph.routes_changed(&step.table, &step.old, &new);
+        match &step.kind {
+            StepKind::Route {
+                table,
+                destination,
+                old,
+            } => graph.routes_changed(table, old, &routes_of(net, table, destination)),
+            StepKind::Association {
+                subnet,
+                old,
+                old_vpc_tables,
+            } => graph.association_changed(net, subnet, old.as_ref(), old_vpc_tables),
+        }
         let restricted: Vec<&SubnetId> = step
             .before
             .iter()

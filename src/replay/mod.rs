@@ -415,7 +415,7 @@ fn step(
 /// How a record's exposure is computed: incrementally (a route change, prepared before it is
 /// applied), or by comparing with a copy of the state before it.
 enum Path {
-    Incremental(incremental::RouteStep),
+    Incremental(incremental::Step),
     Full(Box<Network>),
 }
 

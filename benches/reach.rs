@@ -22,8 +22,9 @@
 //! apply + incremental exposure diff per event) and prints median, mean, p90 and p99 per kind:
 //! `VPCSIM_BENCH_EXPOSURE_CHANGES` route changes (default 3,000, a third each CreateRoute,
 //! ReplaceRoute and DeleteRoute on random subnet tables) and `VPCSIM_BENCH_EXPOSURE_ASSOCIATIONS`
-//! re-associations (default 20); `VPCSIM_BENCH_EXPOSURE_ONLY=1` generates the account and runs
-//! only this part.
+//! re-associations (default 20); `VPCSIM_BENCH_EXPOSURE_TABLES=N` draws them from N random
+//! subnet tables instead of all (locality); `VPCSIM_BENCH_EXPOSURE_ONLY=1` generates the account
+//! and runs only this part.
 //! `BENCHMARKS.md` records measured numbers.
 
 #[path = "common/mod.rs"]
@@ -807,9 +808,17 @@ fn exposure_events(account: &Account, changes: usize, associations: usize) -> Ex
         kinds: BTreeMap::new(),
     };
     let total = changes + associations;
+    // The tables the records pick from: all of them (no locality, the default), or a working
+    // set of `VPCSIM_BENCH_EXPOSURE_TABLES` random subnet tables (a trail that keeps coming back
+    // to the same tables, as the changes of one team or one incident do).
+    let pool: Vec<usize> = match env_usize("VPCSIM_BENCH_EXPOSURE_TABLES") {
+        Some(k) if k > 0 && k < account.subnet_tables.len() => (0..k)
+            .map(|_| rng.below(account.subnet_tables.len()))
+            .collect(),
+        _ => (0..account.subnet_tables.len()).collect(),
+    };
     for n in 0..total {
-        let (subnet, table, v) =
-            account.subnet_tables[rng.below(account.subnet_tables.len())].clone();
+        let (subnet, table, v) = account.subnet_tables[pool[rng.below(pool.len())]].clone();
         let plan = &account.plans[v];
         let mut words: Vec<String> = ["aws", "ec2"].iter().map(|s| s.to_string()).collect();
         let kind: &'static str;

@@ -16,17 +16,18 @@
 //! depend on which file happened to sort first: interfaces from describe-network-interfaces win
 //! over the copies inside describe-instances, and Elastic IPs are attached to known interfaces.
 
+use super::tape::{At, Json, Tape, View};
 use super::{ImportError, InputError, Loaded};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::*;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use serde_json::Value;
-use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::fs;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// One parsed input document: file name (for messages), its JSON, and the region and account it
 /// belongs to when known (from the path, or from the caller).
@@ -45,14 +46,25 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, ImportError> {
             message: "no .json files found in this directory or below it; expected describe-* output such as RouteTables.json".into(),
         });
     }
+    let sources = read_sources(&files);
+    let tapes = tapes(&sources);
+    let fallbacks = fallbacks(&files, &sources, &tapes);
+    let names: Vec<(String, Context)> = files
+        .iter()
+        .map(|f| (f.display().to_string(), path_context(f)))
+        .collect();
     let mut docs = Vec::new();
-    for file in &files {
-        match read_json(file) {
-            Ok(value) => {
-                let (region, account) = path_context(file);
-                docs.push((file.display().to_string(), value, region, account));
-            }
-            Err(e) => errors.push(e),
+    for (((source, tape), fallback), (name, (region, account))) in
+        sources.iter().zip(&tapes).zip(&fallbacks).zip(&names)
+    {
+        match document(source, tape, fallback) {
+            Ok(value) => docs.push(Parsed {
+                file: name,
+                value,
+                region: region.as_deref(),
+                account: account.as_deref(),
+            }),
+            Err(e) => errors.push(e.clone()),
         }
     }
     let (loaded, mut more) = import(&docs);
@@ -62,15 +74,121 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, ImportError> {
 
 /// Loads one JSON file holding one or several describe-* (or create-*) keys.
 pub fn load_file(path: &Path) -> Result<Loaded, ImportError> {
-    let value = read_json(path).map_err(|e| ImportError::fatal(vec![e]))?;
+    let files = [path.to_path_buf()];
+    let sources = read_sources(&files);
+    let tapes = tapes(&sources);
+    let fallbacks = fallbacks(&files, &sources, &tapes);
+    let (Some(source), Some(tape), Some(fallback)) =
+        (sources.first(), tapes.first(), fallbacks.first())
+    else {
+        return Err(ImportError::fatal(Vec::new()));
+    };
+    let value =
+        document(source, tape, fallback).map_err(|e| ImportError::fatal(vec![e.clone()]))?;
+    let name = path.display().to_string();
     let (region, account) = path_context(path);
-    load_values(&[(path.display().to_string(), value, region, account)])
+    let (loaded, errors) = import(&[Parsed {
+        file: &name,
+        value,
+        region: region.as_deref(),
+        account: account.as_deref(),
+    }]);
+    result(loaded, errors)
 }
 
-/// Imports already parsed documents; `load_dir` and `load_file` end here, and tests start here.
+/// Imports already parsed documents; tests start here (`load_dir` and `load_file` read files
+/// onto tapes instead, and share everything after that).
 pub fn load_values(docs: &[Document]) -> Result<Loaded, ImportError> {
-    let (loaded, errors) = import(docs);
+    let parsed: Vec<Parsed> = docs
+        .iter()
+        .map(|(file, value, region, account)| Parsed {
+            file,
+            value: Val::Value(value),
+            region: region.as_deref(),
+            account: account.as_deref(),
+        })
+        .collect();
+    let (loaded, errors) = import(&parsed);
     result(loaded, errors)
+}
+
+/// One document as the importer reads it.
+struct Parsed<'a> {
+    file: &'a str,
+    value: Val<'a>,
+    region: Option<&'a str>,
+    account: Option<&'a str>,
+}
+
+/// A file read for import: its text, to be put on a tape, or (for UTF-16, and for anything the
+/// tape does not take) what [`read_json`] made of it.
+enum Source {
+    Text(String),
+    Value(Value),
+}
+
+/// Reads each file (the files in parallel: the largest, describe-route-tables, takes most of the
+/// time). A file that cannot be read or is not UTF-8 goes through [`read_json`], whose error is
+/// the one reported.
+fn read_sources(files: &[PathBuf]) -> Vec<Result<Source, InputError>> {
+    files.iter().map(|f| read_source(f)).collect()
+}
+
+fn read_source(path: &Path) -> Result<Source, InputError> {
+    let Ok(bytes) = fs::read(path) else {
+        return read_json(path).map(Source::Value);
+    };
+    if matches!(bytes.as_slice(), [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..]) {
+        return read_json(path).map(Source::Value);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Source::Text(text)),
+        Err(_) => read_json(path).map(Source::Value),
+    }
+}
+
+/// The tape of each source that has a text and holds one valid JSON document.
+fn tapes(sources: &[Result<Source, InputError>]) -> Vec<Option<Tape<'_>>> {
+    sources
+        .iter()
+        .map(|s| match s {
+            Ok(Source::Text(text)) => {
+                Tape::parse(text.strip_prefix('\u{feff}').unwrap_or(text)).ok()
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// For each text that is not on a tape (not one JSON document, or too large), what
+/// [`read_json`] makes of the file: the error to report, exactly as before tapes existed.
+fn fallbacks(
+    files: &[PathBuf],
+    sources: &[Result<Source, InputError>],
+    tapes: &[Option<Tape>],
+) -> Vec<Option<Result<Value, InputError>>> {
+    files
+        .iter()
+        .zip(sources.iter().zip(tapes))
+        .map(|(file, (source, tape))| match (source, tape) {
+            (Ok(Source::Text(_)), None) => Some(read_json(file)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The document a file gave, or the error that stands for it.
+fn document<'a>(
+    source: &'a Result<Source, InputError>,
+    tape: &'a Option<Tape<'a>>,
+    fallback: &'a Option<Result<Value, InputError>>,
+) -> Result<Val<'a>, &'a InputError> {
+    match (source, tape, fallback) {
+        (Err(e), _, _) | (_, _, Some(Err(e))) => Err(e),
+        (_, Some(t), _) => Ok(Val::Tape(t.root())),
+        (Ok(Source::Value(v)), None, _) | (_, None, Some(Ok(v))) => Ok(Val::Value(v)),
+        (Ok(Source::Text(_)), None, None) => Ok(Val::Value(&NULL)),
+    }
 }
 
 fn result(loaded: Loaded, errors: Vec<InputError>) -> Result<Loaded, ImportError> {
@@ -176,9 +294,12 @@ fn read_json(path: &Path) -> Result<Value, InputError> {
     })
 }
 
+/// The region and account a file belongs to, when known.
+type Context = (Option<String>, Option<String>);
+
 /// Region and account from a file's path: the deepest component that looks like an AWS region
 /// (`us-east-1`, `us-gov-west-1`) and the component after the deepest `accounts`.
-fn path_context(path: &Path) -> (Option<String>, Option<String>) {
+fn path_context(path: &Path) -> Context {
     let comps: Vec<&str> = path
         .components()
         .filter_map(|c| match c {
@@ -216,11 +337,22 @@ fn looks_like_region(s: &str) -> bool {
 // ---------------------------------------------------------------------------------------------
 // Path-tracking access to JSON values
 
-/// Where errors and diagnostics of one import go.
+/// Where errors and diagnostics of one import go. Behind mutexes so that route tables can be
+/// read on two threads, each into a sink of its own, appended in order afterwards.
 #[derive(Default)]
 struct Sink {
-    errors: RefCell<Vec<InputError>>,
-    diags: RefCell<Vec<Diagnostic>>,
+    errors: Mutex<Vec<InputError>>,
+    diags: Mutex<Vec<Diagnostic>>,
+}
+
+impl Sink {
+    fn errors(&self) -> MutexGuard<'_, Vec<InputError>> {
+        self.errors.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn diags(&self) -> MutexGuard<'_, Vec<Diagnostic>> {
+        self.diags.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 /// The file a record came from, with the region and account it belongs to.
@@ -233,32 +365,84 @@ struct Cx<'a> {
 
 static NULL: Value = Value::Null;
 
+/// A JSON value of either representation (see [`super::tape`]).
+#[derive(Clone, Copy)]
+enum Val<'a> {
+    Value(&'a Value),
+    Tape(At<'a>),
+}
+
+impl<'a> Json<'a> for Val<'a> {
+    fn view(self) -> View<'a> {
+        match self {
+            Val::Value(v) => v.view(),
+            Val::Tape(v) => v.view(),
+        }
+    }
+
+    fn get(self, key: &str) -> Option<Self> {
+        match self {
+            Val::Value(v) => v.get(key).map(Val::Value),
+            Val::Tape(v) => v.get(key).map(Val::Tape),
+        }
+    }
+
+    fn items(self) -> Vec<Self> {
+        match self {
+            Val::Value(v) => v.items().into_iter().map(Val::Value).collect(),
+            Val::Tape(v) => v.items().into_iter().map(Val::Tape).collect(),
+        }
+    }
+
+    fn entries(self) -> Vec<(&'a str, Self)> {
+        match self {
+            Val::Value(v) => v
+                .entries()
+                .into_iter()
+                .map(|(k, v)| (k, Val::Value(v)))
+                .collect(),
+            Val::Tape(v) => v
+                .entries()
+                .into_iter()
+                .map(|(k, v)| (k, Val::Tape(v)))
+                .collect(),
+        }
+    }
+}
+
 /// A JSON value together with its file and JSON path, so that every message is uniform.
 /// Accessors record an [`InputError`] when a value has the wrong type and return `None`;
 /// absent and `null` values are simply `None` (optional) or an error (required).
-#[derive(Clone)]
-struct Node<'a> {
-    v: &'a Value,
-    path: String,
+///
+/// The path is not built until a message needs it: a node knows its parent, its key and, for a
+/// list element, its index (`parent.key[index]`), so that looking at a field costs no
+/// allocation.
+#[derive(Clone, Copy)]
+struct Node<'p, 'a> {
+    /// `None` when absent.
+    v: Option<Val<'a>>,
+    parent: Option<&'p Node<'p, 'a>>,
+    key: Option<&'a str>,
+    index: Option<usize>,
     cx: &'a Cx<'a>,
 }
 
 /// How a found value is shown in a message: numbers and booleans verbatim, strings quoted.
-struct Found<'a>(&'a Value);
+struct Found<V>(V);
 
-impl fmt::Display for Found<'_> {
+impl<'a, V: Json<'a>> fmt::Display for Found<V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Value::Null => f.write_str("null"),
-            Value::Bool(b) => write!(f, "{b}"),
-            Value::Number(n) => write!(f, "{n}"),
-            Value::String(s) if s.chars().count() > 60 => {
+        match &self.0.view() {
+            View::Null => f.write_str("null"),
+            View::Bool(b) => write!(f, "{b}"),
+            View::Number(n) => write!(f, "{n}"),
+            View::String(s) if s.chars().count() > 60 => {
                 let short: String = s.chars().take(57).collect();
                 write!(f, "{:?}", format!("{short}..."))
             }
-            Value::String(s) => write!(f, "{s:?}"),
-            Value::Array(a) => write!(f, "a list of {} item{}", a.len(), plural(a.len())),
-            Value::Object(_) => f.write_str("an object"),
+            View::String(s) => write!(f, "{s:?}"),
+            View::Array(n) => write!(f, "a list of {n} item{}", plural(*n)),
+            View::Object => f.write_str("an object"),
         }
     }
 }
@@ -273,53 +457,88 @@ const CIDR6: &str = "an IPv6 CIDR string such as \"2001:db8::/56\"";
 const IP4: &str = "an IPv4 address such as \"10.0.0.5\"";
 const IP6: &str = "an IPv6 address such as \"2001:db8::5\"";
 
-impl<'a> Node<'a> {
-    fn root(v: &'a Value, cx: &'a Cx<'a>) -> Node<'a> {
+impl<'p, 'a> Node<'p, 'a> {
+    fn root(v: Val<'a>, cx: &'a Cx<'a>) -> Node<'p, 'a> {
         Node {
-            v,
-            path: String::new(),
+            v: Some(v),
+            parent: None,
+            key: None,
+            index: None,
             cx,
         }
     }
 
-    fn child(&self, key: &str) -> Node<'a> {
-        let path = if self.path.is_empty() {
-            key.to_string()
-        } else {
-            format!("{}.{key}", self.path)
-        };
+    fn view(&self) -> View<'a> {
+        self.v.map_or(View::Null, Json::view)
+    }
+
+    fn is_null(&self) -> bool {
+        matches!(self.view(), View::Null)
+    }
+
+    fn child<'q>(&'q self, key: &'a str) -> Node<'q, 'a> {
         Node {
-            v: self.v.get(key).unwrap_or(&NULL),
-            path,
+            v: self.v.and_then(|v| v.get(key)),
+            parent: Some(self),
+            key: Some(key),
+            index: None,
             cx: self.cx,
         }
     }
 
-    fn index(&self, i: usize, v: &'a Value) -> Node<'a> {
+    /// The element `i` (value `v`) of this node's list `key`.
+    fn item<'q>(&'q self, key: &'a str, i: usize, v: Val<'a>) -> Node<'q, 'a> {
         Node {
-            v,
-            path: format!("{}[{i}]", self.path),
+            v: Some(v),
+            parent: Some(self),
+            key: Some(key),
+            index: Some(i),
             cx: self.cx,
         }
+    }
+
+    /// The JSON path: keys joined by `.`, list indexes as `[i]`.
+    fn path(&self) -> String {
+        let mut chain = Vec::new();
+        let mut n = Some(self);
+        while let Some(x) = n {
+            chain.push(x);
+            n = x.parent;
+        }
+        let mut path = String::new();
+        for x in chain.iter().rev() {
+            if let Some(k) = x.key {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+            }
+            if let Some(i) = x.index {
+                path.push_str(&format!("[{i}]"));
+            }
+        }
+        path
     }
 
     fn location(&self) -> String {
-        if self.path.is_empty() {
+        let path = self.path();
+        if path.is_empty() {
             self.cx.file.to_string()
         } else {
-            format!("{}: {}", self.cx.file, self.path)
+            format!("{}: {path}", self.cx.file)
         }
     }
 
     fn error(&self, message: impl Into<String>) {
-        self.cx.sink.errors.borrow_mut().push(InputError {
+        self.cx.sink.errors().push(InputError {
             location: self.location(),
             message: message.into(),
         });
     }
 
     fn expected(&self, what: &str) {
-        self.error(format!("expected {what}, found {}", Found(self.v)));
+        let found = self.v.unwrap_or(Val::Value(&NULL));
+        self.error(format!("expected {what}, found {}", Found(found)));
     }
 
     fn missing(&self, what: &str) {
@@ -337,21 +556,21 @@ impl<'a> Node<'a> {
         if let Some(r) = resource {
             d = d.resource(r);
         }
-        self.cx.sink.diags.borrow_mut().push(d);
+        self.cx.sink.diags().push(d);
     }
 
     /// The child `key` when it is present and not `null`.
-    fn get(&self, key: &str) -> Option<Node<'a>> {
+    fn get<'q>(&'q self, key: &'a str) -> Option<Node<'q, 'a>> {
         let c = self.child(key);
-        (!c.v.is_null()).then_some(c)
+        (!c.is_null()).then_some(c)
     }
 
     /// This value as a string; the empty string counts as absent (moto writes `"InstanceId": ""`).
     fn as_str(&self) -> Option<&'a str> {
-        match self.v {
-            Value::Null => None,
-            Value::String(s) if s.is_empty() => None,
-            Value::String(s) => Some(s.as_str()),
+        match self.view() {
+            View::Null => None,
+            View::String("") => None,
+            View::String(s) => Some(s),
             _ => {
                 self.expected("a string");
                 None
@@ -359,24 +578,24 @@ impl<'a> Node<'a> {
         }
     }
 
-    fn str_opt(&self, key: &str) -> Option<&'a str> {
+    fn str_opt(&self, key: &'a str) -> Option<&'a str> {
         self.child(key).as_str()
     }
 
-    fn str_req(&self, key: &str) -> Option<&'a str> {
+    fn str_req(&self, key: &'a str) -> Option<&'a str> {
         let c = self.child(key);
         let s = c.as_str();
-        if s.is_none() && matches!(c.v, Value::Null | Value::String(_)) {
+        if s.is_none() && matches!(c.view(), View::Null | View::String(_)) {
             c.missing("a non-empty string");
         }
         s
     }
 
-    fn bool_opt(&self, key: &str) -> Option<bool> {
+    fn bool_opt(&self, key: &'a str) -> Option<bool> {
         let c = self.child(key);
-        match c.v {
-            Value::Null => None,
-            Value::Bool(b) => Some(*b),
+        match c.view() {
+            View::Null => None,
+            View::Bool(b) => Some(b),
             _ => {
                 c.expected("true or false");
                 None
@@ -385,12 +604,12 @@ impl<'a> Node<'a> {
     }
 
     /// A non-negative integer; a string of digits is accepted too.
-    fn u64_opt(&self, key: &str) -> Option<u64> {
+    fn u64_opt(&self, key: &'a str) -> Option<u64> {
         let c = self.child(key);
-        match c.v {
-            Value::Null => None,
-            Value::Number(n) if n.as_u64().is_some() => n.as_u64(),
-            Value::String(s) if s.trim().parse::<u64>().is_ok() => s.trim().parse().ok(),
+        match c.view() {
+            View::Null => None,
+            View::Number(n) if n.as_u64().is_some() => n.as_u64(),
+            View::String(s) if s.trim().parse::<u64>().is_ok() => s.trim().parse().ok(),
             _ => {
                 c.expected("a non-negative integer");
                 None
@@ -398,11 +617,11 @@ impl<'a> Node<'a> {
         }
     }
 
-    fn obj_opt(&self, key: &str) -> Option<Node<'a>> {
+    fn obj_opt<'q>(&'q self, key: &'a str) -> Option<Node<'q, 'a>> {
         let c = self.child(key);
-        match c.v {
-            Value::Null => None,
-            Value::Object(_) => Some(c),
+        match c.view() {
+            View::Null => None,
+            View::Object => Some(c),
             _ => {
                 c.expected("an object");
                 None
@@ -410,24 +629,25 @@ impl<'a> Node<'a> {
         }
     }
 
-    fn obj_req(&self, key: &str) -> Option<Node<'a>> {
+    fn obj_req<'q>(&'q self, key: &'a str) -> Option<Node<'q, 'a>> {
         let c = self.child(key);
-        if c.v.is_null() {
+        if c.is_null() {
             c.missing("an object");
         }
         self.obj_opt(key)
     }
 
     /// The elements of the list `key` (absent or `null` = empty).
-    fn list(&self, key: &str) -> Vec<Node<'a>> {
+    fn list<'q>(&'q self, key: &'a str) -> Vec<Node<'q, 'a>> {
         let c = self.child(key);
-        match c.v {
-            Value::Null => Vec::new(),
-            Value::Array(items) => items
-                .iter()
+        match (c.view(), c.v) {
+            (View::Array(_), Some(v)) => v
+                .items()
+                .into_iter()
                 .enumerate()
-                .map(|(i, v)| c.index(i, v))
+                .map(|(i, v)| self.item(key, i, v))
                 .collect(),
+            (View::Null, _) => Vec::new(),
             _ => {
                 c.expected("a list");
                 Vec::new()
@@ -436,11 +656,11 @@ impl<'a> Node<'a> {
     }
 
     /// The elements of the list `key` that are objects; others are reported.
-    fn records(&self, key: &str) -> Vec<Node<'a>> {
+    fn records<'q>(&'q self, key: &'a str) -> Vec<Node<'q, 'a>> {
         self.list(key)
             .into_iter()
             .filter(|n| {
-                let ok = n.v.is_object();
+                let ok = matches!(n.view(), View::Object);
                 if !ok {
                     n.expected("an object");
                 }
@@ -450,16 +670,16 @@ impl<'a> Node<'a> {
     }
 
     /// The strings of the list `key`.
-    fn str_list(&self, key: &str) -> Vec<&'a str> {
+    fn str_list(&self, key: &'a str) -> Vec<&'a str> {
         self.list(key).iter().filter_map(|n| n.as_str()).collect()
     }
 
     fn parse_with<T>(&self, what: &str, parse: impl Fn(&str) -> Option<T>) -> Option<T> {
-        match self.v {
-            Value::Null => None,
+        match self.view() {
+            View::Null => None,
             // An empty string is an absent value (an `associating` IPv6 block has `""`).
-            Value::String(s) if s.trim().is_empty() => None,
-            Value::String(s) => {
+            View::String(s) if s.trim().is_empty() => None,
+            View::String(s) => {
                 let r = parse(s.trim());
                 if r.is_none() {
                     self.expected(what);
@@ -478,35 +698,40 @@ impl<'a> Node<'a> {
         self.parse_with(CIDR, |s| s.parse::<IpNet>().ok().map(|n| n.trunc()))
     }
 
-    fn net4_opt(&self, key: &str) -> Option<Ipv4Net> {
+    fn net4_opt(&self, key: &'a str) -> Option<Ipv4Net> {
         self.child(key)
             .parse_with(CIDR4, |s| s.parse::<Ipv4Net>().ok().map(|n| n.trunc()))
     }
 
-    fn net6_opt(&self, key: &str) -> Option<Ipv6Net> {
+    fn net6_opt(&self, key: &'a str) -> Option<Ipv6Net> {
         self.child(key)
             .parse_with(CIDR6, |s| s.parse::<Ipv6Net>().ok().map(|n| n.trunc()))
     }
 
     fn required<T>(
         &self,
-        key: &str,
+        key: &'a str,
         what: &str,
-        get: impl Fn(&Self, &str) -> Option<T>,
+        get: impl Fn(&Self, &'a str) -> Option<T>,
     ) -> Option<T> {
         let r = get(self, key);
         let c = self.child(key);
-        if r.is_none() && (c.v.is_null() || c.v.as_str().is_some_and(|s| s.trim().is_empty())) {
+        if r.is_none()
+            && (c.is_null()
+                || c.v
+                    .and_then(Json::as_str)
+                    .is_some_and(|s| s.trim().is_empty()))
+        {
             c.missing(what);
         }
         r
     }
 
-    fn ip4_opt(&self, key: &str) -> Option<Ipv4Addr> {
+    fn ip4_opt(&self, key: &'a str) -> Option<Ipv4Addr> {
         self.child(key).parse_with(IP4, |s| s.parse().ok())
     }
 
-    fn ip6_opt(&self, key: &str) -> Option<Ipv6Addr> {
+    fn ip6_opt(&self, key: &'a str) -> Option<Ipv6Addr> {
         self.child(key).parse_with(IP6, |s| s.parse().ok())
     }
 
@@ -517,7 +742,7 @@ impl<'a> Node<'a> {
 
     /// The value of the tag `key` (`Tags`, or `TagSet` as on interfaces).
     fn tag(&self, key: &str) -> Option<String> {
-        let tags = if self.child("Tags").v.is_null() {
+        let tags = if self.child("Tags").is_null() {
             "TagSet"
         } else {
             "Tags"
@@ -545,7 +770,7 @@ impl<'a> Node<'a> {
 
     /// The `State` of an association-state object such as `CidrBlockState`; a missing state
     /// object counts as associated (the entry is listed, nothing says otherwise).
-    fn associated(&self, state_key: &str) -> bool {
+    fn associated(&self, state_key: &'a str) -> bool {
         match self.obj_opt(state_key) {
             None => true,
             Some(s) => s.str_opt("State").is_none_or(|st| st == "associated"),
@@ -670,49 +895,51 @@ fn mark_inventory(inv: &mut Inventory, kind: Kind) {
 }
 
 /// Imports the documents; returns the network with its diagnostics and every input error.
-fn import(docs: &[Document]) -> (Loaded, Vec<InputError>) {
+fn import(docs: &[Parsed]) -> (Loaded, Vec<InputError>) {
     let sink = Sink::default();
     let cxs: Vec<Cx> = docs
         .iter()
-        .map(|(file, _, region, account)| Cx {
-            file,
-            region: region.as_deref(),
-            account: account.as_deref(),
+        .map(|d| Cx {
+            file: d.file,
+            region: d.region,
+            account: d.account,
             sink: &sink,
         })
+        .collect();
+    let roots: Vec<Node> = docs
+        .iter()
+        .zip(&cxs)
+        .map(|(d, cx)| Node::root(d.value, cx))
         .collect();
 
     let mut network = Network::default();
     // Every record, grouped by kind, in document order within a kind.
     let mut sections: BTreeMap<Kind, Vec<Node>> = BTreeMap::new();
-    for ((_, value, _, _), cx) in docs.iter().zip(&cxs) {
-        let root = Node::root(value, cx);
-        let Value::Object(map) = value else {
+    for root in &roots {
+        let Some(value) = root.v.filter(|v| v.is_object()) else {
             root.expected(
                 "a JSON object whose keys are describe-* results such as \"RouteTables\"",
             );
             continue;
         };
+        let map = value.entries();
         // get-managed-prefix-list-entries output: usable only with the list's ID beside it.
-        let entries_wrapper =
-            map.contains_key("Entries") && map.get("PrefixListId").is_some_and(Value::is_string);
+        let entries_wrapper = value.get("Entries").is_some()
+            && value
+                .get("PrefixListId")
+                .is_some_and(|v| v.as_str().is_some());
         for (key, v) in map {
             let node = root.child(key);
-            if IGNORED.contains(&key.as_str()) {
+            if IGNORED.contains(&key) {
                 continue;
             }
-            if entries_wrapper
-                && matches!(key.as_str(), "Entries" | "PrefixListId" | "PrefixListName")
-            {
+            if entries_wrapper && matches!(key, "Entries" | "PrefixListId" | "PrefixListName") {
                 if key == "Entries" {
-                    sections
-                        .entry(Kind::PrefixLists)
-                        .or_default()
-                        .push(root.clone());
+                    sections.entry(Kind::PrefixLists).or_default().push(*root);
                 }
                 continue;
             }
-            match KEYS.iter().find(|(k, _, _)| k == key) {
+            match KEYS.iter().find(|(k, _, _)| *k == key) {
                 Some((_, kind, Shape::List)) => {
                     // `PrefixLists` is the key of both describe-prefix-lists (AWS service lists
                     // only, §6.9: customer lists are missing from it) and
@@ -721,21 +948,19 @@ fn import(docs: &[Document]) -> (Loaded, Vec<InputError>) {
                     // completely.
                     let complete = *kind != Kind::PrefixLists
                         || key != "PrefixLists"
-                        || v.as_array().is_some_and(|items| {
-                            items.iter().any(|i| {
-                                ["MaxEntries", "OwnerId", "PrefixListArn"]
-                                    .iter()
-                                    .any(|f| i.get(*f).is_some())
-                            })
+                        || v.items().into_iter().any(|i| {
+                            ["MaxEntries", "OwnerId", "PrefixListArn"]
+                                .iter()
+                                .any(|f| i.get(f).is_some())
                         });
                     if complete {
                         mark_inventory(&mut network.inventory, *kind);
                     }
                     let out = sections.entry(*kind).or_default();
-                    match v {
-                        Value::Array(items) => {
-                            for (i, item) in items.iter().enumerate() {
-                                let n = node.index(i, item);
+                    match v.view() {
+                        View::Array(_) => {
+                            for (i, item) in v.items().into_iter().enumerate() {
+                                let n = root.item(key, i, item);
                                 if item.is_object() {
                                     out.push(n);
                                 } else {
@@ -748,7 +973,7 @@ fn import(docs: &[Document]) -> (Loaded, Vec<InputError>) {
                 }
                 Some((_, kind, Shape::One)) => {
                     if v.is_object() {
-                        sections.entry(*kind).or_default().push(node);
+                        sections.entry(*kind).or_default().push(root.child(key));
                     } else {
                         node.expected("an object");
                     }
@@ -806,11 +1031,11 @@ fn import(docs: &[Document]) -> (Loaded, Vec<InputError>) {
 
     let mut network = std::mem::take(&mut im.net);
     network.reindex();
-    let mut diagnostics = sink.diags.take();
+    let mut diagnostics = std::mem::take(&mut *sink.diags());
     diagnostics.append(&mut im.late_diags);
     diagnostics.sort();
     diagnostics.dedup();
-    let mut errors = sink.errors.take();
+    let mut errors = std::mem::take(&mut *sink.errors());
     errors.dedup();
     (
         Loaded {
@@ -821,9 +1046,9 @@ fn import(docs: &[Document]) -> (Loaded, Vec<InputError>) {
     )
 }
 
-fn count_records(key: &str, v: &Value) -> String {
-    match v {
-        Value::Array(a) => format!("{key} ({} record{})", a.len(), plural(a.len())),
+fn count_records(key: &str, v: Val) -> String {
+    match v.view() {
+        View::Array(n) => format!("{key} ({n} record{})", plural(n)),
         _ => key.to_string(),
     }
 }

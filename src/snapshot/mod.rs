@@ -12,6 +12,7 @@
 pub mod check;
 pub mod export;
 pub mod json;
+mod tape;
 pub mod topology;
 
 use crate::diag::Diagnostic;

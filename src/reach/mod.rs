@@ -11,7 +11,7 @@
 //! IDs. Nothing here iterates a hash map into output.
 
 pub mod fib;
-mod fxhash;
+pub(crate) mod fxhash;
 mod graph;
 mod walk;
 

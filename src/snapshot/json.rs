@@ -17,9 +17,10 @@
 //! over the copies inside describe-instances, and Elastic IPs are attached to known interfaces.
 
 use super::tape::{At, Json, Tape, View};
-use super::{ImportError, InputError, Loaded};
+use super::{ImportError, InputError, Loaded, in_parallel};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::*;
+use crate::reach::fxhash::FxHashMap;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -387,6 +388,13 @@ impl<'a> Json<'a> for Val<'a> {
         }
     }
 
+    fn fields<const N: usize>(self, keys: &[&str; N]) -> [Option<Self>; N] {
+        match self {
+            Val::Value(v) => v.fields(keys).map(|f| f.map(Val::Value)),
+            Val::Tape(v) => v.fields(keys).map(|f| f.map(Val::Tape)),
+        }
+    }
+
     fn items(self) -> Vec<Self> {
         match self {
             Val::Value(v) => v.items().into_iter().map(Val::Value).collect(),
@@ -424,7 +432,7 @@ struct Node<'p, 'a> {
     parent: Option<&'p Node<'p, 'a>>,
     key: Option<&'a str>,
     index: Option<usize>,
-    cx: &'a Cx<'a>,
+    cx: &'p Cx<'p>,
 }
 
 /// How a found value is shown in a message: numbers and booleans verbatim, strings quoted.
@@ -458,7 +466,7 @@ const IP4: &str = "an IPv4 address such as \"10.0.0.5\"";
 const IP6: &str = "an IPv6 address such as \"2001:db8::5\"";
 
 impl<'p, 'a> Node<'p, 'a> {
-    fn root(v: Val<'a>, cx: &'a Cx<'a>) -> Node<'p, 'a> {
+    fn root(v: Val<'a>, cx: &'p Cx<'p>) -> Node<'p, 'a> {
         Node {
             v: Some(v),
             parent: None,
@@ -484,6 +492,19 @@ impl<'p, 'a> Node<'p, 'a> {
             index: None,
             cx: self.cx,
         }
+    }
+
+    /// The children `keys` (as `child` of each), found in one look at the object.
+    fn fields<'q, const N: usize>(&'q self, keys: [&'a str; N]) -> [Node<'q, 'a>; N] {
+        let values = self.v.map_or([None; N], |v| v.fields(&keys));
+        let mut keys = keys.into_iter();
+        values.map(|v| Node {
+            v,
+            parent: Some(self),
+            key: keys.next(),
+            index: None,
+            cx: self.cx,
+        })
     }
 
     /// The element `i` (value `v`) of this node's list `key`.
@@ -1003,11 +1024,15 @@ fn import(docs: &[Parsed]) -> (Loaded, Vec<InputError>) {
         ..Importer::default()
     };
     for (kind, records) in &sections {
+        if *kind == Kind::RouteTables {
+            im.route_tables(records, &sink);
+            continue;
+        }
         for r in records {
             match kind {
                 Kind::Vpcs => im.vpc(r),
                 Kind::Subnets => im.subnet(r),
-                Kind::RouteTables => im.route_table(r),
+                Kind::RouteTables => {}
                 Kind::InternetGateways => im.internet_gateway(r),
                 Kind::EgressOnlyInternetGateways => im.egress_only_internet_gateway(r),
                 Kind::NatGateways => im.nat_gateway(r),
@@ -1067,6 +1092,9 @@ struct Importer {
     prefix_list_location: BTreeMap<PrefixListId, String>,
     /// Diagnostics raised after all records were read (no record node at hand).
     late_diags: Vec<Diagnostic>,
+    /// The interfaces attached to each instance, built when the first instance is read (after
+    /// every describe-network-interfaces record) and kept up to date by `instance`.
+    enis_by_instance: Option<BTreeMap<InstanceId, Vec<NetworkInterfaceId>>>,
 }
 
 /// Inserts a record unless one with the same ID is already there (pages should not overlap);
@@ -1197,104 +1225,45 @@ impl Importer {
         );
     }
 
-    /// §6.1: routes, associations (skipping `disassociating`/`disassociated`/`failed` ones) and
-    /// propagating VGWs.
-    fn route_table(&mut self, r: &Node) {
-        let id = r.str_req("RouteTableId");
-        let owner = r.owner();
-        let vpc = r.str_req("VpcId");
-        let table_name = id.unwrap_or("route table");
-        let routes: Vec<(Route, Node)> = r
-            .records("Routes")
-            .into_iter()
-            .filter_map(|n| route(&n, table_name).map(|route| (route, n)))
-            .collect();
-        let mut associations = Vec::new();
-        for a in r.records("Associations") {
-            let state = a
-                .obj_opt("AssociationState")
-                .and_then(|s| s.str_opt("State"));
-            let assoc_id = a.str_req("RouteTableAssociationId");
-            let main = a.bool_opt("Main").unwrap_or(false);
-            let subnet = a.str_opt("SubnetId");
-            let gateway = a.str_opt("GatewayId");
-            // Only a live association routes (§1.6): `disassociating` is the old half of an
-            // association being replaced.
-            if matches!(state, Some("disassociated" | "disassociating" | "failed")) {
-                continue;
-            }
-            // §1.6/§6.1: the main association has `Main: true` and no subnet; an association
-            // with a gateway is an edge association (§3.6).
-            let target = if main {
-                AssociationTarget::Main
-            } else if let Some(s) = subnet {
-                AssociationTarget::Subnet(SubnetId::new(s))
-            } else if let Some(g) = gateway {
-                AssociationTarget::Gateway(g.to_string())
-            } else {
-                a.diag(
-                    Severity::Warning,
-                    "association-without-target",
-                    Some(table_name),
-                    "association is neither main nor with a subnet or gateway; it is left out",
+    /// Route tables, read on all cores: most of a large account's records are routes. Each
+    /// thread reads a contiguous share of the records into a sink of its own; the shares'
+    /// errors and diagnostics are then appended and the tables inserted in record order, so the
+    /// result is the one a single thread would give.
+    fn route_tables(&mut self, records: &[Node], sink: &Sink) {
+        let read = in_parallel(records, |chunk| {
+            let sink = Sink::default();
+            let mut targets = Targets::default();
+            let tables: Vec<Option<RouteTable>> = chunk
+                .iter()
+                .map(|r| {
+                    let cx = Cx {
+                        sink: &sink,
+                        ..*r.cx
+                    };
+                    route_table(&Node { cx: &cx, ..*r }, &mut targets)
+                })
+                .collect();
+            let errors = std::mem::take(&mut *sink.errors());
+            let diags = std::mem::take(&mut *sink.diags());
+            (tables, errors, diags)
+        });
+        let mut tables = Vec::with_capacity(records.len());
+        for (t, mut errors, mut diags) in read {
+            tables.extend(t);
+            sink.errors().append(&mut errors);
+            sink.diags().append(&mut diags);
+        }
+        for (r, table) in records.iter().zip(tables) {
+            if let Some(table) = table {
+                insert_first(
+                    &mut self.net.route_tables,
+                    table.id.clone(),
+                    table,
+                    r,
+                    "route table",
                 );
-                continue;
-            };
-            if let Some(assoc_id) = assoc_id {
-                associations.push(Association {
-                    id: RouteTableAssociationId::new(assoc_id),
-                    target,
-                });
             }
         }
-        let vgws: BTreeSet<VpnGatewayId> = r
-            .records("PropagatingVgws")
-            .iter()
-            .filter_map(|g| g.str_req("GatewayId"))
-            .map(VpnGatewayId::new)
-            .collect();
-        let name = r.name_tag();
-        let (Some(id), Some(vpc)) = (id, vpc) else {
-            return;
-        };
-        let mut table = RouteTable::new(RouteTableId::new(id), VpcId::new(vpc));
-        table.owner_id = owner;
-        table.name = name;
-        table.associations = associations;
-        table.propagating_vgws = vgws;
-        for (route, n) in routes {
-            // §7: at most one static route and one propagated route per destination.
-            if table.routes.contains_key(&route.key()) {
-                n.diag(
-                    Severity::Warning,
-                    "duplicate-route",
-                    Some(id),
-                    format!(
-                        "a second {} route to {} is left out; the first one (to {}) is kept",
-                        if route.origin.is_propagated() {
-                            "propagated"
-                        } else {
-                            "static"
-                        },
-                        route.destination,
-                        table
-                            .routes
-                            .get(&route.key())
-                            .map(|r| r.target.to_string())
-                            .unwrap_or_default()
-                    ),
-                );
-            } else {
-                table.put_route(route);
-            }
-        }
-        insert_first(
-            &mut self.net.route_tables,
-            RouteTableId::new(id),
-            table,
-            r,
-            "route table",
-        );
     }
 
     /// §6.4: attached ⇔ an attachment with State `available` (sic); `attached` is accepted too.
@@ -1648,6 +1617,15 @@ impl Importer {
         };
         let instance_id = InstanceId::new(id);
 
+        let by_instance = self.enis_by_instance.get_or_insert_with(|| {
+            let mut m: BTreeMap<InstanceId, Vec<NetworkInterfaceId>> = BTreeMap::new();
+            for e in self.net.network_interfaces.values() {
+                if let Some(i) = &e.instance_id {
+                    m.entry(i.clone()).or_default().push(e.id.clone());
+                }
+            }
+            m
+        });
         for (eni, device) in interfaces {
             if let Some(d) = device {
                 self.device_index.entry(eni.id.clone()).or_insert(d);
@@ -1656,23 +1634,32 @@ impl Importer {
                 Some(known) => {
                     if known.instance_id.is_none() {
                         known.instance_id = Some(instance_id.clone());
+                        by_instance
+                            .entry(instance_id.clone())
+                            .or_default()
+                            .push(eni.id.clone());
                     }
                 }
                 None => {
+                    if let Some(i) = &eni.instance_id {
+                        by_instance
+                            .entry(i.clone())
+                            .or_default()
+                            .push(eni.id.clone());
+                    }
                     self.net.network_interfaces.insert(eni.id.clone(), eni);
                 }
             }
         }
         // The instance's interfaces, primary (device index 0) first.
-        let mut enis: Vec<(u64, NetworkInterfaceId)> = self
-            .net
-            .network_interfaces
-            .values()
-            .filter(|e| e.instance_id.as_ref() == Some(&instance_id))
+        let mut enis: Vec<(u64, NetworkInterfaceId)> = by_instance
+            .get(&instance_id)
+            .into_iter()
+            .flatten()
             .map(|e| {
                 (
-                    self.device_index.get(&e.id).copied().unwrap_or(u64::MAX),
-                    e.id.clone(),
+                    self.device_index.get(e).copied().unwrap_or(u64::MAX),
+                    e.clone(),
                 )
             })
             .collect();
@@ -1762,6 +1749,105 @@ impl Importer {
         }
     }
 }
+
+/// §6.1: routes, associations (skipping `disassociating`/`disassociated`/`failed` ones) and
+/// propagating VGWs.
+fn route_table<'a>(r: &Node<'_, 'a>, targets: &mut Targets<'a>) -> Option<RouteTable> {
+    let id = r.str_req("RouteTableId");
+    let owner = r.owner();
+    let vpc = r.str_req("VpcId");
+    let table_name = id.unwrap_or("route table");
+    let mut routes: BTreeMap<RouteKey, Route> = BTreeMap::new();
+    for n in r.records("Routes") {
+        let Some(route) = route(&n, table_name, targets) else {
+            continue;
+        };
+        // A table without its ID or VPC is left out, and its routes with it.
+        let (Some(id), Some(_)) = (id, vpc) else {
+            continue;
+        };
+        // §7: at most one static route and one propagated route per destination.
+        match routes.entry(route.key()) {
+            std::collections::btree_map::Entry::Vacant(slot) => {
+                slot.insert(route);
+            }
+            std::collections::btree_map::Entry::Occupied(first) => n.diag(
+                Severity::Warning,
+                "duplicate-route",
+                Some(id),
+                format!(
+                    "a second {} route to {} is left out; the first one (to {}) is kept",
+                    if route.origin.is_propagated() {
+                        "propagated"
+                    } else {
+                        "static"
+                    },
+                    route.destination,
+                    first.get().target
+                ),
+            ),
+        }
+    }
+    let mut associations = Vec::new();
+    for a in r.records("Associations") {
+        let state = a
+            .obj_opt("AssociationState")
+            .and_then(|s| s.str_opt("State"));
+        let assoc_id = a.str_req("RouteTableAssociationId");
+        let main = a.bool_opt("Main").unwrap_or(false);
+        let subnet = a.str_opt("SubnetId");
+        let gateway = a.str_opt("GatewayId");
+        // Only a live association routes (§1.6): `disassociating` is the old half of an
+        // association being replaced.
+        if matches!(state, Some("disassociated" | "disassociating" | "failed")) {
+            continue;
+        }
+        // §1.6/§6.1: the main association has `Main: true` and no subnet; an association
+        // with a gateway is an edge association (§3.6).
+        let target = if main {
+            AssociationTarget::Main
+        } else if let Some(s) = subnet {
+            AssociationTarget::Subnet(SubnetId::new(s))
+        } else if let Some(g) = gateway {
+            AssociationTarget::Gateway(g.to_string())
+        } else {
+            a.diag(
+                Severity::Warning,
+                "association-without-target",
+                Some(table_name),
+                "association is neither main nor with a subnet or gateway; it is left out",
+            );
+            continue;
+        };
+        if let Some(assoc_id) = assoc_id {
+            associations.push(Association {
+                id: RouteTableAssociationId::new(assoc_id),
+                target,
+            });
+        }
+    }
+    let vgws: BTreeSet<VpnGatewayId> = r
+        .records("PropagatingVgws")
+        .iter()
+        .filter_map(|g| g.str_req("GatewayId"))
+        .map(VpnGatewayId::new)
+        .collect();
+    let name = r.name_tag();
+    let (Some(id), Some(vpc)) = (id, vpc) else {
+        return None;
+    };
+    let mut table = RouteTable::new(RouteTableId::new(id), VpcId::new(vpc));
+    table.owner_id = owner;
+    table.name = name;
+    table.associations = associations;
+    table.propagating_vgws = vgws;
+    table.routes = routes;
+    Some(table)
+}
+
+/// The targets met so far, by field and ID: routes to the same target share its ID string, as
+/// the model's IDs are meant to (`Arc<str>`), instead of each allocating a copy.
+type Targets<'a> = FxHashMap<(&'a str, &'a str), Target>;
 
 fn push_new<T: PartialEq>(v: &mut Vec<T>, x: T) {
     if !v.contains(&x) {
@@ -1874,8 +1960,12 @@ fn interface(
     Some((eni, device))
 }
 
-/// The fields that name a route's target (§6.1), in the order they are looked at.
-const TARGET_FIELDS: &[&str] = &[
+/// The fields of a route: the three destinations (§6.1), the fields that name a route's target
+/// (§6.1) in the order they are looked at, then origin and state.
+const ROUTE_FIELDS: [&str; 16] = [
+    "DestinationCidrBlock",
+    "DestinationIpv6CidrBlock",
+    "DestinationPrefixListId",
     "GatewayId",
     "NatGatewayId",
     "TransitGatewayId",
@@ -1887,21 +1977,24 @@ const TARGET_FIELDS: &[&str] = &[
     "CarrierGatewayId",
     "CoreNetworkArn",
     "OdbNetworkArn",
+    "Origin",
+    "State",
 ];
 
 /// One route of a table (§6.1), or `None` (with an error or a warning) when it cannot be used.
-fn route(r: &Node, table: &str) -> Option<Route> {
-    let destination = destination(r);
-    let mut present: Vec<(&str, &str)> = TARGET_FIELDS
+fn route<'a>(r: &Node<'_, 'a>, table: &str, targets: &mut Targets<'a>) -> Option<Route> {
+    let [d4, d6, dpl, target_fields @ .., origin, state] = r.fields(ROUTE_FIELDS);
+    let destination = destination(r, [d4, d6, dpl]);
+    let mut present: Vec<(&str, &str)> = target_fields
         .iter()
-        .filter_map(|f| r.str_opt(f).map(|v| (*f, v)))
+        .filter_map(|n| Some((n.key?, n.as_str()?)))
         .collect();
     // §6.1: instance routes show InstanceId and NetworkInterfaceId together; the ENI is the target.
     if present.iter().any(|(f, _)| *f == "NetworkInterfaceId") {
         present.retain(|(f, _)| *f != "InstanceId");
     }
-    let origin_text = r.str_opt("Origin");
-    let state_text = r.str_opt("State");
+    let origin_text = origin.as_str();
+    let state_text = state.as_str();
     let destination = destination?;
 
     let Some(&(field, value)) = present.first() else {
@@ -1930,24 +2023,10 @@ fn route(r: &Node, table: &str) -> Option<Route> {
             ),
         );
     }
-    let target = match field {
-        // §1.2: GatewayId may carry igw-, vgw-, vpce-, "local" and even nat- IDs.
-        "GatewayId" => Target::from_id(value),
-        "NatGatewayId" => Target::NatGateway(NatGatewayId::new(value)),
-        "TransitGatewayId" => Target::TransitGateway(TransitGatewayId::new(value)),
-        "VpcPeeringConnectionId" => {
-            Target::VpcPeeringConnection(VpcPeeringConnectionId::new(value))
-        }
-        "EgressOnlyInternetGatewayId" => {
-            Target::EgressOnlyInternetGateway(EgressOnlyInternetGatewayId::new(value))
-        }
-        "NetworkInterfaceId" => Target::NetworkInterface(NetworkInterfaceId::new(value)),
-        "InstanceId" => Target::Instance(InstanceId::new(value)),
-        "LocalGatewayId" => Target::LocalGateway(LocalGatewayId::new(value)),
-        "CarrierGatewayId" => Target::CarrierGateway(CarrierGatewayId::new(value)),
-        "CoreNetworkArn" => Target::CoreNetwork(value.to_string()),
-        _ => Target::OdbNetwork(value.to_string()),
-    };
+    let target = targets
+        .entry((field, value))
+        .or_insert_with(|| target(field, value))
+        .clone();
     if let Target::Unknown(t) = &target {
         r.child(field).diag(
             Severity::Warning,
@@ -1997,21 +2076,45 @@ fn route(r: &Node, table: &str) -> Option<Route> {
     })
 }
 
-/// The destination of a route: exactly one of the three destination fields (§6.1).
-fn destination(r: &Node) -> Option<Destination> {
-    if let Some(n) = r.get("DestinationCidrBlock") {
+/// The target a route's `field` names (§6.1).
+fn target(field: &str, value: &str) -> Target {
+    match field {
+        // §1.2: GatewayId may carry igw-, vgw-, vpce-, "local" and even nat- IDs.
+        "GatewayId" => Target::from_id(value),
+        "NatGatewayId" => Target::NatGateway(NatGatewayId::new(value)),
+        "TransitGatewayId" => Target::TransitGateway(TransitGatewayId::new(value)),
+        "VpcPeeringConnectionId" => {
+            Target::VpcPeeringConnection(VpcPeeringConnectionId::new(value))
+        }
+        "EgressOnlyInternetGatewayId" => {
+            Target::EgressOnlyInternetGateway(EgressOnlyInternetGatewayId::new(value))
+        }
+        "NetworkInterfaceId" => Target::NetworkInterface(NetworkInterfaceId::new(value)),
+        "InstanceId" => Target::Instance(InstanceId::new(value)),
+        "LocalGatewayId" => Target::LocalGateway(LocalGatewayId::new(value)),
+        "CarrierGatewayId" => Target::CarrierGateway(CarrierGatewayId::new(value)),
+        "CoreNetworkArn" => Target::CoreNetwork(value.to_string()),
+        _ => Target::OdbNetwork(value.to_string()),
+    }
+}
+
+/// The destination of a route: exactly one of the three destination fields (§6.1), given as
+/// the route's children `DestinationCidrBlock`, `DestinationIpv6CidrBlock` and
+/// `DestinationPrefixListId`.
+fn destination(r: &Node, [d4, d6, dpl]: [Node; 3]) -> Option<Destination> {
+    if let Some(n) = Some(d4).filter(|n| !n.is_null()) {
         n.parse_with(CIDR4, |s| {
             s.parse::<Ipv4Net>()
                 .ok()
                 .map(|n| Destination::cidr(IpNet::V4(n)))
         })
-    } else if let Some(n) = r.get("DestinationIpv6CidrBlock") {
+    } else if let Some(n) = Some(d6).filter(|n| !n.is_null()) {
         n.parse_with(CIDR6, |s| {
             s.parse::<Ipv6Net>()
                 .ok()
                 .map(|n| Destination::cidr(IpNet::V6(n)))
         })
-    } else if let Some(n) = r.get("DestinationPrefixListId") {
+    } else if let Some(n) = Some(dpl).filter(|n| !n.is_null()) {
         n.parse_with("a prefix list ID such as \"pl-63a5400a\"", |s| {
             Destination::parse(s).filter(|d| matches!(d, Destination::PrefixList(_)))
         })
@@ -2072,5 +2175,350 @@ mod tests {
             "a list of 2 items"
         );
         assert_eq!(Found(&serde_json::json!({})).to_string(), "an object");
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // The tape path (load_dir, load_file) against the Value path (load_values): same network,
+    // diagnostics and errors, on valid input and on every field made absurd.
+
+    use serde_json::json;
+
+    /// Everything an import result says, as text to compare.
+    fn summary(r: Result<Loaded, ImportError>) -> String {
+        match r {
+            Ok(l) => format!("ok\n{:?}\n{:?}", l.network, l.diagnostics),
+            Err(e) => format!(
+                "err\n{:?}\n{:?}",
+                e.errors,
+                e.partial
+                    .map(|p| format!("{:?}\n{:?}", p.network, p.diagnostics))
+            ),
+        }
+    }
+
+    /// Imports the texts both ways and checks that the results agree.
+    fn agree(texts: &[(&str, String)]) {
+        let values: Vec<Document> = texts
+            .iter()
+            .map(|(name, t)| {
+                let v = serde_json::from_str(t).expect("test documents are JSON");
+                (name.to_string(), v, Some("eu-west-1".into()), None)
+            })
+            .collect();
+        let by_value = summary(load_values(&values));
+        let tapes: Vec<Tape> = texts
+            .iter()
+            .map(|(_, t)| Tape::parse(t).expect("test documents are JSON"))
+            .collect();
+        let parsed: Vec<Parsed> = texts
+            .iter()
+            .zip(&tapes)
+            .map(|((name, _), tape)| Parsed {
+                file: name,
+                value: Val::Tape(tape.root()),
+                region: Some("eu-west-1"),
+                account: None,
+            })
+            .collect();
+        let (loaded, errors) = import(&parsed);
+        let by_tape = summary(result(loaded, errors));
+        assert_eq!(by_value, by_tape, "documents: {texts:?}");
+    }
+
+    /// One document of every kind the importer reads, in both shapes where there are two.
+    fn every_kind() -> Vec<Value> {
+        vec![
+            json!({"Vpcs": [{"VpcId": "vpc-1", "OwnerId": "123456789012", "CidrBlock": "10.0.0.0/16", "IsDefault": false,
+                "CidrBlockAssociationSet": [{"AssociationId": "vpc-cidr-assoc-1", "CidrBlock": "10.0.0.0/16", "CidrBlockState": {"State": "associated"}}],
+                "Ipv6CidrBlockAssociationSet": [{"AssociationId": "a6", "Ipv6CidrBlock": "2001:db8::/56", "Ipv6CidrBlockState": {"State": "associated"}}],
+                "Tags": [{"Key": "Name", "Value": "main"}, {"Key": "vpcsim:region", "Value": "us-east-1"}]}],
+                "NextToken": "x"}),
+            json!({"Subnets": [{"SubnetId": "subnet-1", "VpcId": "vpc-1", "CidrBlock": "10.0.1.0/24", "MapPublicIpOnLaunch": true,
+                "AvailabilityZone": "eu-west-1a", "AssignIpv6AddressOnCreation": false,
+                "Ipv6CidrBlockAssociationSet": [{"Ipv6CidrBlock": "2001:db8::/64", "Ipv6CidrBlockState": {"State": "associated"}}]}],
+                "Subnet": {"SubnetId": "subnet-2", "VpcId": "vpc-1", "CidrBlock": "10.0.2.0/24"}}),
+            json!({"RouteTables": [{"RouteTableId": "rtb-1", "VpcId": "vpc-1", "OwnerId": "123456789012",
+                "Associations": [
+                    {"Main": false, "RouteTableAssociationId": "rtbassoc-1", "SubnetId": "subnet-1", "AssociationState": {"State": "associated"}},
+                    {"Main": true, "RouteTableAssociationId": "rtbassoc-2"},
+                    {"Main": false, "RouteTableAssociationId": "rtbassoc-3", "GatewayId": "igw-1"},
+                    {"Main": false, "RouteTableAssociationId": "rtbassoc-4", "SubnetId": "subnet-2", "AssociationState": {"State": "disassociated"}}],
+                "PropagatingVgws": [{"GatewayId": "vgw-1"}],
+                "Routes": [
+                    {"DestinationCidrBlock": "10.0.0.0/16", "GatewayId": "local", "Origin": "CreateRouteTable", "State": "active"},
+                    {"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": "igw-1", "Origin": "CreateRoute", "State": "active"},
+                    {"DestinationCidrBlock": "0.0.0.0/0", "NatGatewayId": "nat-1", "Origin": "CreateRoute"},
+                    {"DestinationCidrBlock": "10.9.0.0/16", "GatewayId": "vgw-1", "Origin": "EnableVgwRoutePropagation", "State": "active"},
+                    {"DestinationIpv6CidrBlock": "::/0", "EgressOnlyInternetGatewayId": "eigw-1", "Origin": "CreateRoute"},
+                    {"DestinationPrefixListId": "pl-1", "GatewayId": "vpce-1"},
+                    {"DestinationCidrBlock": "10.1.0.0/16", "VpcPeeringConnectionId": "pcx-1"},
+                    {"DestinationCidrBlock": "10.2.0.0/16", "TransitGatewayId": "tgw-1", "State": "blackhole"},
+                    {"DestinationCidrBlock": "10.3.0.0/16", "NetworkInterfaceId": "eni-1", "InstanceId": "i-1"},
+                    {"DestinationCidrBlock": "10.4.0.0/16", "InstanceId": "i-1", "Origin": "Sideways", "State": "odd"},
+                    {"DestinationCidrBlock": "10.5.0.0/16", "GatewayId": "xyz-1", "NatGatewayId": "nat-1"},
+                    {"DestinationCidrBlock": "10.6.0.0/16", "IpAddress": "10.0.0.9"},
+                    {"DestinationCidrBlock": "10.7.0.0/16", "LocalGatewayId": "lgw-1", "CarrierGatewayId": "cagw-1"},
+                    {"DestinationCidrBlock": "10.8.0.0/16", "CoreNetworkArn": "arn:aws:networkmanager::1:core-network/c"},
+                    {"DestinationCidrBlock": "10.8.1.0/24", "OdbNetworkArn": "arn:aws:odb:x"}]},
+                {"RouteTableId": "rtb-1", "VpcId": "vpc-1", "Routes": []},
+                {"VpcId": "vpc-1", "Routes": [{"DestinationCidrBlock": "10.0.0.0/16", "GatewayId": "local"}]}]}),
+            json!({"InternetGateways": [{"InternetGatewayId": "igw-1", "OwnerId": "1", "Attachments": [{"State": "available", "VpcId": "vpc-1"}]}],
+                   "EgressOnlyInternetGateways": [{"EgressOnlyInternetGatewayId": "eigw-1", "Attachments": [{"State": "attached", "VpcId": "vpc-1"}]}]}),
+            json!({"NatGateways": [{"NatGatewayId": "nat-1", "SubnetId": "subnet-1", "VpcId": "vpc-1", "State": "available",
+                "ConnectivityType": "public", "NatGatewayAddresses": [{"PrivateIp": "10.0.1.9", "PublicIp": "198.51.100.9"}]},
+                {"NatGatewayId": "nat-2", "SubnetId": "subnet-1", "State": "sleeping", "ConnectivityType": "warp"}]}),
+            json!({"VpnGateways": [{"VpnGatewayId": "vgw-1", "AmazonSideAsn": "64512", "VpcAttachments": [{"State": "attached", "VpcId": "vpc-1"}]}]}),
+            json!({"VpcPeeringConnections": [{"VpcPeeringConnectionId": "pcx-1", "Status": {"Code": "active"},
+                "RequesterVpcInfo": {"VpcId": "vpc-1", "OwnerId": "1", "Region": "eu-west-1", "CidrBlock": "10.0.0.0/16",
+                    "CidrBlockSet": [{"CidrBlock": "10.0.0.0/16"}], "Ipv6CidrBlockSet": [{"Ipv6CidrBlock": "2001:db8::/56"}]},
+                "AccepterVpcInfo": {"VpcId": "vpc-9", "CidrBlock": "10.1.0.0/16"}}]}),
+            json!({"TransitGatewayVpcAttachments": [{"TransitGatewayAttachmentId": "tgw-attach-1", "TransitGatewayId": "tgw-1",
+                "VpcId": "vpc-1", "SubnetIds": ["subnet-1"], "State": "available"}],
+                "TransitGatewayAttachments": [
+                    {"TransitGatewayAttachmentId": "tgw-attach-2", "TransitGatewayId": "tgw-1", "ResourceType": "vpc", "ResourceId": "vpc-1", "State": "available"},
+                    {"TransitGatewayAttachmentId": "tgw-attach-3", "TransitGatewayId": "tgw-1", "ResourceType": "vpn"}]}),
+            json!({"VpcEndpoints": [{"VpcEndpointId": "vpce-1", "VpcId": "vpc-1", "VpcEndpointType": "Gateway", "ServiceName": "com.amazonaws.eu-west-1.s3",
+                "State": "Available", "RouteTableIds": ["rtb-1"], "SubnetIds": []}]}),
+            json!({"PrefixLists": [{"PrefixListId": "pl-1", "PrefixListName": "s3", "Cidrs": ["52.216.0.0/15"]}],
+                   "ManagedPrefixLists": [{"PrefixListId": "pl-2", "MaxEntries": 10, "OwnerId": "1"}]}),
+            json!({"PrefixListId": "pl-2", "Entries": [{"Cidr": "192.0.2.0/24"}]}),
+            json!({"NetworkInterfaces": [{"NetworkInterfaceId": "eni-1", "SubnetId": "subnet-1", "VpcId": "vpc-1",
+                "PrivateIpAddress": "10.0.1.5", "PrivateIpAddresses": [{"PrivateIpAddress": "10.0.1.5", "Primary": true,
+                "Association": {"PublicIp": "198.51.100.5"}}], "Ipv6Addresses": [{"Ipv6Address": "2001:db8::5"}],
+                "SourceDestCheck": false, "InterfaceType": "interface",
+                "Attachment": {"InstanceId": "i-1", "DeviceIndex": 0}, "TagSet": [{"Key": "Name", "Value": "nic"}]}]}),
+            json!({"Reservations": [{"Instances": [{"InstanceId": "i-1", "State": {"Name": "running"}, "SubnetId": "subnet-1",
+                "VpcId": "vpc-1", "PublicIpAddress": "198.51.100.7", "PrivateIpAddress": "10.0.1.5",
+                "NetworkInterfaces": [{"NetworkInterfaceId": "eni-1"}, {"NetworkInterfaceId": "eni-2", "PrivateIpAddress": "10.0.1.6",
+                    "Attachment": {"DeviceIndex": 1}}]}]}]}),
+            json!({"Addresses": [{"PublicIp": "198.51.100.8", "AllocationId": "eipalloc-1", "NetworkInterfaceId": "eni-1",
+                "PrivateIpAddress": "10.0.1.5", "AssociationId": "eipassoc-1"},
+                {"PublicIp": "198.51.100.10", "InstanceId": "i-1"}],
+                "SecurityGroups": [1, 2], "Entries": []}),
+        ]
+    }
+
+    fn absurd(k: usize) -> Value {
+        match k {
+            0 => json!(42),
+            1 => json!([1, "two", null]),
+            2 => json!("10.300.0.0/16"),
+            3 => json!({}),
+            4 => json!(-1.5),
+            5 => json!(true),
+            6 => json!(null),
+            7 => json!(""),
+            8 => json!("x".repeat(70)),
+            _ => json!("0.0.0.0/0"),
+        }
+    }
+
+    /// Every value in a document, as a JSON pointer.
+    fn pointers(v: &Value, at: String, out: &mut Vec<String>) {
+        out.push(at.clone());
+        match v {
+            Value::Object(m) => {
+                for (k, c) in m {
+                    pointers(c, format!("{at}/{k}"), out);
+                }
+            }
+            Value::Array(a) => {
+                for (i, c) in a.iter().enumerate() {
+                    pointers(c, format!("{at}/{i}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn tape_and_value_agree_on_valid_input() {
+        let docs = every_kind();
+        let texts: Vec<(&str, String)> = docs.iter().map(|d| ("doc.json", d.to_string())).collect();
+        agree(&texts);
+        // Pretty-printed, and each document alone.
+        let pretty: Vec<(&str, String)> = docs
+            .iter()
+            .map(|d| {
+                (
+                    "pretty.json",
+                    serde_json::to_string_pretty(d).expect("prints"),
+                )
+            })
+            .collect();
+        agree(&pretty);
+        for t in texts.chunks(1) {
+            agree(t);
+        }
+    }
+
+    #[test]
+    fn tape_and_value_agree_on_every_field_made_absurd() {
+        let docs = every_kind();
+        let mut cases = 0;
+        for (i, doc) in docs.iter().enumerate() {
+            let mut at = Vec::new();
+            pointers(doc, String::new(), &mut at);
+            for p in &at {
+                for k in 0..11 {
+                    let mut d = doc.clone();
+                    if k == 10 {
+                        // Removed: the parent object without this key, or the list without
+                        // this element.
+                        let Some((parent, last)) = p.rsplit_once('/') else {
+                            continue;
+                        };
+                        match d.pointer_mut(parent) {
+                            Some(Value::Object(m)) => {
+                                m.remove(last);
+                            }
+                            Some(Value::Array(a)) => {
+                                if let Ok(i) = last.parse::<usize>()
+                                    && i < a.len()
+                                {
+                                    a.remove(i);
+                                }
+                            }
+                            _ => continue,
+                        }
+                    } else if let Some(slot) = d.pointer_mut(p) {
+                        *slot = absurd(k);
+                    } else {
+                        continue;
+                    }
+                    // With the other documents around it, so that references resolve.
+                    let mut texts: Vec<(&str, String)> =
+                        docs.iter().map(|o| ("other.json", o.to_string())).collect();
+                    if let Some(t) = texts.get_mut(i) {
+                        *t = ("mutated.json", d.to_string());
+                    }
+                    agree(&texts);
+                    cases += 1;
+                }
+            }
+        }
+        assert!(cases > 2000, "{cases} cases");
+    }
+
+    #[test]
+    fn tape_and_value_agree_on_duplicate_keys_and_escapes() {
+        let texts = [
+            r#"{"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16", "CidrBlock": "10.1.0.0/16"}], "Vpcs": [{"VpcId": "vpc-2"}]}"#,
+            r#"{"Subnets": [{"SubnetId": "subnet-\u0031", "VpcId": "vpc\u002d1", "CidrBlock": "10.0.1.0\/24", "Tags": [{"Key": "Name", "Value": "a\"b\\c\u00e9"}]}]}"#,
+            r#"{"RouteTables": [{"RouteTableId": "rtb-1", "VpcId": "vpc-1", "Routes": [{"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": "igw-1", "GatewayId": "nat-1"}]}]}"#,
+            r#"[{"Vpcs": []}]"#,
+            r#""RouteTables""#,
+            r#"{"RouteTables": {"RouteTableId": "rtb-1"}, "Vpc": [], "PrefixLists": [{"PrefixListId": "pl-1", "PrefixListArn": null}]}"#,
+            r#"{"VpnGateways": [{"VpnGatewayId": "vgw-1", "AmazonSideAsn": 18446744073709551615}, {"VpnGatewayId": "vgw-2", "AmazonSideAsn": -1}, {"VpnGatewayId": "vgw-3", "AmazonSideAsn": 1.0e3}]}"#,
+            r#"{"": {}, "Entries": [1], "PrefixListId": ""}"#,
+        ];
+        for t in texts {
+            agree(&[("d.json", t.to_string())]);
+        }
+        let all: Vec<(&str, String)> = texts.iter().map(|t| ("all.json", t.to_string())).collect();
+        agree(&all);
+    }
+
+    /// `load_dir` as it was before tapes: every file through `read_json`, then `load_values`.
+    fn load_dir_by_value(dir: &Path) -> Result<Loaded, ImportError> {
+        let mut files = Vec::new();
+        let mut errors = Vec::new();
+        walk(dir, &mut files, &mut errors);
+        files.sort();
+        let mut docs = Vec::new();
+        for file in &files {
+            match read_json(file) {
+                Ok(value) => {
+                    let (region, account) = path_context(file);
+                    docs.push((file.display().to_string(), value, region, account));
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        let (loaded, mut more) = match load_values(&docs) {
+            Ok(l) => (l, Vec::new()),
+            Err(e) => match e.partial {
+                Some(p) => (*p, e.errors),
+                None => return Err(e),
+            },
+        };
+        errors.append(&mut more);
+        result(loaded, errors)
+    }
+
+    #[test]
+    fn files_read_onto_tapes_import_as_values_do() {
+        let dir = std::env::temp_dir().join(format!("vpcsim-tape-{}", std::process::id()));
+        let region = dir.join("aws_configs/accounts/123456789012/eu-west-1");
+        fs::create_dir_all(&region).expect("temp dir");
+        let docs = every_kind();
+        for (i, d) in docs.iter().enumerate() {
+            fs::write(region.join(format!("{i:02}.json")), d.to_string()).expect("writes");
+        }
+        let pretty = serde_json::to_string_pretty(&docs.get(2)).expect("prints");
+        fs::write(region.join("bom.json"), format!("\u{feff}{pretty}")).expect("writes");
+        let mut utf16 = vec![0xFF, 0xFE];
+        for u in r#"{"Vpcs": [{"VpcId": "vpc-16", "CidrBlock": "10.16.0.0/16"}]}"#.encode_utf16() {
+            utf16.extend(u.to_le_bytes());
+        }
+        fs::write(region.join("utf16.json"), utf16).expect("writes");
+        let broken: [(&str, &[u8]); 6] = [
+            ("trailing.json", b"{\"Vpcs\": []} x"),
+            ("cut.json", b"{\"Vpcs\": [{\"VpcId\": "),
+            ("empty.json", b""),
+            ("latin1.json", b"{\"Vpcs\": [{\"VpcId\": \"vpc-\xe9\"}]}"),
+            ("bad-escape.json", b"{\"Vpcs\": [{\"VpcId\": \"\\x\"}]}"),
+            ("bad16.json", b"\xFE\xFF\xD8\x00"),
+        ];
+        for (name, bytes) in broken {
+            fs::write(region.join(name), bytes).expect("writes");
+        }
+        assert_eq!(
+            summary(load_dir(&dir)),
+            summary(load_dir_by_value(&dir)),
+            "whole directory"
+        );
+        for entry in fs::read_dir(&region).expect("lists") {
+            let path = entry.expect("entry").path();
+            let by_value = match read_json(&path) {
+                Ok(v) => {
+                    let (r, a) = path_context(&path);
+                    load_values(&[(path.display().to_string(), v, r, a)])
+                }
+                Err(e) => Err(ImportError::fatal(vec![e])),
+            };
+            assert_eq!(
+                summary(load_file(&path)),
+                summary(by_value),
+                "{}",
+                path.display()
+            );
+        }
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    /// With `VPCSIM_REAL_DATA`, every directory of real describe-* output imports the same both ways.
+    #[test]
+    fn real_snapshots_read_onto_tapes_import_as_values_do() {
+        let Ok(data) = std::env::var("VPCSIM_REAL_DATA") else {
+            return;
+        };
+        let mut files = Vec::new();
+        walk(Path::new(&data), &mut files, &mut Vec::new());
+        let mut dirs: Vec<PathBuf> = files
+            .iter()
+            .filter_map(|f| f.parent().map(Path::to_path_buf))
+            .collect();
+        dirs.sort();
+        dirs.dedup();
+        assert!(!dirs.is_empty());
+        for d in dirs {
+            assert_eq!(
+                summary(load_dir(&d)),
+                summary(load_dir_by_value(&d)),
+                "{}",
+                d.display()
+            );
+        }
     }
 }

@@ -32,6 +32,10 @@ pub(super) trait Json<'a>: Copy + Send + Sync + 'a {
     /// The value of `key` when `self` is an object that has it (`null` included); for a
     /// duplicate key the last one, as `serde_json::Value` keeps it.
     fn get(self, key: &str) -> Option<Self>;
+    /// `get` of each of `keys`, in one look at the object where the representation allows.
+    fn fields<const N: usize>(self, keys: &[&str; N]) -> [Option<Self>; N] {
+        keys.map(|k| self.get(k))
+    }
     /// The elements of a list (none for anything else).
     fn items(self) -> Vec<Self>;
     /// The entries of an object in key order, each key once (its last value).
@@ -225,6 +229,27 @@ impl<'t> Json<'t> for At<'t> {
             };
             if hit {
                 found = Some(At { tape, i: v });
+            }
+            k = tape.end(v);
+        }
+        found
+    }
+
+    fn fields<const N: usize>(self, keys: &[&str; N]) -> [Option<Self>; N] {
+        let tape = self.tape;
+        let mut found = [None; N];
+        let Cell::Object { end } = tape.cell(self.i) else {
+            return found;
+        };
+        let mut k = self.i + 1;
+        while k < end {
+            let v = k + 1;
+            if let Some(name) = tape.string(k) {
+                for (slot, key) in found.iter_mut().zip(keys) {
+                    if *key == name {
+                        *slot = Some(At { tape, i: v });
+                    }
+                }
             }
             k = tape.end(v);
         }
@@ -478,6 +503,14 @@ mod tests {
             }
         }
         assert!(a.get("no such key").is_none() && b.get("no such key").is_none());
+        let keys = ["k", "b", "no such key", "a", "k"];
+        for (x, y) in a.fields(&keys).into_iter().zip(b.fields(&keys)) {
+            match (x, y) {
+                (Some(x), Some(y)) => same(x, y),
+                (None, None) => {}
+                _ => panic!("fields differ"),
+            }
+        }
     }
 
     #[test]

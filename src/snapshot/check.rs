@@ -7,7 +7,9 @@
 
 use super::in_parallel;
 use crate::diag::{Diagnostic, Severity};
-use crate::model::{AssociationTarget, Destination, Network, RouteState, RouteTable, TargetStatus};
+use crate::model::{
+    AssociationTarget, Destination, Network, RouteState, RouteTable, Target, TargetStatus,
+};
 use std::collections::BTreeMap;
 
 /// All consistency diagnostics for a network, in a stable order.
@@ -75,7 +77,20 @@ pub fn check(net: &Network) -> Vec<Diagnostic> {
     for mut part in in_parallel(&tables, |chunk| {
         let mut out = Vec::new();
         for t in chunk {
+            // The routes of a table go to a few targets: each (target, reported state) is
+            // looked up in the model once per table.
+            let mut seen: Vec<((&Target, Option<RouteState>), (Option<bool>, TargetStatus))> =
+                Vec::new();
             for r in t.routes.values() {
+                let key = (&r.target, r.reported_state);
+                let (exists, derived) = match seen.iter().find(|(k, _)| *k == key) {
+                    Some((_, v)) => v.clone(),
+                    None => {
+                        let v = (net.target_exists(&r.target), net.route_status(&t.vpc_id, r));
+                        seen.push((key, v.clone()));
+                        v
+                    }
+                };
                 if let Destination::PrefixList(pl) = &r.destination
                     && !net.prefix_lists.contains_key(pl)
                 {
@@ -88,7 +103,7 @@ pub fn check(net: &Network) -> Vec<Diagnostic> {
                         ),
                     ));
                 }
-                if net.target_exists(&r.target) == Some(false) {
+                if exists == Some(false) {
                     out.push(warn(
                         "dangling-reference",
                         &t.id,
@@ -100,7 +115,6 @@ pub fn check(net: &Network) -> Vec<Diagnostic> {
                         ),
                     ));
                 }
-                let derived = net.route_status(&t.vpc_id, r);
                 match (&derived, r.reported_state) {
                     (TargetStatus::Blackhole(why), Some(RouteState::Active)) => out.push(warn(
                         "state-disagrees",

@@ -1757,24 +1757,27 @@ fn route_table<'a>(r: &Node<'_, 'a>, targets: &mut Targets<'a>) -> Option<RouteT
     let owner = r.owner();
     let vpc = r.str_req("VpcId");
     let table_name = id.unwrap_or("route table");
-    let mut routes: BTreeMap<RouteKey, Route> = BTreeMap::new();
+    // A table without its ID or VPC is left out, and its routes with it.
+    let kept_id = id.filter(|_| vpc.is_some());
+    let mut read: Vec<(RouteKey, Route, Node)> = Vec::new();
     for n in r.records("Routes") {
-        let Some(route) = route(&n, table_name, targets) else {
-            continue;
-        };
-        // A table without its ID or VPC is left out, and its routes with it.
-        let (Some(id), Some(_)) = (id, vpc) else {
-            continue;
-        };
-        // §7: at most one static route and one propagated route per destination.
-        match routes.entry(route.key()) {
-            std::collections::btree_map::Entry::Vacant(slot) => {
-                slot.insert(route);
-            }
-            std::collections::btree_map::Entry::Occupied(first) => n.diag(
+        if let Some(route) = route(&n, table_name, targets)
+            && kept_id.is_some()
+        {
+            read.push((route.key(), route, n));
+        }
+    }
+    // §7: at most one static route and one propagated route per destination; the first one is
+    // kept. A stable sort keeps routes with the same key in input order, and the map is then
+    // built from sorted entries in one go (full nodes, nothing shifted).
+    read.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut unique: Vec<(RouteKey, Route)> = Vec::with_capacity(read.len());
+    for (key, route, n) in read {
+        match unique.last() {
+            Some((k, first)) if *k == key => n.diag(
                 Severity::Warning,
                 "duplicate-route",
-                Some(id),
+                kept_id,
                 format!(
                     "a second {} route to {} is left out; the first one (to {}) is kept",
                     if route.origin.is_propagated() {
@@ -1783,11 +1786,13 @@ fn route_table<'a>(r: &Node<'_, 'a>, targets: &mut Targets<'a>) -> Option<RouteT
                         "static"
                     },
                     route.destination,
-                    first.get().target
+                    first.target
                 ),
             ),
+            _ => unique.push((key, route)),
         }
     }
+    let routes: BTreeMap<RouteKey, Route> = unique.into_iter().collect();
     let mut associations = Vec::new();
     for a in r.records("Associations") {
         let state = a

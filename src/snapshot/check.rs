@@ -12,6 +12,9 @@ use crate::model::{
 };
 use std::collections::BTreeMap;
 
+/// A route's target and the state the snapshot reported for it: what its checks depend on.
+type Looked<'a> = (&'a Target, Option<RouteState>);
+
 /// All consistency diagnostics for a network, in a stable order.
 pub fn check(net: &Network) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -79,8 +82,7 @@ pub fn check(net: &Network) -> Vec<Diagnostic> {
         for t in chunk {
             // The routes of a table go to a few targets: each (target, reported state) is
             // looked up in the model once per table.
-            let mut seen: Vec<((&Target, Option<RouteState>), (Option<bool>, TargetStatus))> =
-                Vec::new();
+            let mut seen: Vec<(Looked, (Option<bool>, TargetStatus))> = Vec::new();
             for r in t.routes.values() {
                 let key = (&r.target, r.reported_state);
                 let (exists, derived) = match seen.iter().find(|(k, _)| *k == key) {

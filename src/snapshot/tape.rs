@@ -114,6 +114,12 @@ pub(super) struct Tape<'s> {
     cells: Vec<Cell>,
     owned: Vec<String>,
     numbers: Vec<Number>,
+    /// While building: containers open now, the deepest so far, and where the last string
+    /// without escapes ended (the byte after its closing quote) with the containers open
+    /// around it.
+    depth: u32,
+    deepest: u32,
+    last: Option<(usize, u32)>,
 }
 
 /// Why a text could not be put on a tape; the caller then parses it as a `Value`, whose error
@@ -128,18 +134,76 @@ impl<'s> Tape<'s> {
         if u32::try_from(text.len()).is_err() {
             return Err(NotTaped);
         }
-        let mut tape = Tape {
-            text,
-            cells: Vec::with_capacity(text.len() / 20),
-            owned: Vec::new(),
-            numbers: Vec::new(),
-        };
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        if text.len() >= SPLIT_AT_LEAST
+            && cores > 1
+            && let Some(tape) = split(text)
+        {
+            return Ok(tape);
+        }
+        Tape::whole(text)
+    }
+
+    /// Parses `text` in one piece, on this thread.
+    fn whole(text: &'s str) -> Result<Tape<'s>, NotTaped> {
+        let mut tape = Tape::new(text, text.len() / 20);
         let mut de = serde_json::Deserializer::from_str(text);
         Builder { tape: &mut tape }
             .deserialize(&mut de)
             .map_err(|_| NotTaped)?;
         de.end().map_err(|_| NotTaped)?;
         Ok(tape)
+    }
+
+    fn new(text: &'s str, capacity: usize) -> Tape<'s> {
+        Tape {
+            text,
+            cells: Vec::with_capacity(capacity),
+            owned: Vec::new(),
+            numbers: Vec::new(),
+            depth: 0,
+            deepest: 0,
+            last: None,
+        }
+    }
+
+    /// Appends the one JSON value that starts at byte `at` (no whitespace before it) and
+    /// returns the byte after it, or `None` when it fails to parse or is nested deep enough to
+    /// matter for serde_json's recursion limit (which counts from the document's root, not from
+    /// here).
+    fn value(&mut self, at: usize) -> Option<usize> {
+        let rest = self.text.get(at..)?;
+        (self.depth, self.deepest, self.last) = (0, 0, None);
+        let mut de = serde_json::Deserializer::from_str(rest);
+        Builder { tape: self }.deserialize(&mut de).ok()?;
+        if self.deepest > 100 {
+            return None;
+        }
+        // The end is found by scanning from the last place whose depth is known: just after
+        // the value's last unescaped string (usually a few bytes before the end), else its
+        // start.
+        let (from, open) = self.last.filter(|(end, _)| *end > at).unwrap_or((at, 0));
+        end_of_value(self.text.as_bytes(), from, open)
+    }
+
+    /// Appends another tape's cells, built from the same text, as if they had been built here.
+    fn append(&mut self, other: Tape<'s>) -> Option<()> {
+        let base = u32::try_from(self.cells.len()).ok()?;
+        let owned = u32::try_from(self.owned.len()).ok()?;
+        let numbers = u32::try_from(self.numbers.len()).ok()?;
+        self.cells.extend(other.cells.into_iter().map(|c| match c {
+            Cell::Number(k) => Cell::Number(k + numbers),
+            Cell::Owned(k) => Cell::Owned(k + owned),
+            Cell::Array { len, end } => Cell::Array {
+                len,
+                end: end + base,
+            },
+            Cell::Object { end } => Cell::Object { end: end + base },
+            c => c,
+        }));
+        self.owned.extend(other.owned);
+        self.numbers.extend(other.numbers);
+        Some(())
     }
 
     /// The document's root value.
@@ -166,6 +230,178 @@ impl<'s> Tape<'s> {
             _ => None,
         }
     }
+}
+
+/// Texts at least this large are parsed on two threads when they have the shape of describe-*
+/// output (see [`split`]).
+const SPLIT_AT_LEAST: usize = 8 << 20;
+
+/// The tape of a text shaped `{"Key": [element, ...], ...}`, built on two threads: this one
+/// from the start, another from an element near the middle, or `None` (the caller then parses
+/// the text in one piece, which decides what the text means).
+///
+/// Where the second half starts is guessed: the first `,` + whitespace + `{` after the middle
+/// whose whitespace is the one between `[` and the first element (pretty-printed output
+/// indents the elements of the outer list alike). The guess is used only if this thread,
+/// stepping element by element through the list, arrives exactly there; the other thread's
+/// cells are then the ones this thread would have built, and are appended with their indexes
+/// shifted. Anything unexpected (compact text, an outer key with escapes, nesting near
+/// serde_json's limit, an error) returns `None`.
+fn split(text: &str) -> Option<Tape<'_>> {
+    let bytes = text.as_bytes();
+    let mut p = ws(bytes, 0);
+    p = expect(bytes, p, b'{')?;
+    let (list_key, after) = key(bytes, ws(bytes, p))?;
+    p = expect(bytes, ws(bytes, after), b':')?;
+    p = expect(bytes, ws(bytes, p), b'[')?;
+    let first = ws(bytes, p);
+    let indent = text.get(p..first)?;
+    if indent.is_empty() || bytes.get(first) != Some(&b'{') {
+        return None;
+    }
+    let pattern = format!(",{indent}{{");
+    let mid = text.len() / 2;
+    let guess = mid + text.get(mid..)?.find(&pattern)? + pattern.len() - 1;
+
+    std::thread::scope(|scope| {
+        let second = scope.spawn(move || elements(text, guess));
+        let mut tape = Tape::new(text, text.len() / 20);
+        tape.cells.push(Cell::Object { end: 0 });
+        tape.cells.push(list_key);
+        let list = tape.cells.len();
+        tape.cells.push(Cell::Array { len: 0, end: 0 });
+        let mut len: u32 = 0;
+        let mut p = first;
+        let mut second = Some(second);
+        loop {
+            if p == guess
+                && let Some(handle) = second.take()
+                && let Ok(Some((rest, n, end))) = handle.join()
+            {
+                tape.append(rest)?;
+                len = len.checked_add(n)?;
+                p = end;
+                break;
+            }
+            p = ws(bytes, tape.value(p)?);
+            len = len.checked_add(1)?;
+            match bytes.get(p)? {
+                b',' => p = ws(bytes, p + 1),
+                b']' => {
+                    p += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+        let end = u32::try_from(tape.cells.len()).ok()?;
+        *tape.cells.get_mut(list)? = Cell::Array { len, end };
+        // The rest of the outer object: `, "Key": value` ... `}`.
+        loop {
+            p = ws(bytes, p);
+            match bytes.get(p)? {
+                b'}' => break,
+                b',' => {}
+                _ => return None,
+            }
+            let (name, after) = key(bytes, ws(bytes, p + 1))?;
+            tape.cells.push(name);
+            p = expect(bytes, ws(bytes, after), b':')?;
+            p = tape.value(ws(bytes, p))?;
+        }
+        if ws(bytes, p + 1) != bytes.len() {
+            return None;
+        }
+        let end = u32::try_from(tape.cells.len()).ok()?;
+        *tape.cells.first_mut()? = Cell::Object { end };
+        (tape.depth, tape.deepest, tape.last) = (0, 0, None);
+        Some(tape)
+    })
+}
+
+/// The elements of a list from byte `at` (an element's start) to the list's `]`: their cells,
+/// how many, and the byte after the `]`.
+fn elements(text: &str, at: usize) -> Option<(Tape<'_>, u32, usize)> {
+    let bytes = text.as_bytes();
+    let mut tape = Tape::new(text, (text.len() - at) / 20);
+    let mut n: u32 = 0;
+    let mut p = at;
+    loop {
+        p = ws(bytes, tape.value(p)?);
+        n = n.checked_add(1)?;
+        match bytes.get(p)? {
+            b',' => p = ws(bytes, p + 1),
+            b']' => return Some((tape, n, p + 1)),
+            _ => return None,
+        }
+    }
+}
+
+/// The byte after the value that contains byte `at`, where `at` is outside any string and
+/// inside `open` of the value's containers (0: at the value's own level). The text is known to
+/// be valid JSON there, since the value was just parsed.
+fn end_of_value(bytes: &[u8], mut at: usize, mut open: u32) -> Option<usize> {
+    let mut in_string = false;
+    loop {
+        let b = *bytes.get(at)?;
+        if in_string {
+            match b {
+                b'\\' => at += 1,
+                b'"' => {
+                    in_string = false;
+                    if open == 0 {
+                        return Some(at + 1);
+                    }
+                }
+                _ => {}
+            }
+        } else {
+            match b {
+                b'"' => in_string = true,
+                b'{' | b'[' => open += 1,
+                b'}' | b']' if open == 0 => return Some(at),
+                b'}' | b']' => {
+                    open -= 1;
+                    if open == 0 {
+                        return Some(at + 1);
+                    }
+                }
+                b',' | b':' | b' ' | b'\t' | b'\n' | b'\r' if open == 0 => return Some(at),
+                _ => {}
+            }
+        }
+        at += 1;
+    }
+}
+
+/// The first byte at or after `at` that is not JSON whitespace.
+fn ws(bytes: &[u8], mut at: usize) -> usize {
+    while matches!(bytes.get(at), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        at += 1;
+    }
+    at
+}
+
+/// The byte after `c`, if `c` is at `at`.
+fn expect(bytes: &[u8], at: usize, c: u8) -> Option<usize> {
+    (bytes.get(at) == Some(&c)).then_some(at + 1)
+}
+
+/// A key without escapes or control characters at `at`, as a cell, and the byte after it.
+fn key(bytes: &[u8], at: usize) -> Option<(Cell, usize)> {
+    let start = expect(bytes, at, b'"')?;
+    let len = bytes
+        .get(start..)?
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+    if bytes.get(start + len) != Some(&b'"') {
+        return None;
+    }
+    let cell = Cell::Str {
+        start: u32::try_from(start).ok()?,
+        len: u32::try_from(len).ok()?,
+    };
+    Some((cell, start + len + 1))
 }
 
 /// A value on a tape.
@@ -310,6 +546,7 @@ impl<'b, 's> Builder<'b, 's> {
             let start = u32::try_from(at).map_err(|_| E::custom("text too large"))?;
             let len = u32::try_from(s.len()).map_err(|_| E::custom("text too large"))?;
             self.push(Cell::Str { start, len });
+            self.tape.last = Some((at + s.len() + 1, self.tape.depth));
             Ok(())
         } else {
             self.push_owned(s.to_string())
@@ -329,6 +566,15 @@ impl<'b, 's> Builder<'b, 's> {
         self.tape.numbers.push(n);
         self.push(Cell::Number(k));
         Ok(())
+    }
+
+    fn open(&mut self) {
+        self.tape.depth += 1;
+        self.tape.deepest = self.tape.deepest.max(self.tape.depth);
+    }
+
+    fn close(&mut self) {
+        self.tape.depth = self.tape.depth.saturating_sub(1);
     }
 
     fn here<E: de::Error>(&self) -> Result<u32, E> {
@@ -397,9 +643,10 @@ impl<'de, 'b> Visitor<'de> for Builder<'b, 'de> {
         self.push_owned(s)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
         let at = self.here()?;
         self.tape.cells.push(Cell::Array { len: 0, end: 0 });
+        self.open();
         let mut len: u32 = 0;
         while seq
             .next_element_seed(Builder {
@@ -409,6 +656,7 @@ impl<'de, 'b> Visitor<'de> for Builder<'b, 'de> {
         {
             len = len.saturating_add(1);
         }
+        self.close();
         let end = self.here()?;
         if let Some(c) = self.tape.cells.get_mut(at as usize) {
             *c = Cell::Array { len, end };
@@ -416,9 +664,10 @@ impl<'de, 'b> Visitor<'de> for Builder<'b, 'de> {
         Ok(())
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
         let at = self.here()?;
         self.tape.cells.push(Cell::Object { end: 0 });
+        self.open();
         while map
             .next_key_seed(Key {
                 tape: &mut *self.tape,
@@ -429,6 +678,7 @@ impl<'de, 'b> Visitor<'de> for Builder<'b, 'de> {
                 tape: &mut *self.tape,
             })?;
         }
+        self.close();
         let end = self.here()?;
         if let Some(c) = self.tape.cells.get_mut(at as usize) {
             *c = Cell::Object { end };
@@ -541,6 +791,80 @@ mod tests {
         for text in ["", "{", "[1,]", "{\"a\" 1}", "1 2", "\"\\x\""] {
             assert!(Tape::parse(text).is_err(), "{text}");
             assert!(serde_json::from_str::<Value>(text).is_err(), "{text}");
+        }
+    }
+
+    /// What a tape holds, to compare two tapes.
+    fn dump(t: &Tape) -> String {
+        format!("{:?}\n{:?}\n{:?}", t.cells, t.owned, t.numbers)
+    }
+
+    fn describe_like(tables: usize, compact: bool) -> String {
+        let tables: Vec<Value> = (0..tables)
+            .map(|i| {
+                serde_json::json!({
+                    "RouteTableId": format!("rtb-{i:017x}"),
+                    "Routes": (0..(i % 7)).map(|j| serde_json::json!({
+                        "DestinationCidrBlock": format!("10.{j}.0.0/16"),
+                        "GatewayId": if j % 3 == 0 { "local".to_string() } else { format!("igw-\u{e9}\"{j}") },
+                        "Weight": j, "Ok": j % 2 == 0, "Nothing": null, "Nested": [[], {}, [1, [2.5]]],
+                    })).collect::<Vec<_>>(),
+                    "Tags": if i % 5 == 0 { serde_json::json!([]) } else { serde_json::json!([{"Key": "Name", "Value": "t\\n"}]) },
+                    "Count": i,
+                })
+            })
+            .collect();
+        // The list first, as AWS writes it (a `Value` would sort the keys).
+        let list = if compact {
+            Value::Array(tables).to_string()
+        } else {
+            serde_json::to_string_pretty(&tables).expect("prints")
+        };
+        format!(
+            "{{\"RouteTables\": {list}, \"NextToken\": \"abc\",\n\"ResponseMetadata\": {{\"RequestId\": \"r\"}}}}\n"
+        )
+    }
+
+    #[test]
+    fn a_text_split_in_two_gives_the_tape_of_the_whole() {
+        for n in [1, 2, 3, 10, 101, 1000] {
+            let text = describe_like(n, false);
+            let whole = Tape::whole(&text).expect("valid");
+            match split(&text) {
+                Some(split) => assert_eq!(dump(&split), dump(&whole), "{n} tables"),
+                // With few elements there may be no element start after the middle.
+                None => assert!(n < 10, "{n} tables are not split"),
+            }
+        }
+        // Compact text is not split (its separators do not tell the outer list's elements).
+        assert!(split(&describe_like(100, true)).is_none());
+        // A number after the list: its end is not told by a string, so the text is not split.
+        let text =
+            describe_like(100, false).replacen("\"NextToken\"", "\"N\": 1, \"NextToken\"", 1);
+        assert!(Tape::whole(&text).is_ok());
+        assert!(split(&text).is_none_or(|t| dump(&t) == dump(&Tape::whole(&text).expect("valid"))));
+    }
+
+    #[test]
+    fn a_broken_text_is_never_split_into_a_tape() {
+        let text = describe_like(200, false);
+        let bytes = text.len();
+        // Damage at many places, before and after the middle: wherever the whole text fails,
+        // the split fails too; wherever it succeeds, both agree.
+        for k in 1..60 {
+            let at = bytes * k / 60;
+            for damage in ["", "}", "]", ",", "\"", "x", "{\"a\": 1}", "\\"] {
+                let mut t = text.clone();
+                if !t.is_char_boundary(at) {
+                    continue;
+                }
+                t.insert_str(at, damage);
+                match (Tape::whole(&t), split(&t)) {
+                    (Ok(w), Some(s)) => assert_eq!(dump(&s), dump(&w), "{k} {damage:?}"),
+                    (Err(_), Some(_)) => panic!("split accepted a broken text: {k} {damage:?}"),
+                    _ => {}
+                }
+            }
         }
     }
 }

@@ -128,9 +128,8 @@ enum Source {
     Value(Value),
 }
 
-/// Reads each file (the files in parallel: the largest, describe-route-tables, takes most of the
-/// time). A file that cannot be read or is not UTF-8 goes through [`read_json`], whose error is
-/// the one reported.
+/// Reads each file. A file that cannot be read or is not UTF-8 goes through [`read_json`], whose
+/// error is the one reported.
 fn read_sources(files: &[PathBuf]) -> Vec<Result<Source, InputError>> {
     files.iter().map(|f| read_source(f)).collect()
 }
@@ -1032,6 +1031,7 @@ fn import(docs: &[Parsed]) -> (Loaded, Vec<InputError>) {
             match kind {
                 Kind::Vpcs => im.vpc(r),
                 Kind::Subnets => im.subnet(r),
+                // Read above, all at once, on all cores.
                 Kind::RouteTables => {}
                 Kind::InternetGateways => im.internet_gateway(r),
                 Kind::EgressOnlyInternetGateways => im.egress_only_internet_gateway(r),

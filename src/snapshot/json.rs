@@ -417,6 +417,9 @@ impl<'a> Json<'a> for Val<'a> {
     }
 }
 
+/// A child of a node found by [`Node::fields`]: its key and its value (`None` when absent).
+type Field<'a> = (&'a str, Option<Val<'a>>);
+
 /// A JSON value together with its file and JSON path, so that every message is uniform.
 /// Accessors record an [`InputError`] when a value has the wrong type and return `None`;
 /// absent and `null` values are simply `None` (optional) or an error (required).
@@ -493,17 +496,29 @@ impl<'p, 'a> Node<'p, 'a> {
         }
     }
 
-    /// The children `keys` (as `child` of each), found in one look at the object.
-    fn fields<'q, const N: usize>(&'q self, keys: [&'a str; N]) -> [Node<'q, 'a>; N] {
+    /// The children `keys`, found in one look at the object, as (key, value) pairs: a node is
+    /// made (with [`Node::at`]) only for the fields that are looked at more closely.
+    fn fields<const N: usize>(&self, keys: [&'a str; N]) -> [Field<'a>; N] {
         let values = self.v.map_or([None; N], |v| v.fields(&keys));
-        let mut keys = keys.into_iter();
-        values.map(|v| Node {
+        let mut values = values.into_iter();
+        keys.map(|k| (k, values.next().flatten()))
+    }
+
+    /// The child node of a field from [`Node::fields`] (the same as `child(key)`).
+    fn at<'q>(&'q self, (key, v): Field<'a>) -> Node<'q, 'a> {
+        Node {
             v,
             parent: Some(self),
-            key: keys.next(),
+            key: Some(key),
             index: None,
             cx: self.cx,
-        })
+        }
+    }
+
+    /// The child node of a field when it is present and not `null` (as `get(key)`).
+    fn at_present<'q>(&'q self, f: Field<'a>) -> Option<Node<'q, 'a>> {
+        f.1.filter(|v| !matches!(v.view(), View::Null))
+            .map(|_| self.at(f))
     }
 
     /// The element `i` (value `v`) of this node's list `key`.
@@ -1990,16 +2005,18 @@ const ROUTE_FIELDS: [&str; 16] = [
 fn route<'a>(r: &Node<'_, 'a>, table: &str, targets: &mut Targets<'a>) -> Option<Route> {
     let [d4, d6, dpl, target_fields @ .., origin, state] = r.fields(ROUTE_FIELDS);
     let destination = destination(r, [d4, d6, dpl]);
+    // An absent field is no target and no error: only present ones are looked at.
     let mut present: Vec<(&str, &str)> = target_fields
         .iter()
-        .filter_map(|n| Some((n.key?, n.as_str()?)))
+        .filter(|(_, v)| v.is_some())
+        .filter_map(|&f| Some((f.0, r.at(f).as_str()?)))
         .collect();
     // §6.1: instance routes show InstanceId and NetworkInterfaceId together; the ENI is the target.
     if present.iter().any(|(f, _)| *f == "NetworkInterfaceId") {
         present.retain(|(f, _)| *f != "InstanceId");
     }
-    let origin_text = origin.as_str();
-    let state_text = state.as_str();
+    let origin_text = origin.1.and_then(|_| r.at(origin).as_str());
+    let state_text = state.1.and_then(|_| r.at(state).as_str());
     let destination = destination?;
 
     let Some(&(field, value)) = present.first() else {
@@ -2106,20 +2123,20 @@ fn target(field: &str, value: &str) -> Target {
 /// The destination of a route: exactly one of the three destination fields (§6.1), given as
 /// the route's children `DestinationCidrBlock`, `DestinationIpv6CidrBlock` and
 /// `DestinationPrefixListId`.
-fn destination(r: &Node, [d4, d6, dpl]: [Node; 3]) -> Option<Destination> {
-    if let Some(n) = Some(d4).filter(|n| !n.is_null()) {
+fn destination<'a>(r: &Node<'_, 'a>, [d4, d6, dpl]: [Field<'a>; 3]) -> Option<Destination> {
+    if let Some(n) = r.at_present(d4) {
         n.parse_with(CIDR4, |s| {
             s.parse::<Ipv4Net>()
                 .ok()
                 .map(|n| Destination::cidr(IpNet::V4(n)))
         })
-    } else if let Some(n) = Some(d6).filter(|n| !n.is_null()) {
+    } else if let Some(n) = r.at_present(d6) {
         n.parse_with(CIDR6, |s| {
             s.parse::<Ipv6Net>()
                 .ok()
                 .map(|n| Destination::cidr(IpNet::V6(n)))
         })
-    } else if let Some(n) = Some(dpl).filter(|n| !n.is_null()) {
+    } else if let Some(n) = r.at_present(dpl) {
         n.parse_with("a prefix list ID such as \"pl-63a5400a\"", |s| {
             Destination::parse(s).filter(|d| matches!(d, Destination::PrefixList(_)))
         })

@@ -1774,8 +1774,9 @@ fn route_table<'a>(r: &Node<'_, 'a>, targets: &mut Targets<'a>) -> Option<RouteT
     let table_name = id.unwrap_or("route table");
     // A table without its ID or VPC is left out, and its routes with it.
     let kept_id = id.filter(|_| vpc.is_some());
-    let mut read: Vec<(RouteKey, Route, Node)> = Vec::new();
-    for n in r.records("Routes") {
+    let records = r.records("Routes");
+    let mut read: Vec<(RouteKey, Route, Node)> = Vec::with_capacity(records.len());
+    for n in records {
         if let Some(route) = route(&n, table_name, targets)
             && kept_id.is_some()
         {
@@ -1785,7 +1786,10 @@ fn route_table<'a>(r: &Node<'_, 'a>, targets: &mut Targets<'a>) -> Option<RouteT
     // §7: at most one static route and one propagated route per destination; the first one is
     // kept. A stable sort keeps routes with the same key in input order, and the map is then
     // built from sorted entries in one go (full nodes, nothing shifted).
-    read.sort_by(|a, b| a.0.cmp(&b.0));
+    // (Tables that vpcsim exported are in key order already; checking is cheaper than sorting.)
+    if !read.is_sorted_by(|a, b| a.0 <= b.0) {
+        read.sort_by(|a, b| a.0.cmp(&b.0));
+    }
     let mut unique: Vec<(RouteKey, Route)> = Vec::with_capacity(read.len());
     for (key, route, n) in read {
         match unique.last() {

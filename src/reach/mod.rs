@@ -11,7 +11,6 @@
 //! IDs. Nothing here iterates a hash map into output.
 
 pub mod fib;
-
 mod graph;
 mod walk;
 

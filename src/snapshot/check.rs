@@ -5,9 +5,15 @@
 //! derives `active` (or the reverse) the model's answer is kept and the disagreement reported.
 //! A reference to a missing resource keeps the route and explains it.
 
+use super::in_parallel;
 use crate::diag::{Diagnostic, Severity};
-use crate::model::{AssociationTarget, Destination, Network, RouteState, TargetStatus};
+use crate::model::{
+    AssociationTarget, Destination, Network, RouteState, RouteTable, Target, TargetStatus,
+};
 use std::collections::BTreeMap;
+
+/// A route's target and the state the snapshot reported for it: what its checks depend on.
+type Looked<'a> = (&'a Target, Option<RouteState>);
 
 /// All consistency diagnostics for a network, in a stable order.
 pub fn check(net: &Network) -> Vec<Diagnostic> {
@@ -67,56 +73,78 @@ pub fn check(net: &Network) -> Vec<Diagnostic> {
                 AssociationTarget::Gateway(_) => {}
             }
         }
-        for r in t.routes.values() {
-            if let Destination::PrefixList(pl) = &r.destination
-                && !net.prefix_lists.contains_key(pl)
-            {
-                out.push(warn(
-                    "unknown-prefix-list",
-                    &t.id,
-                    format!(
-                        "route {} -> {} uses prefix list {pl}, whose entries the snapshot does not give; the route matches nothing (add describe-managed-prefix-lists / get-managed-prefix-list-entries output)",
-                        r.destination, r.target
+    }
+    // The routes, on all cores (a large account has a million); the order does not matter, the
+    // diagnostics are sorted below.
+    let tables: Vec<&RouteTable> = net.route_tables.values().collect();
+    for mut part in in_parallel(&tables, |chunk| {
+        let mut out = Vec::new();
+        for t in chunk {
+            // The routes of a table go to a few targets: each (target, reported state) is
+            // looked up in the model once per table.
+            let mut seen: Vec<(Looked, (Option<bool>, TargetStatus))> = Vec::new();
+            for r in t.routes.values() {
+                let key = (&r.target, r.reported_state);
+                let (exists, derived) = match seen.iter().find(|(k, _)| *k == key) {
+                    Some((_, v)) => v.clone(),
+                    None => {
+                        let v = (net.target_exists(&r.target), net.route_status(&t.vpc_id, r));
+                        seen.push((key, v.clone()));
+                        v
+                    }
+                };
+                if let Destination::PrefixList(pl) = &r.destination
+                    && !net.prefix_lists.contains_key(pl)
+                {
+                    out.push(warn(
+                        "unknown-prefix-list",
+                        &t.id,
+                        format!(
+                            "route {} -> {} uses prefix list {pl}, whose entries the snapshot does not give; the route matches nothing (add describe-managed-prefix-lists / get-managed-prefix-list-entries output)",
+                            r.destination, r.target
+                        ),
+                    ));
+                }
+                if exists == Some(false) {
+                    out.push(warn(
+                        "dangling-reference",
+                        &t.id,
+                        format!(
+                            "route {} -> {} names a {} the snapshot does not contain; the route is kept and treated as blackhole",
+                            r.destination,
+                            r.target,
+                            r.target.kind_name()
+                        ),
+                    ));
+                }
+                match (&derived, r.reported_state) {
+                    (TargetStatus::Blackhole(why), Some(RouteState::Active)) => out.push(warn(
+                        "state-disagrees",
+                        &t.id,
+                        format!(
+                            "route {} -> {}: the snapshot says active, vpcsim derives blackhole because {why}",
+                            r.destination, r.target
+                        ),
+                    )),
+                    (TargetStatus::Active, Some(RouteState::Blackhole)) => out.push(warn(
+                        "state-disagrees",
+                        &t.id,
+                        format!(
+                            "route {} -> {}: the snapshot says blackhole, vpcsim derives active because the target exists and is attached; the snapshot may be stale",
+                            r.destination, r.target
+                        ),
+                    )),
+                    (TargetStatus::Unknown(why), _) => out.push(
+                        Diagnostic::new(Severity::Assumption, "target-not-described", why.clone())
+                            .resource(&t.id),
                     ),
-                ));
-            }
-            if net.target_exists(&r.target) == Some(false) {
-                out.push(warn(
-                    "dangling-reference",
-                    &t.id,
-                    format!(
-                        "route {} -> {} names a {} the snapshot does not contain; the route is kept and treated as blackhole",
-                        r.destination,
-                        r.target,
-                        r.target.kind_name()
-                    ),
-                ));
-            }
-            let derived = net.route_status(&t.vpc_id, r);
-            match (&derived, r.reported_state) {
-                (TargetStatus::Blackhole(why), Some(RouteState::Active)) => out.push(warn(
-                    "state-disagrees",
-                    &t.id,
-                    format!(
-                        "route {} -> {}: the snapshot says active, vpcsim derives blackhole because {why}",
-                        r.destination, r.target
-                    ),
-                )),
-                (TargetStatus::Active, Some(RouteState::Blackhole)) => out.push(warn(
-                    "state-disagrees",
-                    &t.id,
-                    format!(
-                        "route {} -> {}: the snapshot says blackhole, vpcsim derives active because the target exists and is attached; the snapshot may be stale",
-                        r.destination, r.target
-                    ),
-                )),
-                (TargetStatus::Unknown(why), _) => out.push(
-                    Diagnostic::new(Severity::Assumption, "target-not-described", why.clone())
-                        .resource(&t.id),
-                ),
-                _ => {}
+                    _ => {}
+                }
             }
         }
+        out
+    }) {
+        out.append(&mut part);
     }
     for (vpc, n) in &main_count {
         if *n > 1 {

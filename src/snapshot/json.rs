@@ -16,17 +16,19 @@
 //! depend on which file happened to sort first: interfaces from describe-network-interfaces win
 //! over the copies inside describe-instances, and Elastic IPs are attached to known interfaces.
 
-use super::{ImportError, InputError, Loaded};
+use super::tape::{At, Json, Tape, View};
+use super::{ImportError, InputError, Loaded, in_parallel};
 use crate::diag::{Diagnostic, Severity};
+use crate::fxhash::FxHashMap;
 use crate::model::*;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use serde_json::Value;
-use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::fs;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// One parsed input document: file name (for messages), its JSON, and the region and account it
 /// belongs to when known (from the path, or from the caller).
@@ -45,14 +47,25 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, ImportError> {
             message: "no .json files found in this directory or below it; expected describe-* output such as RouteTables.json".into(),
         });
     }
+    let sources = read_sources(&files);
+    let tapes = tapes(&sources);
+    let fallbacks = fallbacks(&files, &sources, &tapes);
+    let names: Vec<(String, Context)> = files
+        .iter()
+        .map(|f| (f.display().to_string(), path_context(f)))
+        .collect();
     let mut docs = Vec::new();
-    for file in &files {
-        match read_json(file) {
-            Ok(value) => {
-                let (region, account) = path_context(file);
-                docs.push((file.display().to_string(), value, region, account));
-            }
-            Err(e) => errors.push(e),
+    for (((source, tape), fallback), (name, (region, account))) in
+        sources.iter().zip(&tapes).zip(&fallbacks).zip(&names)
+    {
+        match document(source, tape, fallback) {
+            Ok(value) => docs.push(Parsed {
+                file: name,
+                value,
+                region: region.as_deref(),
+                account: account.as_deref(),
+            }),
+            Err(e) => errors.push(e.clone()),
         }
     }
     let (loaded, mut more) = import(&docs);
@@ -62,15 +75,120 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, ImportError> {
 
 /// Loads one JSON file holding one or several describe-* (or create-*) keys.
 pub fn load_file(path: &Path) -> Result<Loaded, ImportError> {
-    let value = read_json(path).map_err(|e| ImportError::fatal(vec![e]))?;
+    let files = [path.to_path_buf()];
+    let sources = read_sources(&files);
+    let tapes = tapes(&sources);
+    let fallbacks = fallbacks(&files, &sources, &tapes);
+    let (Some(source), Some(tape), Some(fallback)) =
+        (sources.first(), tapes.first(), fallbacks.first())
+    else {
+        return Err(ImportError::fatal(Vec::new()));
+    };
+    let value =
+        document(source, tape, fallback).map_err(|e| ImportError::fatal(vec![e.clone()]))?;
+    let name = path.display().to_string();
     let (region, account) = path_context(path);
-    load_values(&[(path.display().to_string(), value, region, account)])
+    let (loaded, errors) = import(&[Parsed {
+        file: &name,
+        value,
+        region: region.as_deref(),
+        account: account.as_deref(),
+    }]);
+    result(loaded, errors)
 }
 
-/// Imports already parsed documents; `load_dir` and `load_file` end here, and tests start here.
+/// Imports already parsed documents; tests start here (`load_dir` and `load_file` read files
+/// onto tapes instead, and share everything after that).
 pub fn load_values(docs: &[Document]) -> Result<Loaded, ImportError> {
-    let (loaded, errors) = import(docs);
+    let parsed: Vec<Parsed> = docs
+        .iter()
+        .map(|(file, value, region, account)| Parsed {
+            file,
+            value: Val::Value(value),
+            region: region.as_deref(),
+            account: account.as_deref(),
+        })
+        .collect();
+    let (loaded, errors) = import(&parsed);
     result(loaded, errors)
+}
+
+/// One document as the importer reads it.
+struct Parsed<'a> {
+    file: &'a str,
+    value: Val<'a>,
+    region: Option<&'a str>,
+    account: Option<&'a str>,
+}
+
+/// A file read for import: its text, to be put on a tape, or (for UTF-16, and for anything the
+/// tape does not take) what [`read_json`] made of it.
+enum Source {
+    Text(String),
+    Value(Value),
+}
+
+/// Reads each file. A file that cannot be read or is not UTF-8 goes through [`read_json`], whose
+/// error is the one reported.
+fn read_sources(files: &[PathBuf]) -> Vec<Result<Source, InputError>> {
+    files.iter().map(|f| read_source(f)).collect()
+}
+
+fn read_source(path: &Path) -> Result<Source, InputError> {
+    let Ok(bytes) = fs::read(path) else {
+        return read_json(path).map(Source::Value);
+    };
+    if matches!(bytes.as_slice(), [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..]) {
+        return read_json(path).map(Source::Value);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Source::Text(text)),
+        Err(_) => read_json(path).map(Source::Value),
+    }
+}
+
+/// The tape of each source that has a text and holds one valid JSON document.
+fn tapes(sources: &[Result<Source, InputError>]) -> Vec<Option<Tape<'_>>> {
+    sources
+        .iter()
+        .map(|s| match s {
+            Ok(Source::Text(text)) => {
+                Tape::parse(text.strip_prefix('\u{feff}').unwrap_or(text)).ok()
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// For each text that is not on a tape (not one JSON document, or too large), what
+/// [`read_json`] makes of the file: the error to report, exactly as before tapes existed.
+fn fallbacks(
+    files: &[PathBuf],
+    sources: &[Result<Source, InputError>],
+    tapes: &[Option<Tape>],
+) -> Vec<Option<Result<Value, InputError>>> {
+    files
+        .iter()
+        .zip(sources.iter().zip(tapes))
+        .map(|(file, (source, tape))| match (source, tape) {
+            (Ok(Source::Text(_)), None) => Some(read_json(file)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The document a file gave, or the error that stands for it.
+fn document<'a>(
+    source: &'a Result<Source, InputError>,
+    tape: &'a Option<Tape<'a>>,
+    fallback: &'a Option<Result<Value, InputError>>,
+) -> Result<Val<'a>, &'a InputError> {
+    match (source, tape, fallback) {
+        (Err(e), _, _) | (_, _, Some(Err(e))) => Err(e),
+        (_, Some(t), _) => Ok(Val::Tape(t.root())),
+        (Ok(Source::Value(v)), None, _) | (_, None, Some(Ok(v))) => Ok(Val::Value(v)),
+        (Ok(Source::Text(_)), None, None) => Ok(Val::Value(&NULL)),
+    }
 }
 
 fn result(loaded: Loaded, errors: Vec<InputError>) -> Result<Loaded, ImportError> {
@@ -176,9 +294,12 @@ fn read_json(path: &Path) -> Result<Value, InputError> {
     })
 }
 
+/// The region and account a file belongs to, when known.
+type Context = (Option<String>, Option<String>);
+
 /// Region and account from a file's path: the deepest component that looks like an AWS region
 /// (`us-east-1`, `us-gov-west-1`) and the component after the deepest `accounts`.
-fn path_context(path: &Path) -> (Option<String>, Option<String>) {
+fn path_context(path: &Path) -> Context {
     let comps: Vec<&str> = path
         .components()
         .filter_map(|c| match c {
@@ -216,11 +337,22 @@ fn looks_like_region(s: &str) -> bool {
 // ---------------------------------------------------------------------------------------------
 // Path-tracking access to JSON values
 
-/// Where errors and diagnostics of one import go.
+/// Where errors and diagnostics of one import go. Behind mutexes so that route tables can be
+/// read on two threads, each into a sink of its own, appended in order afterwards.
 #[derive(Default)]
 struct Sink {
-    errors: RefCell<Vec<InputError>>,
-    diags: RefCell<Vec<Diagnostic>>,
+    errors: Mutex<Vec<InputError>>,
+    diags: Mutex<Vec<Diagnostic>>,
+}
+
+impl Sink {
+    fn errors(&self) -> MutexGuard<'_, Vec<InputError>> {
+        self.errors.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn diags(&self) -> MutexGuard<'_, Vec<Diagnostic>> {
+        self.diags.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 /// The file a record came from, with the region and account it belongs to.
@@ -233,32 +365,94 @@ struct Cx<'a> {
 
 static NULL: Value = Value::Null;
 
+/// A JSON value of either representation (see [`super::tape`]).
+#[derive(Clone, Copy)]
+enum Val<'a> {
+    Value(&'a Value),
+    Tape(At<'a>),
+}
+
+impl<'a> Json<'a> for Val<'a> {
+    fn view(self) -> View<'a> {
+        match self {
+            Val::Value(v) => v.view(),
+            Val::Tape(v) => v.view(),
+        }
+    }
+
+    fn get(self, key: &str) -> Option<Self> {
+        match self {
+            Val::Value(v) => v.get(key).map(Val::Value),
+            Val::Tape(v) => v.get(key).map(Val::Tape),
+        }
+    }
+
+    fn fields<const N: usize>(self, keys: &[&str; N]) -> [Option<Self>; N] {
+        match self {
+            Val::Value(v) => v.fields(keys).map(|f| f.map(Val::Value)),
+            Val::Tape(v) => v.fields(keys).map(|f| f.map(Val::Tape)),
+        }
+    }
+
+    fn items(self) -> Vec<Self> {
+        match self {
+            Val::Value(v) => v.items().into_iter().map(Val::Value).collect(),
+            Val::Tape(v) => v.items().into_iter().map(Val::Tape).collect(),
+        }
+    }
+
+    fn entries(self) -> Vec<(&'a str, Self)> {
+        match self {
+            Val::Value(v) => v
+                .entries()
+                .into_iter()
+                .map(|(k, v)| (k, Val::Value(v)))
+                .collect(),
+            Val::Tape(v) => v
+                .entries()
+                .into_iter()
+                .map(|(k, v)| (k, Val::Tape(v)))
+                .collect(),
+        }
+    }
+}
+
+/// A child of a node found by [`Node::fields`]: its key and its value (`None` when absent).
+type Field<'a> = (&'a str, Option<Val<'a>>);
+
 /// A JSON value together with its file and JSON path, so that every message is uniform.
 /// Accessors record an [`InputError`] when a value has the wrong type and return `None`;
 /// absent and `null` values are simply `None` (optional) or an error (required).
-#[derive(Clone)]
-struct Node<'a> {
-    v: &'a Value,
-    path: String,
-    cx: &'a Cx<'a>,
+///
+/// The path is not built until a message needs it: a node knows its parent, its key and, for a
+/// list element, its index (`parent.key[index]`), so that looking at a field costs no
+/// allocation.
+#[derive(Clone, Copy)]
+struct Node<'p, 'a> {
+    /// `None` when absent.
+    v: Option<Val<'a>>,
+    parent: Option<&'p Node<'p, 'a>>,
+    key: Option<&'a str>,
+    index: Option<usize>,
+    cx: &'p Cx<'p>,
 }
 
 /// How a found value is shown in a message: numbers and booleans verbatim, strings quoted.
-struct Found<'a>(&'a Value);
+struct Found<V>(V);
 
-impl fmt::Display for Found<'_> {
+impl<'a, V: Json<'a>> fmt::Display for Found<V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Value::Null => f.write_str("null"),
-            Value::Bool(b) => write!(f, "{b}"),
-            Value::Number(n) => write!(f, "{n}"),
-            Value::String(s) if s.chars().count() > 60 => {
+        match &self.0.view() {
+            View::Null => f.write_str("null"),
+            View::Bool(b) => write!(f, "{b}"),
+            View::Number(n) => write!(f, "{n}"),
+            View::String(s) if s.chars().count() > 60 => {
                 let short: String = s.chars().take(57).collect();
                 write!(f, "{:?}", format!("{short}..."))
             }
-            Value::String(s) => write!(f, "{s:?}"),
-            Value::Array(a) => write!(f, "a list of {} item{}", a.len(), plural(a.len())),
-            Value::Object(_) => f.write_str("an object"),
+            View::String(s) => write!(f, "{s:?}"),
+            View::Array(n) => write!(f, "a list of {n} item{}", plural(*n)),
+            View::Object => f.write_str("an object"),
         }
     }
 }
@@ -273,53 +467,113 @@ const CIDR6: &str = "an IPv6 CIDR string such as \"2001:db8::/56\"";
 const IP4: &str = "an IPv4 address such as \"10.0.0.5\"";
 const IP6: &str = "an IPv6 address such as \"2001:db8::5\"";
 
-impl<'a> Node<'a> {
-    fn root(v: &'a Value, cx: &'a Cx<'a>) -> Node<'a> {
+impl<'p, 'a> Node<'p, 'a> {
+    fn root(v: Val<'a>, cx: &'p Cx<'p>) -> Node<'p, 'a> {
         Node {
-            v,
-            path: String::new(),
+            v: Some(v),
+            parent: None,
+            key: None,
+            index: None,
             cx,
         }
     }
 
-    fn child(&self, key: &str) -> Node<'a> {
-        let path = if self.path.is_empty() {
-            key.to_string()
-        } else {
-            format!("{}.{key}", self.path)
-        };
+    fn view(&self) -> View<'a> {
+        self.v.map_or(View::Null, Json::view)
+    }
+
+    fn is_null(&self) -> bool {
+        matches!(self.view(), View::Null)
+    }
+
+    fn child<'q>(&'q self, key: &'a str) -> Node<'q, 'a> {
         Node {
-            v: self.v.get(key).unwrap_or(&NULL),
-            path,
+            v: self.v.and_then(|v| v.get(key)),
+            parent: Some(self),
+            key: Some(key),
+            index: None,
             cx: self.cx,
         }
     }
 
-    fn index(&self, i: usize, v: &'a Value) -> Node<'a> {
+    /// The children `keys`, found in one look at the object, as (key, value) pairs: a node is
+    /// made (with [`Node::at`]) only for the fields that are looked at more closely.
+    fn fields<const N: usize>(&self, keys: [&'a str; N]) -> [Field<'a>; N] {
+        let values = self.v.map_or([None; N], |v| v.fields(&keys));
+        let mut values = values.into_iter();
+        keys.map(|k| (k, values.next().flatten()))
+    }
+
+    /// The child node of a field from [`Node::fields`] (the same as `child(key)`).
+    fn at<'q>(&'q self, (key, v): Field<'a>) -> Node<'q, 'a> {
         Node {
             v,
-            path: format!("{}[{i}]", self.path),
+            parent: Some(self),
+            key: Some(key),
+            index: None,
             cx: self.cx,
         }
+    }
+
+    /// The child node of a field when it is present and not `null` (as `get(key)`).
+    fn at_present<'q>(&'q self, f: Field<'a>) -> Option<Node<'q, 'a>> {
+        f.1.filter(|v| !matches!(v.view(), View::Null))
+            .map(|_| self.at(f))
+    }
+
+    /// The element `i` (value `v`) of this node's list `key`.
+    fn item<'q>(&'q self, key: &'a str, i: usize, v: Val<'a>) -> Node<'q, 'a> {
+        Node {
+            v: Some(v),
+            parent: Some(self),
+            key: Some(key),
+            index: Some(i),
+            cx: self.cx,
+        }
+    }
+
+    /// The JSON path: keys joined by `.`, list indexes as `[i]`.
+    fn path(&self) -> String {
+        let mut chain = Vec::new();
+        let mut n = Some(self);
+        while let Some(x) = n {
+            chain.push(x);
+            n = x.parent;
+        }
+        let mut path = String::new();
+        for x in chain.iter().rev() {
+            if let Some(k) = x.key {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+            }
+            if let Some(i) = x.index {
+                path.push_str(&format!("[{i}]"));
+            }
+        }
+        path
     }
 
     fn location(&self) -> String {
-        if self.path.is_empty() {
+        let path = self.path();
+        if path.is_empty() {
             self.cx.file.to_string()
         } else {
-            format!("{}: {}", self.cx.file, self.path)
+            format!("{}: {path}", self.cx.file)
         }
     }
 
     fn error(&self, message: impl Into<String>) {
-        self.cx.sink.errors.borrow_mut().push(InputError {
+        self.cx.sink.errors().push(InputError {
             location: self.location(),
             message: message.into(),
         });
     }
 
     fn expected(&self, what: &str) {
-        self.error(format!("expected {what}, found {}", Found(self.v)));
+        let found = self.v.unwrap_or(Val::Value(&NULL));
+        self.error(format!("expected {what}, found {}", Found(found)));
     }
 
     fn missing(&self, what: &str) {
@@ -337,21 +591,21 @@ impl<'a> Node<'a> {
         if let Some(r) = resource {
             d = d.resource(r);
         }
-        self.cx.sink.diags.borrow_mut().push(d);
+        self.cx.sink.diags().push(d);
     }
 
     /// The child `key` when it is present and not `null`.
-    fn get(&self, key: &str) -> Option<Node<'a>> {
+    fn get<'q>(&'q self, key: &'a str) -> Option<Node<'q, 'a>> {
         let c = self.child(key);
-        (!c.v.is_null()).then_some(c)
+        (!c.is_null()).then_some(c)
     }
 
     /// This value as a string; the empty string counts as absent (moto writes `"InstanceId": ""`).
     fn as_str(&self) -> Option<&'a str> {
-        match self.v {
-            Value::Null => None,
-            Value::String(s) if s.is_empty() => None,
-            Value::String(s) => Some(s.as_str()),
+        match self.view() {
+            View::Null => None,
+            View::String("") => None,
+            View::String(s) => Some(s),
             _ => {
                 self.expected("a string");
                 None
@@ -359,24 +613,24 @@ impl<'a> Node<'a> {
         }
     }
 
-    fn str_opt(&self, key: &str) -> Option<&'a str> {
+    fn str_opt(&self, key: &'a str) -> Option<&'a str> {
         self.child(key).as_str()
     }
 
-    fn str_req(&self, key: &str) -> Option<&'a str> {
+    fn str_req(&self, key: &'a str) -> Option<&'a str> {
         let c = self.child(key);
         let s = c.as_str();
-        if s.is_none() && matches!(c.v, Value::Null | Value::String(_)) {
+        if s.is_none() && matches!(c.view(), View::Null | View::String(_)) {
             c.missing("a non-empty string");
         }
         s
     }
 
-    fn bool_opt(&self, key: &str) -> Option<bool> {
+    fn bool_opt(&self, key: &'a str) -> Option<bool> {
         let c = self.child(key);
-        match c.v {
-            Value::Null => None,
-            Value::Bool(b) => Some(*b),
+        match c.view() {
+            View::Null => None,
+            View::Bool(b) => Some(b),
             _ => {
                 c.expected("true or false");
                 None
@@ -385,12 +639,12 @@ impl<'a> Node<'a> {
     }
 
     /// A non-negative integer; a string of digits is accepted too.
-    fn u64_opt(&self, key: &str) -> Option<u64> {
+    fn u64_opt(&self, key: &'a str) -> Option<u64> {
         let c = self.child(key);
-        match c.v {
-            Value::Null => None,
-            Value::Number(n) if n.as_u64().is_some() => n.as_u64(),
-            Value::String(s) if s.trim().parse::<u64>().is_ok() => s.trim().parse().ok(),
+        match c.view() {
+            View::Null => None,
+            View::Number(n) if n.as_u64().is_some() => n.as_u64(),
+            View::String(s) if s.trim().parse::<u64>().is_ok() => s.trim().parse().ok(),
             _ => {
                 c.expected("a non-negative integer");
                 None
@@ -398,11 +652,11 @@ impl<'a> Node<'a> {
         }
     }
 
-    fn obj_opt(&self, key: &str) -> Option<Node<'a>> {
+    fn obj_opt<'q>(&'q self, key: &'a str) -> Option<Node<'q, 'a>> {
         let c = self.child(key);
-        match c.v {
-            Value::Null => None,
-            Value::Object(_) => Some(c),
+        match c.view() {
+            View::Null => None,
+            View::Object => Some(c),
             _ => {
                 c.expected("an object");
                 None
@@ -410,24 +664,25 @@ impl<'a> Node<'a> {
         }
     }
 
-    fn obj_req(&self, key: &str) -> Option<Node<'a>> {
+    fn obj_req<'q>(&'q self, key: &'a str) -> Option<Node<'q, 'a>> {
         let c = self.child(key);
-        if c.v.is_null() {
+        if c.is_null() {
             c.missing("an object");
         }
         self.obj_opt(key)
     }
 
     /// The elements of the list `key` (absent or `null` = empty).
-    fn list(&self, key: &str) -> Vec<Node<'a>> {
+    fn list<'q>(&'q self, key: &'a str) -> Vec<Node<'q, 'a>> {
         let c = self.child(key);
-        match c.v {
-            Value::Null => Vec::new(),
-            Value::Array(items) => items
-                .iter()
+        match (c.view(), c.v) {
+            (View::Array(_), Some(v)) => v
+                .items()
+                .into_iter()
                 .enumerate()
-                .map(|(i, v)| c.index(i, v))
+                .map(|(i, v)| self.item(key, i, v))
                 .collect(),
+            (View::Null, _) => Vec::new(),
             _ => {
                 c.expected("a list");
                 Vec::new()
@@ -436,11 +691,11 @@ impl<'a> Node<'a> {
     }
 
     /// The elements of the list `key` that are objects; others are reported.
-    fn records(&self, key: &str) -> Vec<Node<'a>> {
+    fn records<'q>(&'q self, key: &'a str) -> Vec<Node<'q, 'a>> {
         self.list(key)
             .into_iter()
             .filter(|n| {
-                let ok = n.v.is_object();
+                let ok = matches!(n.view(), View::Object);
                 if !ok {
                     n.expected("an object");
                 }
@@ -450,16 +705,16 @@ impl<'a> Node<'a> {
     }
 
     /// The strings of the list `key`.
-    fn str_list(&self, key: &str) -> Vec<&'a str> {
+    fn str_list(&self, key: &'a str) -> Vec<&'a str> {
         self.list(key).iter().filter_map(|n| n.as_str()).collect()
     }
 
     fn parse_with<T>(&self, what: &str, parse: impl Fn(&str) -> Option<T>) -> Option<T> {
-        match self.v {
-            Value::Null => None,
+        match self.view() {
+            View::Null => None,
             // An empty string is an absent value (an `associating` IPv6 block has `""`).
-            Value::String(s) if s.trim().is_empty() => None,
-            Value::String(s) => {
+            View::String(s) if s.trim().is_empty() => None,
+            View::String(s) => {
                 let r = parse(s.trim());
                 if r.is_none() {
                     self.expected(what);
@@ -478,35 +733,40 @@ impl<'a> Node<'a> {
         self.parse_with(CIDR, |s| s.parse::<IpNet>().ok().map(|n| n.trunc()))
     }
 
-    fn net4_opt(&self, key: &str) -> Option<Ipv4Net> {
+    fn net4_opt(&self, key: &'a str) -> Option<Ipv4Net> {
         self.child(key)
             .parse_with(CIDR4, |s| s.parse::<Ipv4Net>().ok().map(|n| n.trunc()))
     }
 
-    fn net6_opt(&self, key: &str) -> Option<Ipv6Net> {
+    fn net6_opt(&self, key: &'a str) -> Option<Ipv6Net> {
         self.child(key)
             .parse_with(CIDR6, |s| s.parse::<Ipv6Net>().ok().map(|n| n.trunc()))
     }
 
     fn required<T>(
         &self,
-        key: &str,
+        key: &'a str,
         what: &str,
-        get: impl Fn(&Self, &str) -> Option<T>,
+        get: impl Fn(&Self, &'a str) -> Option<T>,
     ) -> Option<T> {
         let r = get(self, key);
         let c = self.child(key);
-        if r.is_none() && (c.v.is_null() || c.v.as_str().is_some_and(|s| s.trim().is_empty())) {
+        if r.is_none()
+            && (c.is_null()
+                || c.v
+                    .and_then(Json::as_str)
+                    .is_some_and(|s| s.trim().is_empty()))
+        {
             c.missing(what);
         }
         r
     }
 
-    fn ip4_opt(&self, key: &str) -> Option<Ipv4Addr> {
+    fn ip4_opt(&self, key: &'a str) -> Option<Ipv4Addr> {
         self.child(key).parse_with(IP4, |s| s.parse().ok())
     }
 
-    fn ip6_opt(&self, key: &str) -> Option<Ipv6Addr> {
+    fn ip6_opt(&self, key: &'a str) -> Option<Ipv6Addr> {
         self.child(key).parse_with(IP6, |s| s.parse().ok())
     }
 
@@ -517,7 +777,7 @@ impl<'a> Node<'a> {
 
     /// The value of the tag `key` (`Tags`, or `TagSet` as on interfaces).
     fn tag(&self, key: &str) -> Option<String> {
-        let tags = if self.child("Tags").v.is_null() {
+        let tags = if self.child("Tags").is_null() {
             "TagSet"
         } else {
             "Tags"
@@ -545,7 +805,7 @@ impl<'a> Node<'a> {
 
     /// The `State` of an association-state object such as `CidrBlockState`; a missing state
     /// object counts as associated (the entry is listed, nothing says otherwise).
-    fn associated(&self, state_key: &str) -> bool {
+    fn associated(&self, state_key: &'a str) -> bool {
         match self.obj_opt(state_key) {
             None => true,
             Some(s) => s.str_opt("State").is_none_or(|st| st == "associated"),
@@ -670,49 +930,51 @@ fn mark_inventory(inv: &mut Inventory, kind: Kind) {
 }
 
 /// Imports the documents; returns the network with its diagnostics and every input error.
-fn import(docs: &[Document]) -> (Loaded, Vec<InputError>) {
+fn import(docs: &[Parsed]) -> (Loaded, Vec<InputError>) {
     let sink = Sink::default();
     let cxs: Vec<Cx> = docs
         .iter()
-        .map(|(file, _, region, account)| Cx {
-            file,
-            region: region.as_deref(),
-            account: account.as_deref(),
+        .map(|d| Cx {
+            file: d.file,
+            region: d.region,
+            account: d.account,
             sink: &sink,
         })
+        .collect();
+    let roots: Vec<Node> = docs
+        .iter()
+        .zip(&cxs)
+        .map(|(d, cx)| Node::root(d.value, cx))
         .collect();
 
     let mut network = Network::default();
     // Every record, grouped by kind, in document order within a kind.
     let mut sections: BTreeMap<Kind, Vec<Node>> = BTreeMap::new();
-    for ((_, value, _, _), cx) in docs.iter().zip(&cxs) {
-        let root = Node::root(value, cx);
-        let Value::Object(map) = value else {
+    for root in &roots {
+        let Some(value) = root.v.filter(|v| v.is_object()) else {
             root.expected(
                 "a JSON object whose keys are describe-* results such as \"RouteTables\"",
             );
             continue;
         };
+        let map = value.entries();
         // get-managed-prefix-list-entries output: usable only with the list's ID beside it.
-        let entries_wrapper =
-            map.contains_key("Entries") && map.get("PrefixListId").is_some_and(Value::is_string);
+        let entries_wrapper = value.get("Entries").is_some()
+            && value
+                .get("PrefixListId")
+                .is_some_and(|v| v.as_str().is_some());
         for (key, v) in map {
             let node = root.child(key);
-            if IGNORED.contains(&key.as_str()) {
+            if IGNORED.contains(&key) {
                 continue;
             }
-            if entries_wrapper
-                && matches!(key.as_str(), "Entries" | "PrefixListId" | "PrefixListName")
-            {
+            if entries_wrapper && matches!(key, "Entries" | "PrefixListId" | "PrefixListName") {
                 if key == "Entries" {
-                    sections
-                        .entry(Kind::PrefixLists)
-                        .or_default()
-                        .push(root.clone());
+                    sections.entry(Kind::PrefixLists).or_default().push(*root);
                 }
                 continue;
             }
-            match KEYS.iter().find(|(k, _, _)| k == key) {
+            match KEYS.iter().find(|(k, _, _)| *k == key) {
                 Some((_, kind, Shape::List)) => {
                     // `PrefixLists` is the key of both describe-prefix-lists (AWS service lists
                     // only, §6.9: customer lists are missing from it) and
@@ -721,21 +983,19 @@ fn import(docs: &[Document]) -> (Loaded, Vec<InputError>) {
                     // completely.
                     let complete = *kind != Kind::PrefixLists
                         || key != "PrefixLists"
-                        || v.as_array().is_some_and(|items| {
-                            items.iter().any(|i| {
-                                ["MaxEntries", "OwnerId", "PrefixListArn"]
-                                    .iter()
-                                    .any(|f| i.get(*f).is_some())
-                            })
+                        || v.items().into_iter().any(|i| {
+                            ["MaxEntries", "OwnerId", "PrefixListArn"]
+                                .iter()
+                                .any(|f| i.get(f).is_some())
                         });
                     if complete {
                         mark_inventory(&mut network.inventory, *kind);
                     }
                     let out = sections.entry(*kind).or_default();
-                    match v {
-                        Value::Array(items) => {
-                            for (i, item) in items.iter().enumerate() {
-                                let n = node.index(i, item);
+                    match v.view() {
+                        View::Array(_) => {
+                            for (i, item) in v.items().into_iter().enumerate() {
+                                let n = root.item(key, i, item);
                                 if item.is_object() {
                                     out.push(n);
                                 } else {
@@ -748,7 +1008,7 @@ fn import(docs: &[Document]) -> (Loaded, Vec<InputError>) {
                 }
                 Some((_, kind, Shape::One)) => {
                     if v.is_object() {
-                        sections.entry(*kind).or_default().push(node);
+                        sections.entry(*kind).or_default().push(root.child(key));
                     } else {
                         node.expected("an object");
                     }
@@ -778,11 +1038,16 @@ fn import(docs: &[Document]) -> (Loaded, Vec<InputError>) {
         ..Importer::default()
     };
     for (kind, records) in &sections {
+        if *kind == Kind::RouteTables {
+            im.route_tables(records, &sink);
+            continue;
+        }
         for r in records {
             match kind {
                 Kind::Vpcs => im.vpc(r),
                 Kind::Subnets => im.subnet(r),
-                Kind::RouteTables => im.route_table(r),
+                // Read above, all at once, on all cores.
+                Kind::RouteTables => {}
                 Kind::InternetGateways => im.internet_gateway(r),
                 Kind::EgressOnlyInternetGateways => im.egress_only_internet_gateway(r),
                 Kind::NatGateways => im.nat_gateway(r),
@@ -806,11 +1071,11 @@ fn import(docs: &[Document]) -> (Loaded, Vec<InputError>) {
 
     let mut network = std::mem::take(&mut im.net);
     network.reindex();
-    let mut diagnostics = sink.diags.take();
+    let mut diagnostics = std::mem::take(&mut *sink.diags());
     diagnostics.append(&mut im.late_diags);
     diagnostics.sort();
     diagnostics.dedup();
-    let mut errors = sink.errors.take();
+    let mut errors = std::mem::take(&mut *sink.errors());
     errors.dedup();
     (
         Loaded {
@@ -821,9 +1086,9 @@ fn import(docs: &[Document]) -> (Loaded, Vec<InputError>) {
     )
 }
 
-fn count_records(key: &str, v: &Value) -> String {
-    match v {
-        Value::Array(a) => format!("{key} ({} record{})", a.len(), plural(a.len())),
+fn count_records(key: &str, v: Val) -> String {
+    match v.view() {
+        View::Array(n) => format!("{key} ({n} record{})", plural(n)),
         _ => key.to_string(),
     }
 }
@@ -842,6 +1107,9 @@ struct Importer {
     prefix_list_location: BTreeMap<PrefixListId, String>,
     /// Diagnostics raised after all records were read (no record node at hand).
     late_diags: Vec<Diagnostic>,
+    /// The interfaces attached to each instance, built when the first instance is read (after
+    /// every describe-network-interfaces record) and kept up to date by `instance`.
+    enis_by_instance: Option<BTreeMap<InstanceId, Vec<NetworkInterfaceId>>>,
 }
 
 /// Inserts a record unless one with the same ID is already there (pages should not overlap);
@@ -972,104 +1240,45 @@ impl Importer {
         );
     }
 
-    /// §6.1: routes, associations (skipping `disassociating`/`disassociated`/`failed` ones) and
-    /// propagating VGWs.
-    fn route_table(&mut self, r: &Node) {
-        let id = r.str_req("RouteTableId");
-        let owner = r.owner();
-        let vpc = r.str_req("VpcId");
-        let table_name = id.unwrap_or("route table");
-        let routes: Vec<(Route, Node)> = r
-            .records("Routes")
-            .into_iter()
-            .filter_map(|n| route(&n, table_name).map(|route| (route, n)))
-            .collect();
-        let mut associations = Vec::new();
-        for a in r.records("Associations") {
-            let state = a
-                .obj_opt("AssociationState")
-                .and_then(|s| s.str_opt("State"));
-            let assoc_id = a.str_req("RouteTableAssociationId");
-            let main = a.bool_opt("Main").unwrap_or(false);
-            let subnet = a.str_opt("SubnetId");
-            let gateway = a.str_opt("GatewayId");
-            // Only a live association routes (§1.6): `disassociating` is the old half of an
-            // association being replaced.
-            if matches!(state, Some("disassociated" | "disassociating" | "failed")) {
-                continue;
-            }
-            // §1.6/§6.1: the main association has `Main: true` and no subnet; an association
-            // with a gateway is an edge association (§3.6).
-            let target = if main {
-                AssociationTarget::Main
-            } else if let Some(s) = subnet {
-                AssociationTarget::Subnet(SubnetId::new(s))
-            } else if let Some(g) = gateway {
-                AssociationTarget::Gateway(g.to_string())
-            } else {
-                a.diag(
-                    Severity::Warning,
-                    "association-without-target",
-                    Some(table_name),
-                    "association is neither main nor with a subnet or gateway; it is left out",
+    /// Route tables, read on all cores: most of a large account's records are routes. Each
+    /// thread reads a contiguous share of the records into a sink of its own; the shares'
+    /// errors and diagnostics are then appended and the tables inserted in record order, so the
+    /// result is the one a single thread would give.
+    fn route_tables(&mut self, records: &[Node], sink: &Sink) {
+        let read = in_parallel(records, |chunk| {
+            let sink = Sink::default();
+            let mut targets = Targets::default();
+            let tables: Vec<Option<RouteTable>> = chunk
+                .iter()
+                .map(|r| {
+                    let cx = Cx {
+                        sink: &sink,
+                        ..*r.cx
+                    };
+                    route_table(&Node { cx: &cx, ..*r }, &mut targets)
+                })
+                .collect();
+            let errors = std::mem::take(&mut *sink.errors());
+            let diags = std::mem::take(&mut *sink.diags());
+            (tables, errors, diags)
+        });
+        let mut tables = Vec::with_capacity(records.len());
+        for (t, mut errors, mut diags) in read {
+            tables.extend(t);
+            sink.errors().append(&mut errors);
+            sink.diags().append(&mut diags);
+        }
+        for (r, table) in records.iter().zip(tables) {
+            if let Some(table) = table {
+                insert_first(
+                    &mut self.net.route_tables,
+                    table.id.clone(),
+                    table,
+                    r,
+                    "route table",
                 );
-                continue;
-            };
-            if let Some(assoc_id) = assoc_id {
-                associations.push(Association {
-                    id: RouteTableAssociationId::new(assoc_id),
-                    target,
-                });
             }
         }
-        let vgws: BTreeSet<VpnGatewayId> = r
-            .records("PropagatingVgws")
-            .iter()
-            .filter_map(|g| g.str_req("GatewayId"))
-            .map(VpnGatewayId::new)
-            .collect();
-        let name = r.name_tag();
-        let (Some(id), Some(vpc)) = (id, vpc) else {
-            return;
-        };
-        let mut table = RouteTable::new(RouteTableId::new(id), VpcId::new(vpc));
-        table.owner_id = owner;
-        table.name = name;
-        table.associations = associations;
-        table.propagating_vgws = vgws;
-        for (route, n) in routes {
-            // §7: at most one static route and one propagated route per destination.
-            if table.routes.contains_key(&route.key()) {
-                n.diag(
-                    Severity::Warning,
-                    "duplicate-route",
-                    Some(id),
-                    format!(
-                        "a second {} route to {} is left out; the first one (to {}) is kept",
-                        if route.origin.is_propagated() {
-                            "propagated"
-                        } else {
-                            "static"
-                        },
-                        route.destination,
-                        table
-                            .routes
-                            .get(&route.key())
-                            .map(|r| r.target.to_string())
-                            .unwrap_or_default()
-                    ),
-                );
-            } else {
-                table.put_route(route);
-            }
-        }
-        insert_first(
-            &mut self.net.route_tables,
-            RouteTableId::new(id),
-            table,
-            r,
-            "route table",
-        );
     }
 
     /// §6.4: attached ⇔ an attachment with State `available` (sic); `attached` is accepted too.
@@ -1423,6 +1632,15 @@ impl Importer {
         };
         let instance_id = InstanceId::new(id);
 
+        let by_instance = self.enis_by_instance.get_or_insert_with(|| {
+            let mut m: BTreeMap<InstanceId, Vec<NetworkInterfaceId>> = BTreeMap::new();
+            for e in self.net.network_interfaces.values() {
+                if let Some(i) = &e.instance_id {
+                    m.entry(i.clone()).or_default().push(e.id.clone());
+                }
+            }
+            m
+        });
         for (eni, device) in interfaces {
             if let Some(d) = device {
                 self.device_index.entry(eni.id.clone()).or_insert(d);
@@ -1431,23 +1649,32 @@ impl Importer {
                 Some(known) => {
                     if known.instance_id.is_none() {
                         known.instance_id = Some(instance_id.clone());
+                        by_instance
+                            .entry(instance_id.clone())
+                            .or_default()
+                            .push(eni.id.clone());
                     }
                 }
                 None => {
+                    if let Some(i) = &eni.instance_id {
+                        by_instance
+                            .entry(i.clone())
+                            .or_default()
+                            .push(eni.id.clone());
+                    }
                     self.net.network_interfaces.insert(eni.id.clone(), eni);
                 }
             }
         }
         // The instance's interfaces, primary (device index 0) first.
-        let mut enis: Vec<(u64, NetworkInterfaceId)> = self
-            .net
-            .network_interfaces
-            .values()
-            .filter(|e| e.instance_id.as_ref() == Some(&instance_id))
+        let mut enis: Vec<(u64, NetworkInterfaceId)> = by_instance
+            .get(&instance_id)
+            .into_iter()
+            .flatten()
             .map(|e| {
                 (
-                    self.device_index.get(&e.id).copied().unwrap_or(u64::MAX),
-                    e.id.clone(),
+                    self.device_index.get(e).copied().unwrap_or(u64::MAX),
+                    e.clone(),
                 )
             })
             .collect();
@@ -1537,6 +1764,114 @@ impl Importer {
         }
     }
 }
+
+/// §6.1: routes, associations (skipping `disassociating`/`disassociated`/`failed` ones) and
+/// propagating VGWs.
+fn route_table<'a>(r: &Node<'_, 'a>, targets: &mut Targets<'a>) -> Option<RouteTable> {
+    let id = r.str_req("RouteTableId");
+    let owner = r.owner();
+    let vpc = r.str_req("VpcId");
+    let table_name = id.unwrap_or("route table");
+    // A table without its ID or VPC is left out, and its routes with it.
+    let kept_id = id.filter(|_| vpc.is_some());
+    let records = r.records("Routes");
+    let mut read: Vec<(RouteKey, Route, Node)> = Vec::with_capacity(records.len());
+    for n in records {
+        if let Some(route) = route(&n, table_name, targets)
+            && kept_id.is_some()
+        {
+            read.push((route.key(), route, n));
+        }
+    }
+    // §7: at most one static route and one propagated route per destination; the first one is
+    // kept. A stable sort keeps routes with the same key in input order, and the map is then
+    // built from sorted entries in one go (full nodes, nothing shifted).
+    // (Tables that vpcsim exported are in key order already; checking is cheaper than sorting.)
+    if !read.is_sorted_by(|a, b| a.0 <= b.0) {
+        read.sort_by(|a, b| a.0.cmp(&b.0));
+    }
+    let mut unique: Vec<(RouteKey, Route)> = Vec::with_capacity(read.len());
+    for (key, route, n) in read {
+        match unique.last() {
+            Some((k, first)) if *k == key => n.diag(
+                Severity::Warning,
+                "duplicate-route",
+                kept_id,
+                format!(
+                    "a second {} route to {} is left out; the first one (to {}) is kept",
+                    if route.origin.is_propagated() {
+                        "propagated"
+                    } else {
+                        "static"
+                    },
+                    route.destination,
+                    first.target
+                ),
+            ),
+            _ => unique.push((key, route)),
+        }
+    }
+    let routes: BTreeMap<RouteKey, Route> = unique.into_iter().collect();
+    let mut associations = Vec::new();
+    for a in r.records("Associations") {
+        let state = a
+            .obj_opt("AssociationState")
+            .and_then(|s| s.str_opt("State"));
+        let assoc_id = a.str_req("RouteTableAssociationId");
+        let main = a.bool_opt("Main").unwrap_or(false);
+        let subnet = a.str_opt("SubnetId");
+        let gateway = a.str_opt("GatewayId");
+        // Only a live association routes (§1.6): `disassociating` is the old half of an
+        // association being replaced.
+        if matches!(state, Some("disassociated" | "disassociating" | "failed")) {
+            continue;
+        }
+        // §1.6/§6.1: the main association has `Main: true` and no subnet; an association
+        // with a gateway is an edge association (§3.6).
+        let target = if main {
+            AssociationTarget::Main
+        } else if let Some(s) = subnet {
+            AssociationTarget::Subnet(SubnetId::new(s))
+        } else if let Some(g) = gateway {
+            AssociationTarget::Gateway(g.to_string())
+        } else {
+            a.diag(
+                Severity::Warning,
+                "association-without-target",
+                Some(table_name),
+                "association is neither main nor with a subnet or gateway; it is left out",
+            );
+            continue;
+        };
+        if let Some(assoc_id) = assoc_id {
+            associations.push(Association {
+                id: RouteTableAssociationId::new(assoc_id),
+                target,
+            });
+        }
+    }
+    let vgws: BTreeSet<VpnGatewayId> = r
+        .records("PropagatingVgws")
+        .iter()
+        .filter_map(|g| g.str_req("GatewayId"))
+        .map(VpnGatewayId::new)
+        .collect();
+    let name = r.name_tag();
+    let (Some(id), Some(vpc)) = (id, vpc) else {
+        return None;
+    };
+    let mut table = RouteTable::new(RouteTableId::new(id), VpcId::new(vpc));
+    table.owner_id = owner;
+    table.name = name;
+    table.associations = associations;
+    table.propagating_vgws = vgws;
+    table.routes = routes;
+    Some(table)
+}
+
+/// The targets met so far, by field and ID: routes to the same target share its ID string, as
+/// the model's IDs are meant to (`Arc<str>`), instead of each allocating a copy.
+type Targets<'a> = FxHashMap<(&'a str, &'a str), Target>;
 
 fn push_new<T: PartialEq>(v: &mut Vec<T>, x: T) {
     if !v.contains(&x) {
@@ -1649,8 +1984,12 @@ fn interface(
     Some((eni, device))
 }
 
-/// The fields that name a route's target (§6.1), in the order they are looked at.
-const TARGET_FIELDS: &[&str] = &[
+/// The fields of a route: the three destinations (§6.1), the fields that name a route's target
+/// (§6.1) in the order they are looked at, then origin and state.
+const ROUTE_FIELDS: [&str; 16] = [
+    "DestinationCidrBlock",
+    "DestinationIpv6CidrBlock",
+    "DestinationPrefixListId",
     "GatewayId",
     "NatGatewayId",
     "TransitGatewayId",
@@ -1662,21 +2001,26 @@ const TARGET_FIELDS: &[&str] = &[
     "CarrierGatewayId",
     "CoreNetworkArn",
     "OdbNetworkArn",
+    "Origin",
+    "State",
 ];
 
 /// One route of a table (§6.1), or `None` (with an error or a warning) when it cannot be used.
-fn route(r: &Node, table: &str) -> Option<Route> {
-    let destination = destination(r);
-    let mut present: Vec<(&str, &str)> = TARGET_FIELDS
+fn route<'a>(r: &Node<'_, 'a>, table: &str, targets: &mut Targets<'a>) -> Option<Route> {
+    let [d4, d6, dpl, target_fields @ .., origin, state] = r.fields(ROUTE_FIELDS);
+    let destination = destination(r, [d4, d6, dpl]);
+    // An absent field is no target and no error: only present ones are looked at.
+    let mut present: Vec<(&str, &str)> = target_fields
         .iter()
-        .filter_map(|f| r.str_opt(f).map(|v| (*f, v)))
+        .filter(|(_, v)| v.is_some())
+        .filter_map(|&f| Some((f.0, r.at(f).as_str()?)))
         .collect();
     // §6.1: instance routes show InstanceId and NetworkInterfaceId together; the ENI is the target.
     if present.iter().any(|(f, _)| *f == "NetworkInterfaceId") {
         present.retain(|(f, _)| *f != "InstanceId");
     }
-    let origin_text = r.str_opt("Origin");
-    let state_text = r.str_opt("State");
+    let origin_text = origin.1.and_then(|_| r.at(origin).as_str());
+    let state_text = state.1.and_then(|_| r.at(state).as_str());
     let destination = destination?;
 
     let Some(&(field, value)) = present.first() else {
@@ -1705,24 +2049,10 @@ fn route(r: &Node, table: &str) -> Option<Route> {
             ),
         );
     }
-    let target = match field {
-        // §1.2: GatewayId may carry igw-, vgw-, vpce-, "local" and even nat- IDs.
-        "GatewayId" => Target::from_id(value),
-        "NatGatewayId" => Target::NatGateway(NatGatewayId::new(value)),
-        "TransitGatewayId" => Target::TransitGateway(TransitGatewayId::new(value)),
-        "VpcPeeringConnectionId" => {
-            Target::VpcPeeringConnection(VpcPeeringConnectionId::new(value))
-        }
-        "EgressOnlyInternetGatewayId" => {
-            Target::EgressOnlyInternetGateway(EgressOnlyInternetGatewayId::new(value))
-        }
-        "NetworkInterfaceId" => Target::NetworkInterface(NetworkInterfaceId::new(value)),
-        "InstanceId" => Target::Instance(InstanceId::new(value)),
-        "LocalGatewayId" => Target::LocalGateway(LocalGatewayId::new(value)),
-        "CarrierGatewayId" => Target::CarrierGateway(CarrierGatewayId::new(value)),
-        "CoreNetworkArn" => Target::CoreNetwork(value.to_string()),
-        _ => Target::OdbNetwork(value.to_string()),
-    };
+    let target = targets
+        .entry((field, value))
+        .or_insert_with(|| target(field, value))
+        .clone();
     if let Target::Unknown(t) = &target {
         r.child(field).diag(
             Severity::Warning,
@@ -1772,21 +2102,45 @@ fn route(r: &Node, table: &str) -> Option<Route> {
     })
 }
 
-/// The destination of a route: exactly one of the three destination fields (§6.1).
-fn destination(r: &Node) -> Option<Destination> {
-    if let Some(n) = r.get("DestinationCidrBlock") {
+/// The target a route's `field` names (§6.1).
+fn target(field: &str, value: &str) -> Target {
+    match field {
+        // §1.2: GatewayId may carry igw-, vgw-, vpce-, "local" and even nat- IDs.
+        "GatewayId" => Target::from_id(value),
+        "NatGatewayId" => Target::NatGateway(NatGatewayId::new(value)),
+        "TransitGatewayId" => Target::TransitGateway(TransitGatewayId::new(value)),
+        "VpcPeeringConnectionId" => {
+            Target::VpcPeeringConnection(VpcPeeringConnectionId::new(value))
+        }
+        "EgressOnlyInternetGatewayId" => {
+            Target::EgressOnlyInternetGateway(EgressOnlyInternetGatewayId::new(value))
+        }
+        "NetworkInterfaceId" => Target::NetworkInterface(NetworkInterfaceId::new(value)),
+        "InstanceId" => Target::Instance(InstanceId::new(value)),
+        "LocalGatewayId" => Target::LocalGateway(LocalGatewayId::new(value)),
+        "CarrierGatewayId" => Target::CarrierGateway(CarrierGatewayId::new(value)),
+        "CoreNetworkArn" => Target::CoreNetwork(value.to_string()),
+        _ => Target::OdbNetwork(value.to_string()),
+    }
+}
+
+/// The destination of a route: exactly one of the three destination fields (§6.1), given as
+/// the route's children `DestinationCidrBlock`, `DestinationIpv6CidrBlock` and
+/// `DestinationPrefixListId`.
+fn destination<'a>(r: &Node<'_, 'a>, [d4, d6, dpl]: [Field<'a>; 3]) -> Option<Destination> {
+    if let Some(n) = r.at_present(d4) {
         n.parse_with(CIDR4, |s| {
             s.parse::<Ipv4Net>()
                 .ok()
                 .map(|n| Destination::cidr(IpNet::V4(n)))
         })
-    } else if let Some(n) = r.get("DestinationIpv6CidrBlock") {
+    } else if let Some(n) = r.at_present(d6) {
         n.parse_with(CIDR6, |s| {
             s.parse::<Ipv6Net>()
                 .ok()
                 .map(|n| Destination::cidr(IpNet::V6(n)))
         })
-    } else if let Some(n) = r.get("DestinationPrefixListId") {
+    } else if let Some(n) = r.at_present(dpl) {
         n.parse_with("a prefix list ID such as \"pl-63a5400a\"", |s| {
             Destination::parse(s).filter(|d| matches!(d, Destination::PrefixList(_)))
         })
@@ -1847,5 +2201,350 @@ mod tests {
             "a list of 2 items"
         );
         assert_eq!(Found(&serde_json::json!({})).to_string(), "an object");
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // The tape path (load_dir, load_file) against the Value path (load_values): same network,
+    // diagnostics and errors, on valid input and on every field made absurd.
+
+    use serde_json::json;
+
+    /// Everything an import result says, as text to compare.
+    fn summary(r: Result<Loaded, ImportError>) -> String {
+        match r {
+            Ok(l) => format!("ok\n{:?}\n{:?}", l.network, l.diagnostics),
+            Err(e) => format!(
+                "err\n{:?}\n{:?}",
+                e.errors,
+                e.partial
+                    .map(|p| format!("{:?}\n{:?}", p.network, p.diagnostics))
+            ),
+        }
+    }
+
+    /// Imports the texts both ways and checks that the results agree.
+    fn agree(texts: &[(&str, String)]) {
+        let values: Vec<Document> = texts
+            .iter()
+            .map(|(name, t)| {
+                let v = serde_json::from_str(t).expect("test documents are JSON");
+                (name.to_string(), v, Some("eu-west-1".into()), None)
+            })
+            .collect();
+        let by_value = summary(load_values(&values));
+        let tapes: Vec<Tape> = texts
+            .iter()
+            .map(|(_, t)| Tape::parse(t).expect("test documents are JSON"))
+            .collect();
+        let parsed: Vec<Parsed> = texts
+            .iter()
+            .zip(&tapes)
+            .map(|((name, _), tape)| Parsed {
+                file: name,
+                value: Val::Tape(tape.root()),
+                region: Some("eu-west-1"),
+                account: None,
+            })
+            .collect();
+        let (loaded, errors) = import(&parsed);
+        let by_tape = summary(result(loaded, errors));
+        assert_eq!(by_value, by_tape, "documents: {texts:?}");
+    }
+
+    /// One document of every kind the importer reads, in both shapes where there are two.
+    fn every_kind() -> Vec<Value> {
+        vec![
+            json!({"Vpcs": [{"VpcId": "vpc-1", "OwnerId": "123456789012", "CidrBlock": "10.0.0.0/16", "IsDefault": false,
+                "CidrBlockAssociationSet": [{"AssociationId": "vpc-cidr-assoc-1", "CidrBlock": "10.0.0.0/16", "CidrBlockState": {"State": "associated"}}],
+                "Ipv6CidrBlockAssociationSet": [{"AssociationId": "a6", "Ipv6CidrBlock": "2001:db8::/56", "Ipv6CidrBlockState": {"State": "associated"}}],
+                "Tags": [{"Key": "Name", "Value": "main"}, {"Key": "vpcsim:region", "Value": "us-east-1"}]}],
+                "NextToken": "x"}),
+            json!({"Subnets": [{"SubnetId": "subnet-1", "VpcId": "vpc-1", "CidrBlock": "10.0.1.0/24", "MapPublicIpOnLaunch": true,
+                "AvailabilityZone": "eu-west-1a", "AssignIpv6AddressOnCreation": false,
+                "Ipv6CidrBlockAssociationSet": [{"Ipv6CidrBlock": "2001:db8::/64", "Ipv6CidrBlockState": {"State": "associated"}}]}],
+                "Subnet": {"SubnetId": "subnet-2", "VpcId": "vpc-1", "CidrBlock": "10.0.2.0/24"}}),
+            json!({"RouteTables": [{"RouteTableId": "rtb-1", "VpcId": "vpc-1", "OwnerId": "123456789012",
+                "Associations": [
+                    {"Main": false, "RouteTableAssociationId": "rtbassoc-1", "SubnetId": "subnet-1", "AssociationState": {"State": "associated"}},
+                    {"Main": true, "RouteTableAssociationId": "rtbassoc-2"},
+                    {"Main": false, "RouteTableAssociationId": "rtbassoc-3", "GatewayId": "igw-1"},
+                    {"Main": false, "RouteTableAssociationId": "rtbassoc-4", "SubnetId": "subnet-2", "AssociationState": {"State": "disassociated"}}],
+                "PropagatingVgws": [{"GatewayId": "vgw-1"}],
+                "Routes": [
+                    {"DestinationCidrBlock": "10.0.0.0/16", "GatewayId": "local", "Origin": "CreateRouteTable", "State": "active"},
+                    {"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": "igw-1", "Origin": "CreateRoute", "State": "active"},
+                    {"DestinationCidrBlock": "0.0.0.0/0", "NatGatewayId": "nat-1", "Origin": "CreateRoute"},
+                    {"DestinationCidrBlock": "10.9.0.0/16", "GatewayId": "vgw-1", "Origin": "EnableVgwRoutePropagation", "State": "active"},
+                    {"DestinationIpv6CidrBlock": "::/0", "EgressOnlyInternetGatewayId": "eigw-1", "Origin": "CreateRoute"},
+                    {"DestinationPrefixListId": "pl-1", "GatewayId": "vpce-1"},
+                    {"DestinationCidrBlock": "10.1.0.0/16", "VpcPeeringConnectionId": "pcx-1"},
+                    {"DestinationCidrBlock": "10.2.0.0/16", "TransitGatewayId": "tgw-1", "State": "blackhole"},
+                    {"DestinationCidrBlock": "10.3.0.0/16", "NetworkInterfaceId": "eni-1", "InstanceId": "i-1"},
+                    {"DestinationCidrBlock": "10.4.0.0/16", "InstanceId": "i-1", "Origin": "Sideways", "State": "odd"},
+                    {"DestinationCidrBlock": "10.5.0.0/16", "GatewayId": "xyz-1", "NatGatewayId": "nat-1"},
+                    {"DestinationCidrBlock": "10.6.0.0/16", "IpAddress": "10.0.0.9"},
+                    {"DestinationCidrBlock": "10.7.0.0/16", "LocalGatewayId": "lgw-1", "CarrierGatewayId": "cagw-1"},
+                    {"DestinationCidrBlock": "10.8.0.0/16", "CoreNetworkArn": "arn:aws:networkmanager::1:core-network/c"},
+                    {"DestinationCidrBlock": "10.8.1.0/24", "OdbNetworkArn": "arn:aws:odb:x"}]},
+                {"RouteTableId": "rtb-1", "VpcId": "vpc-1", "Routes": []},
+                {"VpcId": "vpc-1", "Routes": [{"DestinationCidrBlock": "10.0.0.0/16", "GatewayId": "local"}]}]}),
+            json!({"InternetGateways": [{"InternetGatewayId": "igw-1", "OwnerId": "1", "Attachments": [{"State": "available", "VpcId": "vpc-1"}]}],
+                   "EgressOnlyInternetGateways": [{"EgressOnlyInternetGatewayId": "eigw-1", "Attachments": [{"State": "attached", "VpcId": "vpc-1"}]}]}),
+            json!({"NatGateways": [{"NatGatewayId": "nat-1", "SubnetId": "subnet-1", "VpcId": "vpc-1", "State": "available",
+                "ConnectivityType": "public", "NatGatewayAddresses": [{"PrivateIp": "10.0.1.9", "PublicIp": "198.51.100.9"}]},
+                {"NatGatewayId": "nat-2", "SubnetId": "subnet-1", "State": "sleeping", "ConnectivityType": "warp"}]}),
+            json!({"VpnGateways": [{"VpnGatewayId": "vgw-1", "AmazonSideAsn": "64512", "VpcAttachments": [{"State": "attached", "VpcId": "vpc-1"}]}]}),
+            json!({"VpcPeeringConnections": [{"VpcPeeringConnectionId": "pcx-1", "Status": {"Code": "active"},
+                "RequesterVpcInfo": {"VpcId": "vpc-1", "OwnerId": "1", "Region": "eu-west-1", "CidrBlock": "10.0.0.0/16",
+                    "CidrBlockSet": [{"CidrBlock": "10.0.0.0/16"}], "Ipv6CidrBlockSet": [{"Ipv6CidrBlock": "2001:db8::/56"}]},
+                "AccepterVpcInfo": {"VpcId": "vpc-9", "CidrBlock": "10.1.0.0/16"}}]}),
+            json!({"TransitGatewayVpcAttachments": [{"TransitGatewayAttachmentId": "tgw-attach-1", "TransitGatewayId": "tgw-1",
+                "VpcId": "vpc-1", "SubnetIds": ["subnet-1"], "State": "available"}],
+                "TransitGatewayAttachments": [
+                    {"TransitGatewayAttachmentId": "tgw-attach-2", "TransitGatewayId": "tgw-1", "ResourceType": "vpc", "ResourceId": "vpc-1", "State": "available"},
+                    {"TransitGatewayAttachmentId": "tgw-attach-3", "TransitGatewayId": "tgw-1", "ResourceType": "vpn"}]}),
+            json!({"VpcEndpoints": [{"VpcEndpointId": "vpce-1", "VpcId": "vpc-1", "VpcEndpointType": "Gateway", "ServiceName": "com.amazonaws.eu-west-1.s3",
+                "State": "Available", "RouteTableIds": ["rtb-1"], "SubnetIds": []}]}),
+            json!({"PrefixLists": [{"PrefixListId": "pl-1", "PrefixListName": "s3", "Cidrs": ["52.216.0.0/15"]}],
+                   "ManagedPrefixLists": [{"PrefixListId": "pl-2", "MaxEntries": 10, "OwnerId": "1"}]}),
+            json!({"PrefixListId": "pl-2", "Entries": [{"Cidr": "192.0.2.0/24"}]}),
+            json!({"NetworkInterfaces": [{"NetworkInterfaceId": "eni-1", "SubnetId": "subnet-1", "VpcId": "vpc-1",
+                "PrivateIpAddress": "10.0.1.5", "PrivateIpAddresses": [{"PrivateIpAddress": "10.0.1.5", "Primary": true,
+                "Association": {"PublicIp": "198.51.100.5"}}], "Ipv6Addresses": [{"Ipv6Address": "2001:db8::5"}],
+                "SourceDestCheck": false, "InterfaceType": "interface",
+                "Attachment": {"InstanceId": "i-1", "DeviceIndex": 0}, "TagSet": [{"Key": "Name", "Value": "nic"}]}]}),
+            json!({"Reservations": [{"Instances": [{"InstanceId": "i-1", "State": {"Name": "running"}, "SubnetId": "subnet-1",
+                "VpcId": "vpc-1", "PublicIpAddress": "198.51.100.7", "PrivateIpAddress": "10.0.1.5",
+                "NetworkInterfaces": [{"NetworkInterfaceId": "eni-1"}, {"NetworkInterfaceId": "eni-2", "PrivateIpAddress": "10.0.1.6",
+                    "Attachment": {"DeviceIndex": 1}}]}]}]}),
+            json!({"Addresses": [{"PublicIp": "198.51.100.8", "AllocationId": "eipalloc-1", "NetworkInterfaceId": "eni-1",
+                "PrivateIpAddress": "10.0.1.5", "AssociationId": "eipassoc-1"},
+                {"PublicIp": "198.51.100.10", "InstanceId": "i-1"}],
+                "SecurityGroups": [1, 2], "Entries": []}),
+        ]
+    }
+
+    fn absurd(k: usize) -> Value {
+        match k {
+            0 => json!(42),
+            1 => json!([1, "two", null]),
+            2 => json!("10.300.0.0/16"),
+            3 => json!({}),
+            4 => json!(-1.5),
+            5 => json!(true),
+            6 => json!(null),
+            7 => json!(""),
+            8 => json!("x".repeat(70)),
+            _ => json!("0.0.0.0/0"),
+        }
+    }
+
+    /// Every value in a document, as a JSON pointer.
+    fn pointers(v: &Value, at: String, out: &mut Vec<String>) {
+        out.push(at.clone());
+        match v {
+            Value::Object(m) => {
+                for (k, c) in m {
+                    pointers(c, format!("{at}/{k}"), out);
+                }
+            }
+            Value::Array(a) => {
+                for (i, c) in a.iter().enumerate() {
+                    pointers(c, format!("{at}/{i}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn tape_and_value_agree_on_valid_input() {
+        let docs = every_kind();
+        let texts: Vec<(&str, String)> = docs.iter().map(|d| ("doc.json", d.to_string())).collect();
+        agree(&texts);
+        // Pretty-printed, and each document alone.
+        let pretty: Vec<(&str, String)> = docs
+            .iter()
+            .map(|d| {
+                (
+                    "pretty.json",
+                    serde_json::to_string_pretty(d).expect("prints"),
+                )
+            })
+            .collect();
+        agree(&pretty);
+        for t in texts.chunks(1) {
+            agree(t);
+        }
+    }
+
+    #[test]
+    fn tape_and_value_agree_on_every_field_made_absurd() {
+        let docs = every_kind();
+        let mut cases = 0;
+        for (i, doc) in docs.iter().enumerate() {
+            let mut at = Vec::new();
+            pointers(doc, String::new(), &mut at);
+            for p in &at {
+                for k in 0..11 {
+                    let mut d = doc.clone();
+                    if k == 10 {
+                        // Removed: the parent object without this key, or the list without
+                        // this element.
+                        let Some((parent, last)) = p.rsplit_once('/') else {
+                            continue;
+                        };
+                        match d.pointer_mut(parent) {
+                            Some(Value::Object(m)) => {
+                                m.remove(last);
+                            }
+                            Some(Value::Array(a)) => {
+                                if let Ok(i) = last.parse::<usize>()
+                                    && i < a.len()
+                                {
+                                    a.remove(i);
+                                }
+                            }
+                            _ => continue,
+                        }
+                    } else if let Some(slot) = d.pointer_mut(p) {
+                        *slot = absurd(k);
+                    } else {
+                        continue;
+                    }
+                    // With the other documents around it, so that references resolve.
+                    let mut texts: Vec<(&str, String)> =
+                        docs.iter().map(|o| ("other.json", o.to_string())).collect();
+                    if let Some(t) = texts.get_mut(i) {
+                        *t = ("mutated.json", d.to_string());
+                    }
+                    agree(&texts);
+                    cases += 1;
+                }
+            }
+        }
+        assert!(cases > 2000, "{cases} cases");
+    }
+
+    #[test]
+    fn tape_and_value_agree_on_duplicate_keys_and_escapes() {
+        let texts = [
+            r#"{"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16", "CidrBlock": "10.1.0.0/16"}], "Vpcs": [{"VpcId": "vpc-2"}]}"#,
+            r#"{"Subnets": [{"SubnetId": "subnet-\u0031", "VpcId": "vpc\u002d1", "CidrBlock": "10.0.1.0\/24", "Tags": [{"Key": "Name", "Value": "a\"b\\c\u00e9"}]}]}"#,
+            r#"{"RouteTables": [{"RouteTableId": "rtb-1", "VpcId": "vpc-1", "Routes": [{"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": "igw-1", "GatewayId": "nat-1"}]}]}"#,
+            r#"[{"Vpcs": []}]"#,
+            r#""RouteTables""#,
+            r#"{"RouteTables": {"RouteTableId": "rtb-1"}, "Vpc": [], "PrefixLists": [{"PrefixListId": "pl-1", "PrefixListArn": null}]}"#,
+            r#"{"VpnGateways": [{"VpnGatewayId": "vgw-1", "AmazonSideAsn": 18446744073709551615}, {"VpnGatewayId": "vgw-2", "AmazonSideAsn": -1}, {"VpnGatewayId": "vgw-3", "AmazonSideAsn": 1.0e3}]}"#,
+            r#"{"": {}, "Entries": [1], "PrefixListId": ""}"#,
+        ];
+        for t in texts {
+            agree(&[("d.json", t.to_string())]);
+        }
+        let all: Vec<(&str, String)> = texts.iter().map(|t| ("all.json", t.to_string())).collect();
+        agree(&all);
+    }
+
+    /// `load_dir` as it was before tapes: every file through `read_json`, then `load_values`.
+    fn load_dir_by_value(dir: &Path) -> Result<Loaded, ImportError> {
+        let mut files = Vec::new();
+        let mut errors = Vec::new();
+        walk(dir, &mut files, &mut errors);
+        files.sort();
+        let mut docs = Vec::new();
+        for file in &files {
+            match read_json(file) {
+                Ok(value) => {
+                    let (region, account) = path_context(file);
+                    docs.push((file.display().to_string(), value, region, account));
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        let (loaded, mut more) = match load_values(&docs) {
+            Ok(l) => (l, Vec::new()),
+            Err(e) => match e.partial {
+                Some(p) => (*p, e.errors),
+                None => return Err(e),
+            },
+        };
+        errors.append(&mut more);
+        result(loaded, errors)
+    }
+
+    #[test]
+    fn files_read_onto_tapes_import_as_values_do() {
+        let dir = std::env::temp_dir().join(format!("vpcsim-tape-{}", std::process::id()));
+        let region = dir.join("aws_configs/accounts/123456789012/eu-west-1");
+        fs::create_dir_all(&region).expect("temp dir");
+        let docs = every_kind();
+        for (i, d) in docs.iter().enumerate() {
+            fs::write(region.join(format!("{i:02}.json")), d.to_string()).expect("writes");
+        }
+        let pretty = serde_json::to_string_pretty(&docs.get(2)).expect("prints");
+        fs::write(region.join("bom.json"), format!("\u{feff}{pretty}")).expect("writes");
+        let mut utf16 = vec![0xFF, 0xFE];
+        for u in r#"{"Vpcs": [{"VpcId": "vpc-16", "CidrBlock": "10.16.0.0/16"}]}"#.encode_utf16() {
+            utf16.extend(u.to_le_bytes());
+        }
+        fs::write(region.join("utf16.json"), utf16).expect("writes");
+        let broken: [(&str, &[u8]); 6] = [
+            ("trailing.json", b"{\"Vpcs\": []} x"),
+            ("cut.json", b"{\"Vpcs\": [{\"VpcId\": "),
+            ("empty.json", b""),
+            ("latin1.json", b"{\"Vpcs\": [{\"VpcId\": \"vpc-\xe9\"}]}"),
+            ("bad-escape.json", b"{\"Vpcs\": [{\"VpcId\": \"\\x\"}]}"),
+            ("bad16.json", b"\xFE\xFF\xD8\x00"),
+        ];
+        for (name, bytes) in broken {
+            fs::write(region.join(name), bytes).expect("writes");
+        }
+        assert_eq!(
+            summary(load_dir(&dir)),
+            summary(load_dir_by_value(&dir)),
+            "whole directory"
+        );
+        for entry in fs::read_dir(&region).expect("lists") {
+            let path = entry.expect("entry").path();
+            let by_value = match read_json(&path) {
+                Ok(v) => {
+                    let (r, a) = path_context(&path);
+                    load_values(&[(path.display().to_string(), v, r, a)])
+                }
+                Err(e) => Err(ImportError::fatal(vec![e])),
+            };
+            assert_eq!(
+                summary(load_file(&path)),
+                summary(by_value),
+                "{}",
+                path.display()
+            );
+        }
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    /// With `VPCSIM_REAL_DATA`, every directory of real describe-* output imports the same both ways.
+    #[test]
+    fn real_snapshots_read_onto_tapes_import_as_values_do() {
+        let Ok(data) = std::env::var("VPCSIM_REAL_DATA") else {
+            return;
+        };
+        let mut files = Vec::new();
+        walk(Path::new(&data), &mut files, &mut Vec::new());
+        let mut dirs: Vec<PathBuf> = files
+            .iter()
+            .filter_map(|f| f.parent().map(Path::to_path_buf))
+            .collect();
+        dirs.sort();
+        dirs.dedup();
+        assert!(!dirs.is_empty());
+        for d in dirs {
+            assert_eq!(
+                summary(load_dir(&d)),
+                summary(load_dir_by_value(&d)),
+                "{}",
+                d.display()
+            );
+        }
     }
 }

@@ -12,6 +12,7 @@
 pub mod check;
 pub mod export;
 pub mod json;
+mod tape;
 pub mod topology;
 
 use crate::diag::Diagnostic;
@@ -108,4 +109,31 @@ pub fn finish(loaded: &mut Loaded) {
     loaded.diagnostics.append(&mut diags);
     loaded.diagnostics.sort();
     loaded.diagnostics.dedup();
+}
+
+/// `f` applied to contiguous shares of `items`, one per core (at most `items.len() / 256`
+/// shares, so that small inputs stay on one thread), results in the order of the shares.
+pub(crate) fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let shares = cores.min(items.len() / 256).max(1);
+    if shares == 1 {
+        return vec![f(items)];
+    }
+    let size = items.len().div_ceil(shares);
+    std::thread::scope(|scope| {
+        let f = &f;
+        let handles: Vec<_> = items
+            .chunks(size)
+            .skip(1)
+            .map(|chunk| scope.spawn(move || f(chunk)))
+            .collect();
+        let mut out = vec![f(items.get(..size).unwrap_or(items))];
+        for h in handles {
+            match h.join() {
+                Ok(r) => out.push(r),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        out
+    })
 }

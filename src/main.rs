@@ -604,6 +604,8 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
                     report::write_reach_text(out, stream, style)
                 }
             };
+            release(engine);
+            release(loaded);
             match written {
                 // A closed pipe (`vpcsim reach ... | head`) is not an error.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

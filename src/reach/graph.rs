@@ -72,15 +72,31 @@ impl RouteGraph {
                 .or_default()
                 .push(s.id.clone());
         }
+        // Per table: each end with its count, found by the shared ID's address first (routes to
+        // one target share its `Arc<str>`), so a million routes cost a few hash lookups per
+        // table, not one each.
+        let mut ends: Vec<(Arc<str>, NodeIndex, u32)> = Vec::new();
         for t in net.route_tables.values() {
             let table = g.node(t.id.name());
+            ends.clear();
             for r in t.routes.values() {
                 // A table depends on what its routes lead to (`local` is no resource a record
                 // changes).
                 for to in Self::route_ends(r) {
-                    let n = g.node(to);
-                    g.link(table, n);
+                    match ends
+                        .iter_mut()
+                        .find(|(a, _, _)| Arc::ptr_eq(a, &to) || **a == *to)
+                    {
+                        Some(e) => e.2 += 1,
+                        None => {
+                            let n = g.node(to.clone());
+                            ends.push((to, n, 1));
+                        }
+                    }
                 }
+            }
+            for (_, n, count) in &ends {
+                g.graph.add_edge(table, *n, *count);
             }
         }
         for n in net.nat_gateways.values() {
@@ -97,11 +113,23 @@ impl RouteGraph {
         // destination subnet's table: the table's own routes (a `RETURN` node), not where the
         // table's targets lead. Depending on the subnets or on the tables as forwarders would
         // chain every peered VPC of the account together.
+        // Each table's `RETURN` node, named once.
+        let mut returns: FxHashMap<&RouteTableId, NodeIndex> = FxHashMap::default();
         for p in net.vpc_peering_connections.values() {
+            let pcx = g.node(p.id.name());
             for side in [&p.requester, &p.accepter] {
-                g.edge(p.id.name(), side.vpc_id.name());
+                let vpc = g.node(side.vpc_id.name());
+                g.link(pcx, vpc);
                 for t in vpc_tables.get(&side.vpc_id).into_iter().flatten() {
-                    g.edge(p.id.name(), Arc::from(format!("{RETURN}{t}")));
+                    let r = match returns.get(t) {
+                        Some(r) => *r,
+                        None => {
+                            let r = g.node(Arc::from(format!("{RETURN}{t}")));
+                            returns.insert(t, r);
+                            r
+                        }
+                    };
+                    g.link(pcx, r);
                 }
             }
         }

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use vpcsim::addr::Family;
 use vpcsim::cloudtrail::ReadResult;
 use vpcsim::model::{
-    AssociationTarget, Destination, Network, Route, RouteKey, RouteTableId, SubnetId, Target,
+    AssociationTarget, Destination, Network, Route, RouteTableId, SubnetId, Target,
 };
 use vpcsim::reach::{Engine, RouteGraph};
 use vpcsim::replay::incremental::Tracker;
@@ -279,27 +279,14 @@ fn association_subnet(net: &Network, words: &[String]) -> Option<SubnetId> {
         })
 }
 
+/// The routes of the command's destination in `table` (none for an association command).
 fn routes_of(net: &Network, table: &RouteTableId, words: &[String]) -> Vec<Route> {
-    let Some(i) = words.iter().position(|w| w.starts_with("--destination")) else {
-        return Vec::new();
-    };
-    let Some(destination) = Destination::parse(&words[i + 1]) else {
-        return Vec::new();
-    };
-    let Some(t) = net.route_tables.get(table) else {
-        return Vec::new();
-    };
-    [false, true]
-        .into_iter()
-        .filter_map(|propagated| {
-            t.routes
-                .get(&RouteKey {
-                    destination: destination.clone(),
-                    propagated,
-                })
-                .cloned()
-        })
-        .collect()
+    words
+        .iter()
+        .position(|w| w.starts_with("--destination"))
+        .and_then(|i| Destination::parse(words.get(i + 1)?))
+        .map(|d| vpcsim::replay::incremental::routes_of(net, table, &d))
+        .unwrap_or_default()
 }
 
 /// Runs `ops` on `start`; returns (route changes applied, of which with exposure, of which

@@ -76,7 +76,7 @@ impl Step {
 }
 
 /// The routes of `destination` in `table` (static, then propagated).
-fn routes_of(net: &Network, table: &RouteTableId, destination: &Destination) -> Vec<Route> {
+pub fn routes_of(net: &Network, table: &RouteTableId, destination: &Destination) -> Vec<Route> {
     let Some(t) = net.route_tables.get(table) else {
         return Vec::new();
     };

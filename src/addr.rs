@@ -253,6 +253,13 @@ pub fn intersect(a: &[Interval], b: &[Interval]) -> Vec<Interval> {
     out
 }
 
+/// Whether `iv` overlaps any interval of the normalized list `ivs` (binary search, no
+/// allocation).
+pub fn overlaps(ivs: &[Interval], iv: Interval) -> bool {
+    let i = ivs.partition_point(|x| x.hi < iv.lo);
+    ivs.get(i).is_some_and(|x| x.lo <= iv.hi)
+}
+
 /// Total number of addresses in a normalized list (saturating).
 pub fn total_size(ivs: &[Interval]) -> u128 {
     ivs.iter()

@@ -116,6 +116,13 @@ macro_rules! id_types {
                 $name(Arc::from(s))
             }
         }
+
+        /// The ID sharing an existing name (no copy of the string).
+        impl From<Arc<str>> for $name {
+            fn from(s: Arc<str>) -> Self {
+                $name(s)
+            }
+        }
     )*};
 }
 

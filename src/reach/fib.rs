@@ -11,6 +11,7 @@
 use crate::addr::{Family, Interval};
 use crate::model::{Destination, Network, PrefixListId, Route, RouteTable};
 use ipnet::IpNet;
+use std::cell::OnceCell;
 use std::sync::Arc;
 
 /// One candidate route, with the prefix that made it match.
@@ -22,11 +23,24 @@ pub struct FibEntry {
     pub via_prefix_list: Option<PrefixListId>,
     /// Another route of the same prefix length and rank that AWS might choose instead.
     pub ambiguous_with: Option<Box<Route>>,
-    /// How a trace names the match ("0.0.0.0/0", or "pl-… (52.216.0.0/15)"), built once here
-    /// rather than on every walk.
-    pub matched_name: Arc<str>,
+    /// How a trace names the match ("0.0.0.0/0", or "pl-… (52.216.0.0/15)"): built on the first
+    /// walk that passes the entry and shared by the later ones ([`FibEntry::matched_name`]);
+    /// most entries of a table compiled for a few ranges are never passed.
+    matched_name: OnceCell<Arc<str>>,
     /// The target's ID, shared.
     pub target_name: Arc<str>,
+}
+
+impl FibEntry {
+    /// How a trace names the match ("0.0.0.0/0", or "pl-… (52.216.0.0/15)").
+    pub fn matched_name(&self) -> Arc<str> {
+        self.matched_name
+            .get_or_init(|| match &self.via_prefix_list {
+                Some(pl) => Arc::from(format!("{pl} ({})", self.matched)),
+                None => Arc::from(self.route.destination.to_string()),
+            })
+            .clone()
+    }
 }
 
 /// What the table does with one interval.
@@ -149,16 +163,12 @@ impl Fib {
                 j += 1;
             }
             prefixes.push((iv, entries.len() as u32));
-            let matched_name: Arc<str> = match pl {
-                Some(pl) => Arc::from(format!("{pl} ({matched})")),
-                None => Arc::from(route.destination.to_string()),
-            };
             entries.push(FibEntry {
                 route: route.clone(),
                 matched,
                 via_prefix_list: pl.cloned(),
                 ambiguous_with,
-                matched_name,
+                matched_name: OnceCell::new(),
                 target_name: route.target.name(),
             });
             i = j;

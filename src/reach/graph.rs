@@ -11,9 +11,7 @@
 
 use crate::fxhash::{FxHashMap, FxHashSet};
 use crate::model::*;
-use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
-use petgraph::visit::EdgeRef;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -32,13 +30,47 @@ pub struct Dependents {
     pub returns: BTreeSet<SubnetId>,
 }
 
+/// Whether a route change covers the source addresses of a subnet or NAT gateway, by its
+/// name ([`RouteGraph::dependents`]).
+pub type SourceHit<'a> = dyn Fn(&Arc<str>) -> bool + 'a;
+
+/// What a node stands for, as far as the searches care.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Subnet,
+    NatGateway,
+    RouteTable,
+    Other,
+}
+
+impl Kind {
+    fn of(id: &str) -> Kind {
+        if id.starts_with(SubnetId::PREFIX) {
+            Kind::Subnet
+        } else if id.starts_with(NatGatewayId::PREFIX) {
+            Kind::NatGateway
+        } else if id.starts_with(RouteTableId::PREFIX) {
+            Kind::RouteTable
+        } else {
+            Kind::Other
+        }
+    }
+}
+
 pub struct RouteGraph {
     /// Node names are the model's shared ID strings (no allocation per node or edge). One edge
-    /// per (dependent, dependency) pair; its weight counts the reasons (e.g. the routes of a
-    /// table to one target), and an edge whose count fell to 0 is no dependency (petgraph's
-    /// edge removal walks the target's whole incoming list: a transit gateway has hundreds of
-    /// thousands of routes to it).
+    /// per (dependent, dependency) pair; an edge whose count (in `incoming`) fell to 0 is no
+    /// dependency (petgraph's edge removal walks the target's whole incoming list: a transit
+    /// gateway has hundreds of thousands of routes to it). An edge's weight is its slot in its
+    /// target's `incoming` list.
     graph: DiGraph<Arc<str>, u32>,
+    /// Per node (by index): the nodes that depend on it, each with its count of reasons (e.g.
+    /// the routes of a table to one target). The searches walk these backwards: a node's
+    /// dependents lie together in memory, where petgraph's incoming edges are a linked list
+    /// scattered over the whole edge array (one cache miss per edge on a large account).
+    incoming: Vec<Vec<(NodeIndex, u32)>>,
+    /// Per node (by index): what it is, so that a search need not read its name.
+    kinds: Vec<Kind>,
     nodes: FxHashMap<Arc<str>, NodeIndex>,
     /// Each VPC's subnets, by VPC ID.
     vpc_subnets: FxHashMap<Arc<str>, Vec<SubnetId>>,
@@ -49,6 +81,8 @@ impl RouteGraph {
         // (Node names: AWS IDs, and `RETURN` + a table ID for the table's return routes.)
         let mut g = RouteGraph {
             graph: DiGraph::new(),
+            incoming: Vec::new(),
+            kinds: Vec::new(),
             nodes: FxHashMap::default(),
             vpc_subnets: FxHashMap::default(),
         };
@@ -141,6 +175,8 @@ impl RouteGraph {
             return *n;
         }
         let n = self.graph.add_node(id.clone());
+        self.incoming.push(Vec::new());
+        self.kinds.push(Kind::of(&id));
         self.nodes.insert(id, n);
         n
     }
@@ -154,27 +190,42 @@ impl RouteGraph {
     /// One more reason for `a` to depend on `b` (finding the edge scans `a`'s outgoing edges:
     /// a table's targets, a handful).
     fn link(&mut self, a: NodeIndex, b: NodeIndex) {
+        let Some(list) = self.incoming.get_mut(b.index()) else {
+            return;
+        };
         match self.graph.find_edge(a, b) {
-            Some(e) => self.graph[e] += 1,
+            Some(e) => {
+                if let Some(d) = list.get_mut(self.graph[e] as usize) {
+                    d.1 += 1;
+                }
+            }
             None => {
-                self.graph.add_edge(a, b, 1);
+                self.graph.add_edge(a, b, list.len() as u32);
+                list.push((a, 1));
             }
         }
     }
 
     /// One reason fewer (the edge stays, with count 0, for the next `link`).
     fn unlink(&mut self, a: NodeIndex, b: NodeIndex) {
-        if let Some(e) = self.graph.find_edge(a, b) {
-            self.graph[e] = self.graph[e].saturating_sub(1);
+        if let Some(e) = self.graph.find_edge(a, b)
+            && let Some(d) = self
+                .incoming
+                .get_mut(b.index())
+                .and_then(|l| l.get_mut(self.graph[e] as usize))
+        {
+            d.1 = d.1.saturating_sub(1);
         }
     }
 
     /// The nodes that depend on `n` (incoming edges with a count).
     fn dependents_of(&self, n: NodeIndex) -> impl Iterator<Item = NodeIndex> + '_ {
-        self.graph
-            .edges_directed(n, Direction::Incoming)
-            .filter(|e| *e.weight() > 0)
-            .map(|e| e.source())
+        self.incoming
+            .get(n.index())
+            .into_iter()
+            .flatten()
+            .filter(|(_, count)| *count > 0)
+            .map(|(from, _)| *from)
     }
 
     /// Every node that depends on `start`, directly or not, `start` included.
@@ -296,15 +347,16 @@ impl RouteGraph {
     /// list are the same graph whatever the order they were built in.
     pub fn edge_list(&self) -> Vec<(Arc<str>, Arc<str>, u32)> {
         let mut v: Vec<(Arc<str>, Arc<str>, u32)> = self
-            .graph
-            .raw_edges()
+            .incoming
             .iter()
-            .filter(|e| e.weight > 0)
-            .map(|e| {
+            .enumerate()
+            .flat_map(|(to, list)| list.iter().map(move |(from, count)| (*from, to, *count)))
+            .filter(|(_, _, count)| *count > 0)
+            .map(|(from, to, count)| {
                 (
-                    self.graph[e.source()].clone(),
-                    self.graph[e.target()].clone(),
-                    e.weight,
+                    self.graph[from].clone(),
+                    self.graph[NodeIndex::new(to)].clone(),
+                    count,
                 )
             })
             .collect();
@@ -325,13 +377,13 @@ impl RouteGraph {
     ///
     /// `source_hit: None` skips the second search (a changed route covers no source address
     /// at all).
-    pub fn dependents(&self, table: &str, source_hit: Option<&dyn Fn(&str) -> bool>) -> Dependents {
+    pub fn dependents(&self, table: &str, source_hit: Option<&SourceHit>) -> Dependents {
         let mut out = Dependents::default();
         if let Some(&start) = self.nodes.get(table) {
             self.reverse_closure(start, |n| {
                 let id = &self.graph[n];
                 if id.starts_with(SubnetId::PREFIX) {
-                    out.forward.insert(SubnetId::new(&**id));
+                    out.forward.insert(SubnetId::from(id.clone()));
                 } else if !id.starts_with(RouteTableId::PREFIX) {
                     out.through.insert(id.clone());
                 }
@@ -345,29 +397,41 @@ impl RouteGraph {
             return out;
         };
         // (node, every source behind it is hit): a NAT gateway whose addresses are hit makes
-        // everything behind it a dependent.
+        // everything behind it a dependent. A node is pushed only when it is new or now has
+        // everything behind it hit (the search passes a few hundred nodes per route change).
         let mut seen: FxHashMap<NodeIndex, bool> = FxHashMap::default();
+        seen.insert(start, false);
         let mut stack = vec![(start, false)];
         while let Some((n, all)) = stack.pop() {
-            match seen.get(&n) {
-                Some(&was) if was || !all => continue,
+            let mut all_behind = all;
+            match self.kinds.get(n.index()) {
+                Some(Kind::Subnet) => {
+                    let id = &self.graph[n];
+                    if all || source_hit(id) {
+                        out.returns.insert(SubnetId::from(id.clone()));
+                    }
+                }
+                Some(Kind::NatGateway) if !all => {
+                    if !source_hit(&self.graph[n]) {
+                        continue;
+                    }
+                    all_behind = true;
+                }
                 _ => {}
             }
-            seen.insert(n, all);
-            let id = &self.graph[n];
-            let mut all_behind = all;
-            if id.starts_with(SubnetId::PREFIX) {
-                if all || source_hit(id) {
-                    out.returns.insert(SubnetId::new(&**id));
-                }
-            } else if id.starts_with(NatGatewayId::PREFIX) && !all {
-                if !source_hit(id) {
-                    continue;
-                }
-                all_behind = true;
-            }
             for p in self.dependents_of(n) {
-                stack.push((p, all_behind));
+                match seen.entry(p) {
+                    std::collections::hash_map::Entry::Occupied(mut e) => {
+                        if all_behind && !*e.get() {
+                            e.insert(true);
+                            stack.push((p, true));
+                        }
+                    }
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert(all_behind);
+                        stack.push((p, all_behind));
+                    }
+                }
             }
         }
         out

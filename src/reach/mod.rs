@@ -257,10 +257,7 @@ impl Engine {
     /// of a subnet or NAT gateway of the network can be.
     pub fn in_vpc_space(&self, family: Family, ivs: &[Interval]) -> bool {
         let space = &self.index.vpc_space[walk::family_slot(family)];
-        ivs.iter().any(|iv| {
-            let i = space.partition_point(|x| x.hi < iv.lo);
-            space.get(i).is_some_and(|x| x.lo <= iv.hi)
-        })
+        ivs.iter().any(|iv| addr::overlaps(space, *iv))
     }
 
     /// Rebuilds the structural indexes (after subnets, VPC CIDRs or interfaces change).
@@ -364,7 +361,9 @@ impl Engine {
     /// [`Engine::subnet_reach_within`] of several subnets for the same ranges, in the order
     /// given (`None` for a subnet not in the network), sharing one walk's caches: each table is
     /// compiled once and the walk onwards from a NAT gateway is made once for all the subnets
-    /// behind it (what a route change in the NAT gateway's subnet needs).
+    /// behind it (what a route change in the NAT gateway's subnet needs). A single subnet
+    /// takes [`Engine::subnet_reach_within`]'s way: nothing to share, and its return checks
+    /// decide from the routes without compiling the peer tables.
     pub fn subnets_reach_within(
         &self,
         net: &Network,
@@ -372,8 +371,9 @@ impl Engine {
         within: &[Vec<Interval>; 2],
     ) -> Vec<Option<SubnetReach>> {
         let cache = Caches::default();
+        let bulk = ids.len() > 1;
         ids.iter()
-            .map(|s| self.subnet_reach_with(net, s, &cache, true, Some(within)))
+            .map(|s| self.subnet_reach_with(net, s, &cache, bulk, Some(within)))
             .collect()
     }
 

@@ -416,7 +416,7 @@ impl Walker<'_> {
                     let e = &fib.entries[i as usize];
                     let mut c = ctx.with_hop(Hop::table(
                         table,
-                        Some(e.matched_name.clone()),
+                        Some(e.matched_name()),
                         Some(e.target_name.clone()),
                     ));
                     if let Some(other) = &e.ambiguous_with {

@@ -246,10 +246,6 @@ fn returns_differ(
     })
 }
 
-fn hits(ivs: &[Interval], d: &[Interval]) -> bool {
-    !addr::intersect(&addr::normalize(ivs.to_vec()), d).is_empty()
-}
-
 impl Tracker {
     /// Forgets what no longer describes the state (after a change the fast path did not
     /// handle): the engine's index may be stale. The graph is the caller's to set.
@@ -292,28 +288,26 @@ impl Tracker {
         // Return dependents exist only when the destination covers some VPC address.
         let returns =
             engine.in_vpc_space(Family::Ipv4, &d[0]) || engine.in_vpc_space(Family::Ipv6, &d[1]);
-        let source_hit = |id: &str| -> bool {
-            if let Some(s) = net.subnets.get(&SubnetId::new(id)) {
-                let own = |f: Family| -> Vec<Interval> {
-                    s.cidrs(f).iter().map(Interval::of_net).collect()
-                };
-                return hits(&own(Family::Ipv4), &d[0]) || hits(&own(Family::Ipv6), &d[1]);
+        // (Asked about every subnet and NAT gateway the search passes: no allocation.)
+        let hit = |family: usize, iv: Interval| addr::overlaps(&d[family], iv);
+        let source_hit = |id: &Arc<str>| -> bool {
+            if id.starts_with(SubnetId::PREFIX)
+                && let Some(s) = net.subnets.get(&SubnetId::from(id.clone()))
+            {
+                return s.ipv4_cidr.is_some_and(|c| hit(0, Interval::of_v4(&c)))
+                    || s.ipv6_cidrs.iter().any(|c| hit(1, Interval::of_v6(c)));
             }
-            match net.nat_gateways.get(&NatGatewayId::new(id)) {
+            match net.nat_gateways.get(&NatGatewayId::from(id.clone())) {
                 // What `nat_egress` takes as the translated source.
-                Some(n) if !n.private_ips.is_empty() => {
-                    let a: Vec<Interval> = n
-                        .private_ips
-                        .iter()
-                        .map(|a| Interval::single(u32::from(*a) as u128))
-                        .collect();
-                    hits(&a, &d[0])
-                }
+                Some(n) if !n.private_ips.is_empty() => n
+                    .private_ips
+                    .iter()
+                    .any(|a| hit(0, Interval::single(u32::from(*a) as u128))),
                 Some(n) => net
                     .subnets
                     .get(&n.subnet_id)
                     .and_then(|s| s.ipv4_cidr)
-                    .is_some_and(|c| hits(&[Interval::of_v4(&c)], &d[0])),
+                    .is_some_and(|c| hit(0, Interval::of_v4(&c))),
                 // Not described: assume it is hit.
                 None => true,
             }

@@ -130,7 +130,7 @@ impl RouteGraph {
                 }
             }
             for (_, n, count) in &ends {
-                g.graph.add_edge(table, *n, *count);
+                g.link_times(table, *n, *count);
             }
         }
         for n in net.nat_gateways.values() {
@@ -190,18 +190,23 @@ impl RouteGraph {
     /// One more reason for `a` to depend on `b` (finding the edge scans `a`'s outgoing edges:
     /// a table's targets, a handful).
     fn link(&mut self, a: NodeIndex, b: NodeIndex) {
+        self.link_times(a, b, 1);
+    }
+
+    /// `count` more reasons for `a` to depend on `b`.
+    fn link_times(&mut self, a: NodeIndex, b: NodeIndex, count: u32) {
         let Some(list) = self.incoming.get_mut(b.index()) else {
             return;
         };
         match self.graph.find_edge(a, b) {
             Some(e) => {
                 if let Some(d) = list.get_mut(self.graph[e] as usize) {
-                    d.1 += 1;
+                    d.1 += count;
                 }
             }
             None => {
                 self.graph.add_edge(a, b, list.len() as u32);
-                list.push((a, 1));
+                list.push((a, count));
             }
         }
     }

@@ -74,6 +74,8 @@ pub struct RouteGraph {
     nodes: FxHashMap<Arc<str>, NodeIndex>,
     /// Each VPC's subnets, by VPC ID.
     vpc_subnets: FxHashMap<Arc<str>, Vec<SubnetId>>,
+    /// Each VPC's peers (the other side of each of its peering connections, any state).
+    vpc_peers: FxHashMap<Arc<str>, Vec<VpcId>>,
 }
 
 impl RouteGraph {
@@ -85,6 +87,7 @@ impl RouteGraph {
             kinds: Vec::new(),
             nodes: FxHashMap::default(),
             vpc_subnets: FxHashMap::default(),
+            vpc_peers: FxHashMap::default(),
         };
         // The effective tables of each VPC's subnets (the return routes peering depends on).
         let mut vpc_tables: BTreeMap<&VpcId, BTreeSet<&RouteTableId>> = BTreeMap::new();
@@ -150,6 +153,12 @@ impl RouteGraph {
         // Each table's `RETURN` node, named once.
         let mut returns: FxHashMap<&RouteTableId, NodeIndex> = FxHashMap::default();
         for p in net.vpc_peering_connections.values() {
+            for (a, b) in [(&p.requester, &p.accepter), (&p.accepter, &p.requester)] {
+                g.vpc_peers
+                    .entry(a.vpc_id.name())
+                    .or_default()
+                    .push(b.vpc_id.clone());
+            }
             let pcx = g.node(p.id.name());
             for side in [&p.requester, &p.accepter] {
                 let vpc = g.node(side.vpc_id.name());
@@ -308,6 +317,11 @@ impl RouteGraph {
                 self.link(pcx, r);
             }
         }
+    }
+
+    /// The VPCs peered with `vpc` (as the graph was built: a change to peering rebuilds it).
+    pub fn peers(&self, vpc: &VpcId) -> &[VpcId] {
+        self.vpc_peers.get(vpc.as_str()).map_or(&[], Vec::as_slice)
     }
 
     /// The tables the subnets of `vpc` use (whose routes are the return routes of traffic

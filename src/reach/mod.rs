@@ -253,11 +253,12 @@ impl Engine {
         }
     }
 
-    /// Whether any of `ivs` (of `family`) lies in some VPC's CIDRs: where any source address
-    /// of a subnet or NAT gateway of the network can be.
-    pub fn in_vpc_space(&self, family: Family, ivs: &[Interval]) -> bool {
-        let space = &self.index.vpc_space[walk::family_slot(family)];
-        ivs.iter().any(|iv| addr::overlaps(space, *iv))
+    /// Whether any of `ivs` (of `family`) lies in `vpc`'s CIDRs.
+    pub fn in_vpc(&self, vpc: &VpcId, family: Family, ivs: &[Interval]) -> bool {
+        self.index
+            .vpc_cidrs
+            .get(&(vpc.clone(), family))
+            .is_some_and(|cidrs| ivs.iter().any(|iv| addr::overlaps(cidrs, *iv)))
     }
 
     /// Rebuilds the structural indexes (after subnets, VPC CIDRs or interfaces change).

@@ -98,9 +98,6 @@ pub struct NetIndex {
     pub vpc_cidrs: FxHashMap<(VpcId, Family), Vec<Interval>>,
     /// Network interfaces per subnet, in ID order.
     pub interfaces: FxHashMap<SubnetId, Vec<NetworkInterfaceId>>,
-    /// Every VPC's CIDRs together, per family ([`family_slot`]), normalized: where every
-    /// subnet and NAT gateway address lies.
-    pub vpc_space: [Vec<Interval>; 2],
 }
 
 impl NetIndex {
@@ -128,12 +125,8 @@ impl NetIndex {
         for (id, v) in &net.vpcs {
             for f in Family::ALL {
                 let ivs: Vec<Interval> = v.cidrs(f).iter().map(Interval::of_net).collect();
-                idx.vpc_space[family_slot(f)].extend(ivs.iter().copied());
                 idx.vpc_cidrs.insert((id.clone(), f), addr::normalize(ivs));
             }
-        }
-        for space in &mut idx.vpc_space {
-            *space = addr::normalize(std::mem::take(space));
         }
         idx
     }

@@ -277,17 +277,19 @@ impl Tracker {
             } => (route_table_id, destination),
             _ => return None,
         };
-        if !net.route_tables.contains_key(table) {
-            return None;
-        }
+        let vpc = net.route_tables.get(table)?.vpc_id.clone();
         let d = ranges(net, destination)
             .unwrap_or_else(|| [vec![Family::Ipv4.whole()], vec![Family::Ipv6.whole()]]);
         let within = with_nat64(&d);
         let engine = self.engine.get_or_insert_with(|| Engine::new(net));
         let graph = self.graph.get_or_insert_with(|| RouteGraph::build(net));
-        // Return dependents exist only when the destination covers some VPC address.
-        let returns =
-            engine.in_vpc_space(Family::Ipv4, &d[0]) || engine.in_vpc_space(Family::Ipv6, &d[1]);
+        // Return dependents exist only when the destination covers an address of a VPC peered
+        // with the table's: what arrives over a peering connection comes from the other side
+        // (walks start in subnets; a route reaches only its own VPC's NAT gateways and
+        // interfaces, and peering forwards nothing onwards, §4.5).
+        let returns = graph.peers(&vpc).iter().any(|peer| {
+            engine.in_vpc(peer, Family::Ipv4, &d[0]) || engine.in_vpc(peer, Family::Ipv6, &d[1])
+        });
         // (Asked about every subnet and NAT gateway the search passes: no allocation.)
         let hit = |family: usize, iv: Interval| addr::overlaps(&d[family], iv);
         let source_hit = |id: &Arc<str>| -> bool {

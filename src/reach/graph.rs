@@ -1,13 +1,21 @@
 //! The route graph: which resource forwards to which, built on petgraph. Its job is incremental
 //! recomputation: when a resource changes (a route table, a gateway's attachment, a NAT
 //! gateway's state, a peering connection), [`RouteGraph::affected_subnets`] walks the graph
-//! backwards and returns the subnets whose reach may change (a safe superset).
+//! backwards and returns the subnets whose reach may change (a safe superset);
+//! [`RouteGraph::dependents`] splits a table's dependents into the subnets it forwards for and
+//! those whose peering return routes it holds (what a route change's incremental exposure needs).
 //!
 //! Edges point from a dependent to what it depends on: subnet → its effective table (and the
 //! VPC's main table, which it falls back to); table → every target of its routes and every
 //! prefix list it uses; NAT gateway or appliance interface → the subnet it lives in (its egress
-//! is routed there); peering connection → the subnets of the peer VPC (delivery and the return
-//! route depend on their tables).
+//! is routed there); instance → its interface; peering connection → both VPCs and the `return:`
+//! node of every table their subnets use (delivery over the connection reads only the
+//! destination subnet's return route, §4.5). Each edge counts the reasons behind it (the routes
+//! of a table to one target), and each node keeps its dependents with those counts in one list,
+//! so that the backward searches read one list per node. A replay keeps the graph up to date
+//! record by record: [`RouteGraph::routes_changed`] after a route change,
+//! [`RouteGraph::association_changed`] after a subnet's association changed; an edge whose count
+//! falls to 0 stays, as no dependency. Anything else rebuilds it.
 
 use crate::fxhash::{FxHashMap, FxHashSet};
 use crate::model::*;

@@ -462,9 +462,6 @@ fn style(choice: ColorChoice) -> Style {
     Style { color }
 }
 
-/// Loads a snapshot. Fields that cannot be read are reported on stderr straight away; the
-/// command goes on with everything that could be read, and `input_errors` makes it exit 2 at
-/// the end.
 /// Leaves a large model to the operating system, which reclaims it when the process exits
 /// (the command is done with it): freeing a million routes one by one takes about as long as
 /// reading them.
@@ -472,6 +469,9 @@ fn release<T>(model: T) {
     std::mem::forget(model);
 }
 
+/// Loads a snapshot. Fields that cannot be read are reported on stderr straight away; the
+/// command goes on with everything that could be read, and `input_errors` makes it exit 2 at
+/// the end.
 fn load(path: &std::path::Path, input_errors: &mut usize) -> anyhow::Result<snapshot::Loaded> {
     match snapshot::load(path) {
         Ok(l) => Ok(l),

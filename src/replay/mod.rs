@@ -229,11 +229,11 @@ pub fn replay(net: &mut Network, read: ReadResult, opts: &ReplayOptions) -> Repl
     let mut seen: BTreeSet<SeenKey> = BTreeSet::new();
     // The route graph and reach engine of the current state, kept from one record's exposure
     // to the next (the "after" graph of a record is the "before" graph of the next).
-    let mut graph = incremental::Tracker::default();
+    let mut tracker = incremental::Tracker::default();
     if opts.exposure {
         // The reach at the start of every subnet a record may change, taken before its first
         // such record: what the net change compares the end with (no copy of the start).
-        graph.start = Some(BTreeMap::new());
+        tracker.start = Some(BTreeMap::new());
     }
     let mut i = 0;
     while i < records.len() {
@@ -244,7 +244,7 @@ pub fn replay(net: &mut Network, read: ReadResult, opts: &ReplayOptions) -> Repl
         let group = causal_order(&records[i..j]);
         let mut deferred = Vec::new();
         for record in group {
-            match step(net, record, opts, &mut seen, j - i > 1, &mut graph) {
+            match step(net, record, opts, &mut seen, j - i > 1, &mut tracker) {
                 Some(event) => {
                     watch.after(out.events.len(), &event, net, limit, &opts.findings);
                     out.summary.count(event.outcome);
@@ -254,7 +254,7 @@ pub fn replay(net: &mut Network, read: ReadResult, opts: &ReplayOptions) -> Repl
             }
         }
         for record in deferred {
-            if let Some(event) = step(net, record, opts, &mut seen, false, &mut graph) {
+            if let Some(event) = step(net, record, opts, &mut seen, false, &mut tracker) {
                 watch.after(out.events.len(), &event, net, limit, &opts.findings);
                 out.summary.count(event.outcome);
                 out.events.push(event);
@@ -262,7 +262,7 @@ pub fn replay(net: &mut Network, read: ReadResult, opts: &ReplayOptions) -> Repl
         }
         i = j;
     }
-    if let Some(start) = graph.start.take() {
+    if let Some(start) = tracker.start.take() {
         out.net = net_change(&start, net, &out.events);
     }
     out.findings = findings::findings(&out.events, &watch, limit, &opts.findings);
@@ -361,14 +361,17 @@ fn step(
     tracker: &mut incremental::Tracker,
 ) -> Option<Event> {
     let decoded = decode(record);
-    // Records that cannot change the model (not a change, refused by AWS, a dry run, no time)
-    // need no copy and leave the tracker as it is.
+    let key = seen_key(record);
+    // Records that cannot change the model (not a change, refused by AWS, a dry run, no time,
+    // a duplicate, after `--until`) need no copy and leave the tracker as it is.
     let inert = !matches!(decoded, Decoded::Change(_))
         || record.failed()
         || record.dry_run
-        || record.time.is_none();
+        || record.time.is_none()
+        || key.as_ref().is_some_and(|k| seen.contains(k))
+        || matches!((opts.until, record.time), (Some(until), Some(t)) if t > until);
     if !opts.exposure || inert {
-        return replay_one(net, record, decoded, opts, seen, may_defer).map(|(e, _)| e);
+        return replay_one(net, record, decoded, key, opts, seen, may_defer).map(|(e, _)| e);
     }
     let path = match &decoded {
         Decoded::Change(c) => tracker.prepare(net, c),
@@ -377,9 +380,8 @@ fn step(
     .map(Path::Incremental)
     .unwrap_or_else(|| Path::Full(Box::new(net.clone())));
     // Deferred: nothing changed.
-    let (mut event, displaced) = replay_one(net, record, decoded, opts, seen, may_defer)?;
-    let applied = event.outcome == Outcome::Applied && event.effect.is_some();
-    if !applied {
+    let (mut event, displaced) = replay_one(net, record, decoded, key, opts, seen, may_defer)?;
+    if event.outcome != Outcome::Applied || event.effect.is_none() {
         // Refused, or nothing to remove: the model is as it was.
         return Some(event);
     }
@@ -396,6 +398,7 @@ fn step(
     };
     tracker.structure_changed();
     if let Some(effect) = &event.effect {
+        // (Always there: checked above.)
         let (changes, graph_after) = exposure_of(
             &before,
             net,
@@ -666,6 +669,7 @@ fn replay_one(
     net: &mut Network,
     record: &Record,
     decoded: Decoded,
+    key: Option<SeenKey>,
     opts: &ReplayOptions,
     seen: &mut BTreeSet<SeenKey>,
     may_defer: bool,
@@ -693,16 +697,6 @@ fn replay_one(
         exposure: Vec::new(),
         remediation: None,
     };
-    // The same event delivered twice: same ID, time, name and request (fixtures reuse IDs for
-    // different calls, so the ID alone is not enough).
-    let key = record.event_id.as_ref().map(|id| {
-        (
-            id.clone(),
-            record.event_time.clone(),
-            record.event_name.clone(),
-            record.request_parameters.to_string(),
-        )
-    });
     if let Some(k) = &key
         && seen.contains(k)
     {
@@ -900,6 +894,19 @@ fn replay_one(
 
 type SeenKey = (String, Option<String>, String, String);
 
+/// What makes a record a second delivery of one already replayed: the same ID, time, name and
+/// request (fixtures reuse IDs for different calls, so the ID alone is not enough).
+fn seen_key(record: &Record) -> Option<SeenKey> {
+    record.event_id.as_ref().map(|id| {
+        (
+            id.clone(),
+            record.event_time.clone(),
+            record.event_name.clone(),
+            record.request_parameters.to_string(),
+        )
+    })
+}
+
 /// Marks a record as replayed, for duplicate detection.
 fn remember(seen: &mut BTreeSet<SeenKey>, key: &Option<SeenKey>) {
     if let Some(k) = key {
@@ -994,8 +1001,6 @@ fn change_table(change: &Change) -> Option<&RouteTableId> {
     }
 }
 
-/// Lenient mode: makes the one missing resource `err` complains about, if vpcsim can tell
-/// enough about it; returns what it inferred. Never invents more than the record implies.
 /// The error codes [`infer_missing`] can act on (keep the two in step).
 const INFERABLE: [&str; 7] = [
     "InvalidRouteTableID.NotFound",
@@ -1013,6 +1018,8 @@ fn repairable(net: &Network, change: &Change, err: &Ec2Error) -> bool {
     INFERABLE.contains(&err.code) || resync(net, change, err).is_some()
 }
 
+/// Lenient mode: makes the one missing resource `err` complains about, if vpcsim can tell
+/// enough about it; returns what it inferred. Never invents more than the record implies.
 fn infer_missing(net: &mut Network, change: &Change, err: &Ec2Error) -> Option<String> {
     let opts = ApplyOptions::default();
     match err.code {

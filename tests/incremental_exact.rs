@@ -466,8 +466,9 @@ fn the_property_sees_exposure_changes() {
 
 /// A subnet moved to a table without the return route over its VPC's peering connection: the
 /// peer's subnet still delivers to it, but replies cannot come back (§4.5), which only adds an
-/// explanation to the peer's reach. The tracker must compare that peer subnet too, and must
-/// not when the new table returns the peer's traffic the same way.
+/// explanation to the peer's reach. The tracker must compare that peer subnet too (also when
+/// the old table lacked the route as well: the explanation names the table), and must not when
+/// both tables return the peer's traffic.
 #[test]
 fn association_change_reaches_the_peers_that_return_through_it() {
     let topology = r#"
@@ -515,6 +516,11 @@ vpc = "vpc-0e00000a"
 routes = ["10.2.0.0/16 -> pcx-0e0000ab"]
 
 [[route_table]]
+id = "rtb-0e0000a3"
+vpc = "vpc-0e00000a"
+routes = []
+
+[[route_table]]
 id = "rtb-0e00000b"
 vpc = "vpc-0e00000b"
 main = true
@@ -526,8 +532,14 @@ routes = ["10.1.0.0/16 -> pcx-0e0000ab"]
     let mut net = loaded.network;
     let peer = SubnetId::new("subnet-0e00000b");
     let moved = SubnetId::new("subnet-0e00000a");
-    // (new table, whether the peer's reach changes)
-    for (table, changes) in [("rtb-0e0000a2", false), ("rtb-0e00000a", true)] {
+    // (new table, whether the peer's reach changes): both return the peer's traffic; the new
+    // one does not; neither does (but the explanation of the failed return check names the
+    // table, so it reads differently).
+    for (table, changes) in [
+        ("rtb-0e0000a2", false),
+        ("rtb-0e00000a", true),
+        ("rtb-0e0000a3", true),
+    ] {
         // The subnet's association now (a replacement gives it a new ID).
         let association = net
             .route_tables

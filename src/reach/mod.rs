@@ -253,19 +253,18 @@ impl Engine {
         }
     }
 
-    /// Whether any of `ivs` (of `family`) lies in `vpc`'s CIDRs, or in the CIDRs of its
-    /// subnets (which an incomplete snapshot may have without the VPC).
+    /// Whether any of `ivs` (of `family`) lies in `vpc`'s CIDRs, or, for a VPC the snapshot
+    /// does not describe, in the CIDRs of its subnets.
     pub fn in_vpc(&self, vpc: &VpcId, family: Family, ivs: &[Interval]) -> bool {
         let key = (vpc.clone(), family);
-        self.index
-            .vpc_cidrs
-            .get(&key)
-            .is_some_and(|cidrs| ivs.iter().any(|iv| addr::overlaps(cidrs, *iv)))
-            || self.index.subnets.get(&key).is_some_and(|subnets| {
+        match self.index.vpc_cidrs.get(&key) {
+            Some(cidrs) => ivs.iter().any(|iv| addr::overlaps(cidrs, *iv)),
+            None => self.index.subnets.get(&key).is_some_and(|subnets| {
                 subnets
                     .iter()
                     .any(|(s, _)| ivs.iter().any(|iv| s.intersect(iv).is_some()))
-            })
+            }),
+        }
     }
 
     /// Rebuilds the structural indexes (after subnets, VPC CIDRs or interfaces change).

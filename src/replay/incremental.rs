@@ -384,6 +384,9 @@ impl Tracker {
         starts.extend(
             net.vpc_peering_connections
                 .values()
+                // Only an active connection delivers anything (its routes are blackhole
+                // otherwise), so only there is a return route checked.
+                .filter(|p| p.is_active())
                 .filter_map(|p| Some((p, p.other_side(&vpc)?)))
                 .filter(|(p, peer)| {
                     returns_differ(net, &vpc, &p.id, peer, old.as_ref(), table.as_ref())

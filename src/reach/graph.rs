@@ -128,10 +128,12 @@ impl RouteGraph {
                 // A table depends on what its routes lead to (`local` is no resource a record
                 // changes).
                 for to in Self::route_ends(r) {
-                    match ends
-                        .iter_mut()
-                        .find(|(a, _, _)| Arc::ptr_eq(a, &to) || **a == *to)
-                    {
+                    // The shared address first (almost always there), then the text.
+                    let i = ends
+                        .iter()
+                        .position(|(a, _, _)| Arc::ptr_eq(a, &to))
+                        .or_else(|| ends.iter().position(|(a, _, _)| **a == *to));
+                    match i.and_then(|i| ends.get_mut(i)) {
                         Some(e) => e.2 += 1,
                         None => {
                             let n = g.node(to.clone());

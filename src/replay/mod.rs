@@ -439,8 +439,18 @@ fn exposure_of(
         subnets.extend(before.subnets.keys().cloned());
         subnets.extend(after.subnets.keys().cloned());
     } else {
-        let gb = graph_before.unwrap_or_else(|| RouteGraph::build(before));
-        let ga = RouteGraph::build(after);
+        // Without the graph before (the first record, or after a structural change), the two
+        // graphs are built on two cores.
+        let (gb, ga) = match graph_before {
+            Some(gb) => (gb, RouteGraph::build(after)),
+            None => std::thread::scope(|scope| {
+                let b = scope.spawn(|| RouteGraph::build(before));
+                let ga = RouteGraph::build(after);
+                // A panic in the builder is a bug: re-raise it.
+                let gb = b.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+                (gb, ga)
+            }),
+        };
         for (net, graph) in [(before, &gb), (after, &ga)] {
             for t in &effect.touched {
                 subnets.extend(graph.affected_subnets(t));

@@ -452,7 +452,7 @@ impl Engine {
             explanations: Vec::new(),
             detail: false,
         };
-        let mut out = Vec::with_capacity(128);
+        let mut out = Vec::with_capacity(if within.is_some() { 8 } else { 128 });
         let mut walker = self.walker(net, cache);
         walker.bulk = bulk;
         walker.within = within;

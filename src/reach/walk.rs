@@ -148,6 +148,14 @@ pub struct Walker<'a> {
     pub within: Option<&'a [Vec<Interval>; 2]>,
 }
 
+/// Whether route `r` of a table in `vpc` sends replies back over peering connection `pcx`: it
+/// targets the connection and is not blackhole (what §4.5's return check asks of the destination
+/// subnet's table).
+pub fn returns_over(net: &Network, vpc: &VpcId, r: &Route, pcx: &VpcPeeringConnectionId) -> bool {
+    matches!(&r.target, Target::VpcPeeringConnection(p) if p == pcx)
+        && !matches!(net.route_status(vpc, r), TargetStatus::Blackhole(_))
+}
+
 /// The slot of a family in a per-family pair (`[IPv4, IPv6]`).
 pub fn family_slot(family: Family) -> usize {
     match family {
@@ -900,13 +908,7 @@ impl Walker<'_> {
     ) -> Option<Explanation> {
         let (table, _) = self.net.effective_route_table(dest)?;
         let dest_vpc = self.net.subnet_vpc(dest)?;
-        let returns = |r: &Route| {
-            matches!(&r.target, Target::VpcPeeringConnection(p) if p == pcx)
-                && !matches!(
-                    self.net.route_status(dest_vpc, r),
-                    TargetStatus::Blackhole(_)
-                )
-        };
+        let returns = |r: &Route| returns_over(self.net, dest_vpc, r, pcx);
         let mut ok = 0u128;
         let mut total = 0u128;
         for iv in ctx.source_addrs.iter() {

@@ -27,7 +27,7 @@ use crate::exposure::{self, ExposureChange, Remediation};
 use crate::fxhash::FxHashSet;
 use crate::model::*;
 use crate::reach::fib::{Choice, Fib};
-use crate::reach::{Engine, RouteGraph, SubnetReach};
+use crate::reach::{Engine, RouteGraph, SubnetReach, returns_over};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -228,8 +228,7 @@ fn returns_differ(
             for (piece, choice) in fib.pieces(*iv) {
                 if let Choice::Entry(i) = choice
                     && let Some(e) = fib.entries.get(i as usize)
-                    && matches!(&e.route.target, Target::VpcPeeringConnection(p) if p == pcx)
-                    && !matches!(net.route_status(vpc, &e.route), TargetStatus::Blackhole(_))
+                    && returns_over(net, vpc, &e.route, pcx)
                 {
                     out.push(piece);
                 }

@@ -58,9 +58,14 @@ impl Hasher for FxHasher {
         self.add(i as u64);
     }
 
+    /// The state rotated so that its best-mixed (high) bits come first: `HashMap` picks the
+    /// bucket from the low bits, and a multiply leaves the low bits of the state depending only
+    /// on the low bits of each word, which for IDs such as `vpc-00000000000000123` (the digits
+    /// that differ sit in the high bytes of the last little-endian word) are the same for every
+    /// key. Without the rotation every such key started probing at the same bucket.
     #[inline]
     fn finish(&self) -> u64 {
-        self.hash
+        self.hash.rotate_left(26)
     }
 }
 

@@ -2,8 +2,8 @@
 //! recomputation: when a resource changes (a route table, a gateway's attachment, a NAT
 //! gateway's state, a peering connection), [`RouteGraph::affected_subnets`] walks the graph
 //! backwards and returns the subnets whose reach may change (a safe superset);
-//! [`RouteGraph::dependents`] splits a table's dependents into the subnets it forwards for and
-//! those whose peering return routes it holds (what a route change's incremental exposure needs).
+//! [`RouteGraph::dependents`] gives the subnets a table forwards for (what a route change's
+//! incremental exposure needs).
 //!
 //! Edges point from a dependent to what it depends on: subnet → its effective table (and the
 //! VPC's main table, which it falls back to); table → every target of its routes and every
@@ -35,34 +35,6 @@ pub struct Dependents {
     /// `forward` subnet can come to the table: a subnet whose own table sends none of the
     /// changed destinations to one of them (nor is the table) cannot see them change.
     pub through: FxHashSet<Arc<str>>,
-    pub returns: BTreeSet<SubnetId>,
-}
-
-/// Whether a route change covers the source addresses of a subnet or NAT gateway, by its
-/// name ([`RouteGraph::dependents`]).
-pub type SourceHit<'a> = dyn Fn(&Arc<str>) -> bool + 'a;
-
-/// What a node stands for, as far as the searches care.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Subnet,
-    NatGateway,
-    RouteTable,
-    Other,
-}
-
-impl Kind {
-    fn of(id: &str) -> Kind {
-        if id.starts_with(SubnetId::PREFIX) {
-            Kind::Subnet
-        } else if id.starts_with(NatGatewayId::PREFIX) {
-            Kind::NatGateway
-        } else if id.starts_with(RouteTableId::PREFIX) {
-            Kind::RouteTable
-        } else {
-            Kind::Other
-        }
-    }
 }
 
 pub struct RouteGraph {
@@ -77,13 +49,9 @@ pub struct RouteGraph {
     /// dependents lie together in memory, where petgraph's incoming edges are a linked list
     /// scattered over the whole edge array (one cache miss per edge on a large account).
     incoming: Vec<Vec<(NodeIndex, u32)>>,
-    /// Per node (by index): what it is, so that a search need not read its name.
-    kinds: Vec<Kind>,
     nodes: FxHashMap<Arc<str>, NodeIndex>,
     /// Each VPC's subnets, by VPC ID.
     vpc_subnets: FxHashMap<Arc<str>, Vec<SubnetId>>,
-    /// Each VPC's peers (the other side of each of its peering connections, any state).
-    vpc_peers: FxHashMap<Arc<str>, Vec<VpcId>>,
 }
 
 impl RouteGraph {
@@ -92,10 +60,8 @@ impl RouteGraph {
         let mut g = RouteGraph {
             graph: DiGraph::new(),
             incoming: Vec::new(),
-            kinds: Vec::new(),
             nodes: FxHashMap::default(),
             vpc_subnets: FxHashMap::default(),
-            vpc_peers: FxHashMap::default(),
         };
         // The effective tables of each VPC's subnets (the return routes peering depends on).
         let mut vpc_tables: BTreeMap<&VpcId, BTreeSet<&RouteTableId>> = BTreeMap::new();
@@ -163,12 +129,6 @@ impl RouteGraph {
         // Each table's `RETURN` node, named once.
         let mut returns: FxHashMap<&RouteTableId, NodeIndex> = FxHashMap::default();
         for p in net.vpc_peering_connections.values() {
-            for (a, b) in [(&p.requester, &p.accepter), (&p.accepter, &p.requester)] {
-                g.vpc_peers
-                    .entry(a.vpc_id.name())
-                    .or_default()
-                    .push(b.vpc_id.clone());
-            }
             let pcx = g.node(p.id.name());
             for side in [&p.requester, &p.accepter] {
                 let vpc = g.node(side.vpc_id.name());
@@ -195,7 +155,6 @@ impl RouteGraph {
         }
         let n = self.graph.add_node(id.clone());
         self.incoming.push(Vec::new());
-        self.kinds.push(Kind::of(&id));
         self.nodes.insert(id, n);
         n
     }
@@ -329,11 +288,6 @@ impl RouteGraph {
         }
     }
 
-    /// The VPCs peered with `vpc` (as the graph was built: a change to peering rebuilds it).
-    pub fn peers(&self, vpc: &VpcId) -> &[VpcId] {
-        self.vpc_peers.get(vpc.as_str()).map_or(&[], Vec::as_slice)
-    }
-
     /// The tables the subnets of `vpc` use (whose routes are the return routes of traffic
     /// delivered there over a peering connection). The graph knows each VPC's subnets as they
     /// were when it was built: a change to the subnets rebuilds it.
@@ -393,20 +347,13 @@ impl RouteGraph {
         v
     }
 
-    /// Who depends on `table`, split by how (a safe superset, in ID order):
-    /// - `forward`: the subnets whose traffic `table` forwards (its own subnets, and those whose
-    ///   traffic reaches it through a NAT gateway or an appliance living in them): only the
-    ///   destinations of a changed route can change for them;
-    /// - `returns`: the subnets whose traffic over a peering connection is delivered to a subnet
-    ///   using `table`, which must route the source back (§4.5), and whose source addresses
-    ///   `source_hit` says a changed route covers: `source_hit` is asked about subnets (their
-    ///   own addresses are the source) and NAT gateways (they translate the source to theirs;
-    ///   one whose addresses are not hit hides everything behind it). Any destination of these
-    ///   may change.
-    ///
-    /// `source_hit: None` skips the second search (a changed route covers no source address
-    /// at all).
-    pub fn dependents(&self, table: &str, source_hit: Option<&SourceHit>) -> Dependents {
+    /// The subnets whose traffic `table` forwards (its own subnets, and those whose traffic
+    /// reaches it through a NAT gateway or an appliance living in them), a safe superset in ID
+    /// order, with the forwarders on the way: only the destinations of a changed route can
+    /// change for them. (The table also holds the return routes of peering traffic delivered
+    /// to its subnets, §4.5; a return check adds only an explanation, which no exposure change
+    /// reads, so those subnets are not dependents here: see `replay::incremental`.)
+    pub fn dependents(&self, table: &str) -> Dependents {
         let mut out = Dependents::default();
         if let Some(&start) = self.nodes.get(table) {
             self.reverse_closure(start, |n| {
@@ -417,51 +364,6 @@ impl RouteGraph {
                     out.through.insert(id.clone());
                 }
             });
-        }
-        let Some(source_hit) = source_hit else {
-            return out;
-        };
-        let ret = format!("{RETURN}{table}");
-        let Some(&start) = self.nodes.get(ret.as_str()) else {
-            return out;
-        };
-        // (node, every source behind it is hit): a NAT gateway whose addresses are hit makes
-        // everything behind it a dependent. A node is pushed only when it is new or now has
-        // everything behind it hit (the search passes a few hundred nodes per route change).
-        let mut seen: FxHashMap<NodeIndex, bool> = FxHashMap::default();
-        seen.insert(start, false);
-        let mut stack = vec![(start, false)];
-        while let Some((n, all)) = stack.pop() {
-            let mut all_behind = all;
-            match self.kinds.get(n.index()) {
-                Some(Kind::Subnet) => {
-                    let id = &self.graph[n];
-                    if all || source_hit(id) {
-                        out.returns.insert(SubnetId::from(id.clone()));
-                    }
-                }
-                Some(Kind::NatGateway) if !all => {
-                    if !source_hit(&self.graph[n]) {
-                        continue;
-                    }
-                    all_behind = true;
-                }
-                _ => {}
-            }
-            for p in self.dependents_of(n) {
-                match seen.entry(p) {
-                    std::collections::hash_map::Entry::Occupied(mut e) => {
-                        if all_behind && !*e.get() {
-                            e.insert(true);
-                            stack.push((p, true));
-                        }
-                    }
-                    std::collections::hash_map::Entry::Vacant(e) => {
-                        e.insert(all_behind);
-                        stack.push((p, all_behind));
-                    }
-                }
-            }
         }
         out
     }

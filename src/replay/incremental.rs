@@ -7,27 +7,31 @@
 //! A route decides only the destinations it covers (longest prefix match, semantics doc §3.3),
 //! so a change to the routes of destination D in table T can change, and only for those
 //! destinations, the reach of the subnets whose traffic T forwards: its own subnets, and those
-//! reaching it through a NAT gateway or an appliance (the route graph's `forward` dependents).
-//! T also holds the return routes of peering traffic delivered to its subnets (§4.5): a subnet
-//! whose source addresses (or those of the NAT gateway translating it) lie in D sees the
-//! explanation of some of its destinations change (the `returns` dependents; none unless D
-//! covers an address of a VPC peered with T's, where every such source lies). So, before the
-//! record is applied, [`Tracker::prepare`] computes the reach of the forward dependents
-//! restricted to D (and, for NAT64, D's image in the other family) and the whole reach of the
-//! return dependents; after it, [`Tracker::finish`] computes the same again, diffs them, and
-//! updates the route graph by the routes that changed. A subnet's association change compares
-//! the whole reach of the subnet, of what reaches it through its NAT gateways and appliances,
-//! and of the peers whose return routes its old and new tables answer differently. Nothing is
-//! cloned and the engine's structural index is kept: neither kind of change touches subnets,
-//! VPC CIDRs or interfaces. `tests/incremental_exact.rs` checks that this equals the full diff
-//! of a copy and that every subnet whose reach changes is compared.
+//! reaching it through a NAT gateway or an appliance (the route graph's dependents). So, before
+//! the record is applied, [`Tracker::prepare`] computes the reach of those subnets restricted to
+//! D (and, for NAT64, D's image in the other family); after it, [`Tracker::finish`] computes the
+//! same again, diffs them, and updates the route graph by the routes that changed. A subnet's
+//! association change compares the whole reach of the subnet and of what reaches it through its
+//! NAT gateways and appliances. Nothing is cloned and the engine's structural index is kept:
+//! neither kind of change touches subnets, VPC CIDRs or interfaces.
+//!
+//! T also holds the return routes of peering traffic delivered to its subnets (§4.5). A return
+//! check never changes a disposition or a path: a missing return route adds the explanation
+//! `NO_RETURN_ROUTE` ("replies cannot return") to a delivery that stays `DELIVERED`, one-way at
+//! the routing layer. An exposure change reads only dispositions, paths and internet classes
+//! (`exposure::diff`), so the subnets whose traffic T would route back are not compared: their
+//! exposure cannot change. (Comparing them, which an earlier version did, cost a whole reach of
+//! every subnet of every peered VPC whose sources the route covered, for no change in output.)
+//! Should exposure ever read explanations, such as a kind for a lost return path, they must be
+//! compared again. `tests/incremental_exact.rs` checks that this equals the full diff of a copy
+//! and that every subnet whose dispositions, paths or internet class change is compared.
 
 use crate::addr::{self, Family, Interval};
 use crate::exposure::{self, ExposureChange, Remediation};
 use crate::fxhash::FxHashSet;
 use crate::model::*;
 use crate::reach::fib::{Choice, Fib};
-use crate::reach::{Engine, RouteGraph, SubnetReach, returns_over};
+use crate::reach::{Engine, RouteGraph, SubnetReach};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -172,10 +176,9 @@ fn forwards_into(
     })
 }
 
-/// The subnet whose explicit association `change` makes, replaces or removes, and the table
-/// it will use (`None`: its VPC has no main table); not the main association, nor a gateway's
-/// edge association: those take the full path.
-fn association_subnet(net: &Network, change: &Change) -> Option<(SubnetId, Option<RouteTableId>)> {
+/// The subnet whose explicit association `change` makes, replaces or removes; not the main
+/// association, nor a gateway's edge association: those take the full path.
+fn association_subnet(net: &Network, change: &Change) -> Option<SubnetId> {
     let of = |id: &RouteTableAssociationId| -> Option<SubnetId> {
         let table = net.route_tables.get(net.association_table(id)?)?;
         match &table.associations.iter().find(|a| &a.id == id)?.target {
@@ -190,71 +193,16 @@ fn association_subnet(net: &Network, change: &Change) -> Option<(SubnetId, Optio
             gateway_id: None,
             ..
         } if net.route_tables.contains_key(route_table_id) && net.subnets.contains_key(s) => {
-            Some((s.clone(), Some(route_table_id.clone())))
+            Some(s.clone())
         }
-        Change::DisassociateRouteTable { association_id } => {
-            let s = of(association_id)?;
-            let main = net.main_route_table(net.subnet_vpc(&s)?).cloned();
-            Some((s, main))
-        }
+        Change::DisassociateRouteTable { association_id } => of(association_id),
         Change::ReplaceRouteTableAssociation {
             association_id,
             route_table_id,
             ..
-        } if net.route_tables.contains_key(route_table_id) => {
-            Some((of(association_id)?, Some(route_table_id.clone())))
-        }
+        } if net.route_tables.contains_key(route_table_id) => of(association_id),
         _ => None,
     }
-}
-
-/// Whether tables `old` and `new` (of `vpc`) send different parts of the peer's addresses back
-/// over `pcx` (what `check_return` asks of the table of a subnet traffic is delivered to).
-fn returns_differ(
-    net: &Network,
-    vpc: &VpcId,
-    pcx: &VpcPeeringConnectionId,
-    peer: &PeeringSide,
-    old: Option<&RouteTableId>,
-    new: Option<&RouteTableId>,
-) -> bool {
-    let returning = |table: Option<&RouteTableId>, family: Family, space: &[Interval]| {
-        let Some(t) = table.and_then(|t| net.route_tables.get(t)) else {
-            return Vec::new();
-        };
-        let fib = Fib::compile_within(net, t, family, space);
-        let mut out = Vec::new();
-        for iv in space {
-            for (piece, choice) in fib.pieces(*iv) {
-                if let Choice::Entry(i) = choice
-                    && let Some(e) = fib.entries.get(i as usize)
-                    && returns_over(net, vpc, &e.route, pcx)
-                {
-                    out.push(piece);
-                }
-            }
-        }
-        addr::normalize(out)
-    };
-    Family::ALL.into_iter().any(|family| {
-        // The peer's CIDRs as the model knows them (the VPC's own when it is in the model).
-        let mut space: Vec<Interval> = net
-            .vpcs
-            .get(&peer.vpc_id)
-            .map(|v| v.cidrs(family))
-            .unwrap_or_else(|| peer.cidrs(family))
-            .iter()
-            .map(Interval::of_net)
-            .collect();
-        space = addr::normalize(space);
-        let (was, now) = (
-            returning(old, family, &space),
-            returning(new, family, &space),
-        );
-        // A return check that fails names the table: with another table, it reads differently
-        // even when both fail alike.
-        was != now || (old != new && (was != space || now != space))
-    })
 }
 
 impl Tracker {
@@ -268,8 +216,8 @@ impl Tracker {
     /// `None` means the caller must take the full path (copy and diff). Builds the route graph
     /// and the engine for the current state when not yet known.
     pub fn prepare(&mut self, net: &Network, change: &Change) -> Option<Step> {
-        if let Some((subnet, table)) = association_subnet(net, change) {
-            return self.prepare_association(net, change, subnet, table);
+        if let Some(subnet) = association_subnet(net, change) {
+            return self.prepare_association(net, change, subnet);
         }
         let (table, destination) = match change {
             Change::CreateRoute {
@@ -288,58 +236,19 @@ impl Tracker {
             } => (route_table_id, destination),
             _ => return None,
         };
-        let vpc = net.route_tables.get(table)?.vpc_id.clone();
+        // (Only a table the model knows: otherwise the record is refused or inferred.)
+        net.route_tables.get(table)?;
         let d = ranges(net, destination)
             .unwrap_or_else(|| [vec![Family::Ipv4.whole()], vec![Family::Ipv6.whole()]]);
         let within = with_nat64(&d);
         let engine = self.engine.get_or_insert_with(|| Engine::new(net));
         let graph = self.graph.get_or_insert_with(|| RouteGraph::build(net));
-        // Return dependents exist only when the destination covers an address of a VPC peered
-        // with the table's: what arrives over a peering connection comes from the other side
-        // (walks start in subnets; a route reaches only its own VPC's NAT gateways and
-        // interfaces, and peering forwards nothing onwards, §4.5).
-        let returns = graph.peers(&vpc).iter().any(|peer| {
-            engine.in_vpc(peer, Family::Ipv4, &d[0]) || engine.in_vpc(peer, Family::Ipv6, &d[1])
-        });
-        // (Asked about every subnet and NAT gateway the search passes: no allocation.)
-        let hit = |family: usize, iv: Interval| addr::overlaps(&d[family], iv);
-        let source_hit = |id: &Arc<str>| -> bool {
-            if id.starts_with(SubnetId::PREFIX)
-                && let Some(s) = net.subnets.get(&SubnetId::from(id.clone()))
-            {
-                return s.ipv4_cidr.is_some_and(|c| hit(0, Interval::of_v4(&c)))
-                    || s.ipv6_cidrs.iter().any(|c| hit(1, Interval::of_v6(c)));
-            }
-            match net.nat_gateways.get(&NatGatewayId::from(id.clone())) {
-                // What `nat_egress` takes as the translated source.
-                Some(n) if !n.private_ips.is_empty() => n
-                    .private_ips
-                    .iter()
-                    .any(|a| hit(0, Interval::single(u32::from(*a) as u128))),
-                Some(n) => net
-                    .subnets
-                    .get(&n.subnet_id)
-                    .and_then(|s| s.ipv4_cidr)
-                    .is_some_and(|c| hit(0, Interval::of_v4(&c))),
-                // Not described: assume it is hit.
-                None => true,
-            }
-        };
-        let deps = graph.dependents(table.as_str(), returns.then_some(&source_hit));
+        let deps = graph.dependents(table.as_str());
         let mut before = BTreeMap::new();
-        for s in &deps.returns {
-            let whole = engine.subnet_reach(net, s);
-            if let Some(start) = &mut self.start {
-                start.entry(s.clone()).or_insert_with(|| whole.clone());
-            }
-            before.insert(s.clone(), (false, whole));
-        }
         let restricted: Vec<&SubnetId> = deps
             .forward
             .iter()
-            .filter(|s| {
-                !before.contains_key(*s) && forwards_into(net, s, table, &deps.through, &within)
-            })
+            .filter(|s| forwards_into(net, s, table, &deps.through, &within))
             .collect();
         let reached = engine.subnets_reach_within(net, &restricted, &within);
         for (s, r) in restricted.into_iter().zip(reached) {
@@ -362,38 +271,22 @@ impl Tracker {
         })
     }
 
-    /// A subnet's association changes: the subnet, what traffic comes to it through a NAT
-    /// gateway or an appliance living there, and what is delivered to it over a peering
-    /// connection of its VPC (its table holds the return routes) may change, for any destination.
-    /// A peering connection of the VPC counts only when the subnet's old and new tables route
-    /// the peer's addresses (where every source arriving over it lies) back over it
-    /// differently: otherwise every return check comes out the same.
+    /// A subnet's association changes: the subnet, and what traffic comes to it through a NAT
+    /// gateway or an appliance living there, may change, for any destination. (What is
+    /// delivered to it over a peering connection of its VPC reads its table only for the return
+    /// check, which changes no exposure: see the module's documentation.)
     fn prepare_association(
         &mut self,
         net: &Network,
         change: &Change,
         subnet: SubnetId,
-        table: Option<RouteTableId>,
     ) -> Option<Step> {
         let vpc = net.subnet_vpc(&subnet)?.clone();
         let old = net.effective_route_table(&subnet).map(|(t, _)| t.clone());
         let engine = self.engine.get_or_insert_with(|| Engine::new(net));
         let graph = self.graph.get_or_insert_with(|| RouteGraph::build(net));
-        let mut starts: Vec<&str> = vec![subnet.as_str()];
-        starts.extend(
-            net.vpc_peering_connections
-                .values()
-                // Only an active connection delivers anything (its routes are blackhole
-                // otherwise), so only there is a return route checked.
-                .filter(|p| p.is_active())
-                .filter_map(|p| Some((p, p.other_side(&vpc)?)))
-                .filter(|(p, peer)| {
-                    returns_differ(net, &vpc, &p.id, peer, old.as_ref(), table.as_ref())
-                })
-                .map(|(p, _)| p.id.as_str()),
-        );
         let mut before = BTreeMap::new();
-        for s in graph.closure_subnets(&starts) {
+        for s in graph.closure_subnets(&[subnet.as_str()]) {
             let whole = engine.subnet_reach(net, &s);
             if let Some(start) = &mut self.start {
                 start.entry(s.clone()).or_insert_with(|| whole.clone());

@@ -108,8 +108,11 @@ impl Fib {
         // (interval, prefix len, rank, prefix-list id, route, matched prefix)
         type Candidate<'a> = (Interval, u8, u8, Option<&'a PrefixListId>, &'a Route, IpNet);
         let mut cands: Vec<Candidate> = Vec::new();
-        for route in table.routes.values() {
-            match &route.destination {
+        // The filter reads the keys (which hold the destination) and only the routes it keeps:
+        // a B-tree keeps its keys apart from its values, so a table compiled for a few ranges
+        // touches a few routes, not all fifty.
+        for (key, route) in &table.routes {
+            match &key.destination {
                 Destination::PrefixList(pl) => {
                     if let Some(list) = net.prefix_lists.get(pl) {
                         for c in &list.cidrs {

@@ -280,6 +280,7 @@ impl Engine {
             caches,
             bulk: false,
             within: None,
+            return_checks: true,
         }
     }
 
@@ -354,7 +355,9 @@ impl Engine {
     /// The reach of one subnet to the destinations in `within` (IPv4, IPv6; sorted and
     /// disjoint) only: each family's segments partition exactly those ranges, and its internet
     /// class and ranges describe only them. Everything else is as [`Engine::subnet_reach`]
-    /// (public hosts included). Two such results for the same ranges diff as the whole reach
+    /// (public hosts included), except that deliveries over a peering connection carry no
+    /// `NO_RETURN_ROUTE` explanation: the return check is skipped, since an exposure diff reads
+    /// no explanation. Two such results for the same ranges diff as the whole reach
     /// would wherever nothing outside the ranges changed: what an exposure diff after a route
     /// change needs (the change decides only its own destination's addresses).
     pub fn subnet_reach_within(
@@ -457,6 +460,7 @@ impl Engine {
         let mut walker = self.walker(net, cache);
         walker.bulk = bulk;
         walker.within = within;
+        walker.return_checks = within.is_none();
         let start = match within {
             // A subnet without addresses of the family sends none of it: a restricted reach
             // (for a diff, which skips such a family) need not walk it.

@@ -146,6 +146,11 @@ pub struct Walker<'a> {
     /// (what an incremental exposure diff needs after a route change). Return checks look up
     /// source addresses, which may lie outside: they always use the whole table.
     pub within: Option<&'a [Vec<Interval>; 2]>,
+    /// Whether a delivery over a peering connection checks the destination subnet's return
+    /// route (§4.5). The check only adds an explanation (`NO_RETURN_ROUTE`); a restricted walk,
+    /// made for an exposure diff, which reads no explanation, skips it (it reads every
+    /// destination subnet's table).
+    pub return_checks: bool,
 }
 
 /// Whether route `r` of a table in `vpc` sends replies back over peering connection `pcx`: it
@@ -806,12 +811,14 @@ impl Walker<'_> {
         let mut placed: Vec<Interval> = Vec::new();
         if let Some(subnets) = subnets {
             for (siv, sid) in subnets {
-                let hit = addr::intersect(&ivs, std::slice::from_ref(siv));
-                if hit.is_empty() {
+                // (A binary search first: most of a VPC's subnets get none of the ranges.)
+                if !addr::overlaps(&ivs, *siv) {
                     continue;
                 }
+                let hit = addr::intersect(&ivs, std::slice::from_ref(siv));
                 placed.extend(hit.iter().copied());
-                match via_peering.and_then(|pcx| self.check_return(sid, pcx, ctx)) {
+                let check = via_peering.filter(|_| self.return_checks);
+                match check.and_then(|pcx| self.check_return(sid, pcx, ctx)) {
                     Some(e) => {
                         let mut c = ctx.clone();
                         c.explanations.push(e);

@@ -390,8 +390,8 @@ fn step(
     let before = match (path, displaced) {
         (_, Some(displaced)) => displaced,
         (Path::Full(before), None) => *before,
-        (Path::Incremental(step), None) => {
-            event.remediation = step.remediation.clone();
+        (Path::Incremental(mut step), None) => {
+            event.remediation = step.remediation.take();
             event.exposure = tracker.finish(step, net);
             return Some(event);
         }

@@ -973,6 +973,15 @@ impl std::hash::Hash for GroupKey {
 /// Groups the walk's branches into segments with the same disposition, resource path and
 /// explanations, ordered by their lowest address; each segment's ranges are sorted and merged.
 fn group(pieces: Out) -> Vec<Segment> {
+    if pieces.len() <= SMALL_GROUP {
+        group_small(pieces)
+    } else {
+        group_hashed(pieces)
+    }
+}
+
+/// [`group`] through a hash map of the segments' identities.
+fn group_hashed(pieces: Out) -> Vec<Segment> {
     let mut index: FxHashMap<GroupKey, Vec<Interval>> = FxHashMap::default();
     for (ivs, o) in pieces {
         let path: Vec<Arc<str>> = o.hops.into_iter().map(|h| h.resource).collect();
@@ -1001,4 +1010,126 @@ fn group(pieces: Out) -> Vec<Segment> {
     // Ranges of different segments never overlap, so the first address orders them totally.
     segs.sort_by_key(|s| s.ranges.first().map(|r| r.lo));
     segs
+}
+
+/// Up to this many branches (a restricted walk has a handful), [`group`] compares each with the
+/// segments so far instead of hashing paths.
+const SMALL_GROUP: usize = 16;
+
+/// [`group`] by a linear search: the same segments in the same order.
+fn group_small(pieces: Out) -> Vec<Segment> {
+    let mut segs: Vec<Segment> = Vec::with_capacity(pieces.len());
+    for (ivs, o) in pieces {
+        let mut explanations = o.explanations;
+        explanations.sort();
+        explanations.dedup();
+        let same = |s: &Segment| {
+            s.disposition == o.disposition
+                && s.internet == o.internet
+                && s.path.len() == o.hops.len()
+                && s.path.iter().zip(&o.hops).all(|(p, h)| *p == h.resource)
+                && s.explanations == explanations
+        };
+        match segs.iter_mut().find(|s| same(s)) {
+            Some(s) => s.ranges.extend(ivs),
+            None => segs.push(Segment {
+                ranges: ivs,
+                disposition: o.disposition,
+                path: o.hops.into_iter().map(|h| h.resource).collect(),
+                explanations,
+                internet: o.internet,
+            }),
+        }
+    }
+    for s in &mut segs {
+        s.ranges = addr::normalize(std::mem::take(&mut s.ranges));
+    }
+    segs.sort_by_key(|s| s.ranges.first().map(|r| r.lo));
+    segs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Both ways of grouping a walk's branches give the same segments in the same order:
+    /// branches sharing a disposition, path and explanations (in any order, with duplicates)
+    /// merge; any difference keeps them apart.
+    #[test]
+    fn small_and_hashed_grouping_agree() {
+        let hop = |r: &str| Hop::resource(r);
+        let why = |code: &'static str| Explanation {
+            code,
+            resource: Arc::from("rtb-1"),
+            message: Arc::from(code),
+        };
+        let outcome = |d: Disposition, hops: &[&str], ex: Vec<Explanation>| Outcome {
+            disposition: d,
+            hops: hops.iter().map(|h| hop(h)).collect(),
+            explanations: ex,
+            internet: (d == Disposition::ExitsToInternet).then_some(InternetVia::Direct),
+        };
+        let iv = |lo: u128, hi: u128| vec![Interval::new(lo, hi)];
+        let pieces: Out = vec![
+            (
+                iv(50, 59),
+                outcome(Disposition::Delivered, &["rtb-1", "subnet-2"], vec![]),
+            ),
+            (
+                iv(0, 9),
+                outcome(Disposition::ExitsToInternet, &["rtb-1", "igw-1"], vec![]),
+            ),
+            (
+                iv(10, 19),
+                outcome(Disposition::Delivered, &["rtb-1", "subnet-2"], vec![]),
+            ),
+            (
+                iv(20, 29),
+                outcome(
+                    Disposition::Delivered,
+                    &["rtb-1", "subnet-2"],
+                    vec![why("B"), why("A"), why("B")],
+                ),
+            ),
+            (
+                iv(30, 39),
+                outcome(
+                    Disposition::Delivered,
+                    &["rtb-1", "subnet-2"],
+                    vec![why("A"), why("B")],
+                ),
+            ),
+            (
+                iv(40, 49),
+                outcome(Disposition::Blackhole, &["rtb-1", "subnet-2"], vec![]),
+            ),
+            (
+                iv(60, 69),
+                outcome(Disposition::Delivered, &["rtb-1", "subnet-3"], vec![]),
+            ),
+            (
+                iv(70, 79),
+                outcome(Disposition::Delivered, &["rtb-1"], vec![]),
+            ),
+            (
+                iv(80, 89),
+                outcome(Disposition::ExitsToInternet, &["rtb-1", "igw-1"], vec![]),
+            ),
+        ];
+        let small = group_small(pieces.clone());
+        assert_eq!(small, group_hashed(pieces));
+        // Internet 0-9 and 80-89; delivered to subnet-2 10-19 and 50-59; with explanations
+        // 20-39; blackhole; subnet-3; rtb-1 alone.
+        assert_eq!(small.len(), 6, "{small:#?}");
+        assert_eq!(
+            small[0].ranges,
+            vec![Interval::new(0, 9), Interval::new(80, 89)]
+        );
+        assert_eq!(
+            small[1].ranges,
+            vec![Interval::new(10, 19), Interval::new(50, 59)]
+        );
+        assert_eq!(small[2].ranges, vec![Interval::new(20, 39)]);
+        assert_eq!(small[2].explanations.len(), 2);
+    }
 }

@@ -2,9 +2,11 @@
 //! (`replay::incremental`, issue #4 §1) is exact: on the starting state of every scenario of the
 //! library (peering, NAT64, appliances, transit gateways, gateway route tables, prefix lists),
 //! random sequences of CreateRoute, ReplaceRoute and DeleteRoute over the tables, destinations
-//! (including the VPCs' own ranges and NAT64 images) and targets of that network, and of
-//! AssociateRouteTable, ReplaceRouteTableAssociation and DisassociateRouteTable, are replayed one
-//! record at a time, and each record's
+//! (including the VPCs' own ranges and NAT64 images) and targets of that network, of
+//! AssociateRouteTable, ReplaceRouteTableAssociation and DisassociateRouteTable, and of changes
+//! of state (DeleteNatGateway, Attach/DetachInternetGateway, Attach/DetachVpnGateway,
+//! Accept/Reject/DeleteVpcPeeringConnection; `every_change_of_state_is_exact` also tries each
+//! one the network allows), are replayed one record at a time, and each record's
 //! exposure must equal a full recomputation over every subnet of a copy (`diff_networks`). The
 //! route graph kept up to date route by route must equal one rebuilt from the new state, and a
 //! whole replay (which carries graph and engine from record to record) must give each record the
@@ -216,9 +218,77 @@ fn association_command(net: &Network, pool: &Pool, op: Op) -> Vec<String> {
     words
 }
 
+/// A change of a gateway's or a peering connection's state (verb 6): delete a NAT gateway,
+/// attach or detach an internet or virtual private gateway, accept, reject or delete a peering
+/// connection, picked by `d` among those the network has, on resources picked by `g`.
+fn state_command(net: &Network, op: Op) -> Option<Vec<String>> {
+    let (_, t, d, g) = op;
+    let pick = |v: Vec<String>, i: u16| -> Option<String> {
+        (!v.is_empty()).then(|| v[i as usize % v.len()].clone())
+    };
+    let nats: Vec<String> = net.nat_gateways.keys().map(|x| x.to_string()).collect();
+    let igws: Vec<String> = net
+        .internet_gateways
+        .keys()
+        .map(|x| x.to_string())
+        .collect();
+    let vgws: Vec<String> = net.vpn_gateways.keys().map(|x| x.to_string()).collect();
+    let pcxs: Vec<String> = net
+        .vpc_peering_connections
+        .keys()
+        .map(|x| x.to_string())
+        .collect();
+    let vpcs: Vec<String> = net.vpcs.keys().map(|x| x.to_string()).collect();
+    let attached = |gw: &str| -> Option<String> {
+        net.internet_gateways
+            .values()
+            .find(|x| x.id.as_str() == gw)
+            .and_then(|x| x.attached_vpc.as_ref())
+            .or_else(|| {
+                net.vpn_gateways
+                    .values()
+                    .find(|x| x.id.as_str() == gw)
+                    .and_then(|x| x.attached_vpc.as_ref())
+            })
+            .map(|v| v.to_string())
+    };
+    let mut words: Vec<String> = vec!["aws".into(), "ec2".into()];
+    let mut push = |w: &[&str]| words.extend(w.iter().map(|x| x.to_string()));
+    match d % 8 {
+        0 => push(&["delete-nat-gateway", "--nat-gateway-id", &pick(nats, g)?]),
+        k @ (1..=4) => {
+            let (gw, flag, verb) = if k <= 2 {
+                (pick(igws, g)?, "--internet-gateway-id", "internet-gateway")
+            } else {
+                (pick(vgws, g)?, "--vpn-gateway-id", "vpn-gateway")
+            };
+            // Detach from where it is (or anywhere: refused); attach to a random VPC.
+            let (action, vpc) = match (k % 2, attached(&gw)) {
+                (0, Some(v)) => ("detach", v),
+                _ => ("attach", pick(vpcs, t)?),
+            };
+            push(&[&format!("{action}-{verb}"), flag, &gw, "--vpc-id", &vpc]);
+        }
+        k => {
+            let verb = ["accept", "reject", "delete"][(k - 5) as usize];
+            push(&[
+                &format!("{verb}-vpc-peering-connection"),
+                "--vpc-peering-connection-id",
+                &pick(pcxs, g)?,
+            ]);
+        }
+    }
+    Some(words)
+}
+
 fn command(net: &Network, pool: &Pool, op: Op) -> Vec<String> {
     let (verb, t, d, g) = op;
-    if verb >= 3 {
+    if verb == 6
+        && let Some(words) = state_command(net, op)
+    {
+        return words;
+    }
+    if (3..6).contains(&verb) {
         return association_command(net, pool, (verb - 3, t, d, g));
     }
     let table = &pool.tables[t as usize % pool.tables.len()];
@@ -295,9 +365,9 @@ fn routes_of(net: &Network, table: &RouteTableId, words: &[String]) -> Vec<Route
         .unwrap_or_default()
 }
 
-/// Runs `ops` on `start`; returns (route changes applied, of which with exposure, of which
-/// with IPv6 exposure). Panics when the property fails.
-fn check(start: &Network, ops: &[Op]) -> (usize, usize, usize) {
+/// Runs `ops` on `start`; returns (changes applied, of which with exposure, of which with IPv6
+/// exposure, changes of state applied with exposure). Panics when the property fails.
+fn check(start: &Network, ops: &[Op]) -> (usize, usize, usize, usize) {
     let pool = pool(start);
     let opts = ReplayOptions {
         exposure: true,
@@ -308,7 +378,7 @@ fn check(start: &Network, ops: &[Op]) -> (usize, usize, usize) {
     let mut tracker = Tracker::default();
     let mut records = Vec::new();
     let mut singles = Vec::new();
-    let (mut applied, mut exposed, mut v6) = (0, 0, 0);
+    let (mut applied, mut exposed, mut v6, mut state) = (0, 0, 0, 0);
     for (k, op) in ops.iter().enumerate() {
         let words = command(&net, &pool, *op);
         let (steps, errors) =
@@ -390,6 +460,8 @@ fn check(start: &Network, ops: &[Op]) -> (usize, usize, usize) {
             (Some(s), Some((old_table, old_vpc_tables))) => {
                 graph.association_changed(&net, s, old_table.as_ref(), old_vpc_tables)
             }
+            // A change of state leaves the graph as it is.
+            _ if !words[4].starts_with("rtb-") => {}
             _ => graph.routes_changed(&table, &old, &routes_of(&net, &table, &words)),
         }
         assert_eq!(
@@ -400,6 +472,9 @@ fn check(start: &Network, ops: &[Op]) -> (usize, usize, usize) {
         applied += 1;
         if !full.is_empty() {
             exposed += 1;
+            if !words[4].starts_with("rtb-") && subnet.is_none() {
+                state += 1;
+            }
         }
         if full.iter().any(|c| c.family == Family::Ipv6) {
             v6 += 1;
@@ -420,7 +495,7 @@ fn check(start: &Network, ops: &[Op]) -> (usize, usize, usize) {
         whole_exposure, singles,
         "a whole replay differs from its records replayed one at a time"
     );
-    (applied, exposed, v6)
+    (applied, exposed, v6, state)
 }
 
 /// What an exposure change can read of a subnet's reach, per family: for each range its
@@ -465,9 +540,15 @@ fn forward_view(r: &SubnetReach) -> [View; 2] {
 }
 
 fn op() -> impl Strategy<Value = Op> {
-    // Route changes twice as often as association changes.
-    (0u8..9, any::<u16>(), any::<u16>(), any::<u16>())
-        .prop_map(|(v, t, d, g)| (v.min(v % 6), t, d, g))
+    // Route changes twice as often as association changes, and those twice as often as
+    // changes of state.
+    (0u8..11, any::<u16>(), any::<u16>(), any::<u16>()).prop_map(|(v, t, d, g)| {
+        let verb = match v {
+            0..9 => v.min(v % 6),
+            _ => 6,
+        };
+        (verb, t, d, g)
+    })
 }
 
 proptest! {
@@ -495,13 +576,14 @@ fn the_property_sees_exposure_changes() {
     assert!(starts.len() >= 30, "only {} starting states", starts.len());
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let strategy = prop::collection::vec(op(), 4..10);
-    let (mut applied, mut exposed, mut v6) = (0, 0, 0);
+    let (mut applied, mut exposed, mut v6, mut state) = (0, 0, 0, 0);
     for (_, net) in &starts {
         let ops = strategy.new_tree(&mut runner).expect("a sample").current();
-        let (a, e, s) = check(net, &ops);
+        let (a, e, s, g) = check(net, &ops);
         applied += a;
         exposed += e;
         v6 += s;
+        state += g;
     }
     assert!(applied >= 60, "only {applied} route changes applied");
     assert!(
@@ -509,6 +591,35 @@ fn the_property_sees_exposure_changes() {
         "only {exposed} route changes changed exposure"
     );
     assert!(v6 >= 3, "only {v6} route changes changed IPv6 exposure");
+    assert!(state >= 1, "no change of state changed exposure");
+}
+
+/// Every change of state each network allows, one at a time on its start: each NAT gateway
+/// deleted, each internet and virtual private gateway detached (and attached to a VPC), each
+/// peering connection accepted, rejected and deleted. Many of them change exposure.
+#[test]
+fn every_change_of_state_is_exact() {
+    let (mut applied, mut exposed) = (0, 0);
+    for (_, net) in starts() {
+        let most = net
+            .nat_gateways
+            .len()
+            .max(net.internet_gateways.len())
+            .max(net.vpn_gateways.len())
+            .max(net.vpc_peering_connections.len());
+        for kind in 0..8u16 {
+            for g in 0..most as u16 {
+                let (a, _, _, e) = check(&net, &[(6, g, kind, g)]);
+                applied += a;
+                exposed += e;
+            }
+        }
+    }
+    assert!(applied >= 40, "only {applied} changes of state applied");
+    assert!(
+        exposed >= 20,
+        "only {exposed} changes of state changed exposure"
+    );
 }
 
 /// A subnet moved to a table without the return route over its VPC's peering connection: the

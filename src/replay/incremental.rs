@@ -1,8 +1,10 @@
-//! The incremental exposure diff of route changes and subnet association changes (issue #4,
-//! "recompute reach for the affected subnets only"): what a replay with exposure on does for
-//! CreateRoute, ReplaceRoute, DeleteRoute and a subnet's AssociateRouteTable,
-//! ReplaceRouteTableAssociation or DisassociateRouteTable, instead of copying the whole model and
-//! rebuilding the route graph.
+//! The incremental exposure diff of route changes, subnet association changes and changes of a
+//! gateway's or peering connection's state (issue #4, "recompute reach for the affected subnets
+//! only"): what a replay with exposure on does for CreateRoute, ReplaceRoute, DeleteRoute, a
+//! subnet's AssociateRouteTable, ReplaceRouteTableAssociation or DisassociateRouteTable,
+//! DeleteNatGateway, Attach/DetachInternetGateway, Attach/DetachVpnGateway and
+//! Accept/Reject/DeleteVpcPeeringConnection, instead of copying the whole model and rebuilding
+//! the route graph.
 //!
 //! A route decides only the destinations it covers (longest prefix match, semantics doc §3.3),
 //! so a change to the routes of destination D in table T can change, and only for those
@@ -12,8 +14,11 @@
 //! D (and, for NAT64, D's image in the other family); after it, [`Tracker::finish`] computes the
 //! same again, diffs them, and updates the route graph by the routes that changed. A subnet's
 //! association change compares the whole reach of the subnet and of what reaches it through its
-//! NAT gateways and appliances. Nothing is cloned and the engine's structural index is kept:
-//! neither kind of change touches subnets, VPC CIDRs or interfaces.
+//! NAT gateways and appliances. A change of state (a NAT gateway deleted, an internet or virtual
+//! private gateway attached or detached, a peering connection accepted, rejected or deleted)
+//! compares the whole reach of the subnets depending on the resource, and changes no edge of
+//! the route graph. Nothing is cloned and the engine's structural index is kept: none of these
+//! changes touches subnets, VPC CIDRs or interfaces.
 //!
 //! T also holds the return routes of peering traffic delivered to its subnets (§4.5). A return
 //! check never changes a disposition or a path: a missing return route adds the explanation
@@ -44,6 +49,9 @@ enum StepKind {
         /// The routes of the destination before (static and propagated).
         old: Vec<Route>,
     },
+    /// The state of a gateway or peering connection (attached or detached, deleted, accepted,
+    /// rejected): no edge of the route graph changes.
+    State,
     /// The route table a subnet uses (an explicit association made, replaced or removed).
     Association {
         subnet: SubnetId,
@@ -205,6 +213,71 @@ fn association_subnet(net: &Network, change: &Change) -> Option<SubnetId> {
     }
 }
 
+/// For a change that only alters the state of a gateway or a peering connection, the route
+/// graph nodes whose dependents can see it; `None` for any other change (or one naming a
+/// resource the model does not have: inference may add it, which changes the structure).
+///
+/// Routes to such a resource stay and turn blackhole or active (§3.4), and nothing the route
+/// graph is built from changes (its edges come from subnets, associations, routes, NAT gateways,
+/// interfaces and the existence of peering connections, never from a state). Who can see the
+/// change: whatever routes to the resource (its dependents); for a gateway, also every subnet
+/// of its VPC (traffic entering through it, §3.6); for a peering connection accepted, every
+/// connection of both VPCs (acceptance refreshes the CIDRs their active connections carry).
+fn state_change(net: &Network, change: &Change) -> Option<Vec<Arc<str>>> {
+    let vpc_known = |v: &VpcId| net.vpcs.contains_key(v);
+    Some(match change {
+        Change::DeleteNatGateway { nat_gateway_id } => {
+            net.nat_gateways.get(nat_gateway_id)?;
+            vec![nat_gateway_id.name()]
+        }
+        Change::AttachInternetGateway {
+            internet_gateway_id,
+            vpc_id,
+        }
+        | Change::DetachInternetGateway {
+            internet_gateway_id,
+            vpc_id,
+        } if net.internet_gateways.contains_key(internet_gateway_id) && vpc_known(vpc_id) => {
+            vec![internet_gateway_id.name(), vpc_id.name()]
+        }
+        Change::AttachVpnGateway {
+            vpn_gateway_id,
+            vpc_id,
+        }
+        | Change::DetachVpnGateway {
+            vpn_gateway_id,
+            vpc_id,
+        } if net.vpn_gateways.contains_key(vpn_gateway_id) && vpc_known(vpc_id) => {
+            vec![vpn_gateway_id.name(), vpc_id.name()]
+        }
+        Change::AcceptVpcPeeringConnection {
+            vpc_peering_connection_id: id,
+        } => {
+            let p = net.vpc_peering_connections.get(id)?;
+            let vpcs = [&p.requester.vpc_id, &p.accepter.vpc_id];
+            net.vpc_peering_connections
+                .values()
+                .filter(|q| {
+                    q.id == *id
+                        || vpcs.contains(&&q.requester.vpc_id)
+                        || vpcs.contains(&&q.accepter.vpc_id)
+                })
+                .map(|q| q.id.name())
+                .collect()
+        }
+        Change::RejectVpcPeeringConnection {
+            vpc_peering_connection_id: id,
+        }
+        | Change::DeleteVpcPeeringConnection {
+            vpc_peering_connection_id: id,
+        } => {
+            net.vpc_peering_connections.get(id)?;
+            vec![id.name()]
+        }
+        _ => return None,
+    })
+}
+
 impl Tracker {
     /// Forgets what no longer describes the state (after a change the fast path did not
     /// handle): the engine's index may be stale. The graph is the caller's to set.
@@ -218,6 +291,9 @@ impl Tracker {
     pub fn prepare(&mut self, net: &Network, change: &Change) -> Option<Step> {
         if let Some(subnet) = association_subnet(net, change) {
             return self.prepare_association(net, change, subnet);
+        }
+        if let Some(resources) = state_change(net, change) {
+            return self.prepare_state(net, change, &resources);
         }
         let (table, destination) = match change {
             Change::CreateRoute {
@@ -305,6 +381,33 @@ impl Tracker {
         })
     }
 
+    /// A change of state ([`state_change`]): the whole reach of every subnet depending on the
+    /// resources it names.
+    fn prepare_state(
+        &mut self,
+        net: &Network,
+        change: &Change,
+        resources: &[Arc<str>],
+    ) -> Option<Step> {
+        let engine = self.engine.get_or_insert_with(|| Engine::new(net));
+        let graph = self.graph.get_or_insert_with(|| RouteGraph::build(net));
+        let names: Vec<&str> = resources.iter().map(|r| &**r).collect();
+        let mut before = BTreeMap::new();
+        for s in graph.closure_subnets(&names) {
+            let whole = engine.subnet_reach(net, &s);
+            if let Some(start) = &mut self.start {
+                start.entry(s.clone()).or_insert_with(|| whole.clone());
+            }
+            before.insert(s, (false, whole));
+        }
+        Some(Step {
+            kind: StepKind::State,
+            within: [Vec::new(), Vec::new()],
+            before,
+            remediation: exposure::revert(change, net),
+        })
+    }
+
     /// The exposure changes of a prepared change, now applied to `net`; keeps the route graph
     /// equal to the new state's.
     pub fn finish(&mut self, step: Step, net: &Network) -> Vec<ExposureChange> {
@@ -327,6 +430,7 @@ impl Tracker {
                 old,
                 old_vpc_tables,
             } => graph.association_changed(net, subnet, old.as_ref(), old_vpc_tables),
+            StepKind::State => {}
         }
         let restricted: Vec<&SubnetId> = step
             .before

@@ -226,7 +226,7 @@ pub fn replay(net: &mut Network, read: ReadResult, opts: &ReplayOptions) -> Repl
         };
         key(a).cmp(&key(b))
     });
-    let mut seen: BTreeSet<SeenKey> = BTreeSet::new();
+    let mut seen = SeenSet::default();
     // The route graph and reach engine of the current state, kept from one record's exposure
     // to the next (the "after" graph of a record is the "before" graph of the next).
     let mut tracker = incremental::Tracker::default();
@@ -276,7 +276,7 @@ pub fn replay(net: &mut Network, read: ReadResult, opts: &ReplayOptions) -> Repl
 pub struct Stepper<'a> {
     net: &'a mut Network,
     opts: &'a ReplayOptions,
-    seen: BTreeSet<SeenKey>,
+    seen: SeenSet,
     tracker: incremental::Tracker,
 }
 
@@ -285,7 +285,7 @@ impl<'a> Stepper<'a> {
         Stepper {
             net,
             opts,
-            seen: BTreeSet::new(),
+            seen: SeenSet::default(),
             tracker: incremental::Tracker::default(),
         }
     }
@@ -356,7 +356,7 @@ fn step(
     net: &mut Network,
     record: &Record,
     opts: &ReplayOptions,
-    seen: &mut BTreeSet<SeenKey>,
+    seen: &mut SeenSet,
     may_defer: bool,
     tracker: &mut incremental::Tracker,
 ) -> Option<Event> {
@@ -679,9 +679,9 @@ fn replay_one(
     net: &mut Network,
     record: &Record,
     decoded: Decoded,
-    key: Option<SeenKey>,
+    mut key: Option<SeenKey>,
     opts: &ReplayOptions,
-    seen: &mut BTreeSet<SeenKey>,
+    seen: &mut SeenSet,
     may_defer: bool,
 ) -> Option<(Event, Option<Network>)> {
     let mut ev = Event {
@@ -720,7 +720,7 @@ fn replay_one(
     {
         ev.outcome = Outcome::AfterUntil;
         ev.description = format!("after {until}: not applied");
-        remember(seen, &key);
+        remember(seen, &mut key);
         return Some((ev, None));
     }
     let mut displaced = None;
@@ -728,13 +728,13 @@ fn replay_one(
         Decoded::Change(c) => c,
         Decoded::Ignored => {
             ev.description = "not an EC2 call of the route family".into();
-            remember(seen, &key);
+            remember(seen, &mut key);
             return Some((ev, None));
         }
         Decoded::Unsupported(why) => {
             ev.outcome = Outcome::Unsupported;
             ev.description = why;
-            remember(seen, &key);
+            remember(seen, &mut key);
             return Some((ev, None));
         }
         Decoded::Malformed(why) if record.failed() || record.dry_run => {
@@ -744,13 +744,13 @@ fn replay_one(
                 "{}: nothing changed (its parameters cannot be compared with the model: {why})",
                 record.error_code.as_deref().unwrap_or("DryRunOperation")
             );
-            remember(seen, &key);
+            remember(seen, &mut key);
             return Some((ev, None));
         }
         Decoded::Malformed(why) => {
             ev.outcome = Outcome::Malformed;
             ev.description = why;
-            remember(seen, &key);
+            remember(seen, &mut key);
             return Some((ev, None));
         }
     };
@@ -763,7 +763,7 @@ fn replay_one(
             None => "eventTime is missing; the record cannot be ordered".into(),
         };
         ev.change = Some(change);
-        remember(seen, &key);
+        remember(seen, &mut key);
         return Some((ev, None));
     }
     if record.dry_run || record.failed() {
@@ -801,7 +801,7 @@ fn replay_one(
             }
         }
         ev.change = Some(change);
-        remember(seen, &key);
+        remember(seen, &mut key);
         return Some((ev, None));
     }
     let first = net.apply(&change, &opts.apply);
@@ -813,7 +813,7 @@ fn replay_one(
         // them. `apply` changed nothing.
         return None;
     }
-    remember(seen, &key);
+    remember(seen, &mut key);
     let mut effective: Option<Change> = None;
     let result = match first {
         // (Only when something could be inferred or resynchronised: copying a large model for
@@ -904,6 +904,9 @@ fn replay_one(
 
 type SeenKey = (String, Option<String>, String, String);
 
+/// The records replayed so far (only ever asked whether it holds a key, never listed).
+type SeenSet = crate::fxhash::FxHashSet<SeenKey>;
+
 /// What makes a record a second delivery of one already replayed: the same ID, time, name and
 /// request (fixtures reuse IDs for different calls, so the ID alone is not enough).
 fn seen_key(record: &Record) -> Option<SeenKey> {
@@ -917,10 +920,10 @@ fn seen_key(record: &Record) -> Option<SeenKey> {
     })
 }
 
-/// Marks a record as replayed, for duplicate detection.
-fn remember(seen: &mut BTreeSet<SeenKey>, key: &Option<SeenKey>) {
-    if let Some(k) = key {
-        seen.insert(k.clone());
+/// Marks a record as replayed, for duplicate detection (its key moves into the set).
+fn remember(seen: &mut SeenSet, key: &mut Option<SeenKey>) {
+    if let Some(k) = key.take() {
+        seen.insert(k);
     }
 }
 

@@ -794,6 +794,8 @@ fn exposure_events(account: &Account, changes: usize, associations: usize) -> Ex
     use vpcsim::replay::{ReplayOptions, Stepper};
     let mut rng = Rng(SEED ^ 0x0e2b_05e5);
     let mut net = account.net.clone();
+    // (Its own collections, as an imported network has: none copied at its first change.)
+    net.unshare();
     let opts = ReplayOptions {
         exposure: true,
         apply: ApplyOptions {

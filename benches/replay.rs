@@ -1437,6 +1437,8 @@ fn bench_apply(vpcs: usize, n: usize) -> (ApplyResult, usize, usize, Duration) {
     // One timer around a whole sequence, on a copy of the network.
     let mut run = |changes: &[Change]| {
         let mut copy = net.clone();
+        // (Its own collections, as an imported network has: none copied at its first change.)
+        copy.unshare();
         let start = Instant::now();
         for c in changes {
             match copy.apply(c, &opts) {

@@ -15,12 +15,14 @@ mod change;
 mod effect;
 mod ids;
 mod route;
+mod shared;
 
 pub use apply::{ApplyOptions, BindError};
 pub use change::*;
 pub use effect::{Effect, EffectSummary};
 pub use ids::*;
 pub use route::*;
+pub use shared::Shared;
 
 use crate::addr::Family;
 use crate::fxhash::FxHashMap;
@@ -369,26 +371,26 @@ pub struct Inventory {
     pub addresses: bool,
 }
 
-/// The whole routing state.
+/// The whole routing state. Its large collections are [`Shared`] between copies until changed.
 #[derive(Clone, Debug, Default)]
 pub struct Network {
-    pub vpcs: BTreeMap<VpcId, Vpc>,
-    pub subnets: BTreeMap<SubnetId, Subnet>,
-    pub route_tables: BTreeMap<RouteTableId, RouteTable>,
+    pub vpcs: Shared<BTreeMap<VpcId, Vpc>>,
+    pub subnets: Shared<BTreeMap<SubnetId, Subnet>>,
+    pub route_tables: Shared<BTreeMap<RouteTableId, RouteTable>>,
     pub internet_gateways: BTreeMap<InternetGatewayId, InternetGateway>,
     pub egress_only_internet_gateways:
         BTreeMap<EgressOnlyInternetGatewayId, EgressOnlyInternetGateway>,
-    pub nat_gateways: BTreeMap<NatGatewayId, NatGateway>,
+    pub nat_gateways: Shared<BTreeMap<NatGatewayId, NatGateway>>,
     pub vpn_gateways: BTreeMap<VpnGatewayId, VpnGateway>,
-    pub vpc_peering_connections: BTreeMap<VpcPeeringConnectionId, VpcPeeringConnection>,
+    pub vpc_peering_connections: Shared<BTreeMap<VpcPeeringConnectionId, VpcPeeringConnection>>,
     pub transit_gateway_attachments: BTreeMap<TransitGatewayAttachmentId, TransitGatewayAttachment>,
     pub vpc_endpoints: BTreeMap<VpcEndpointId, VpcEndpoint>,
     pub prefix_lists: BTreeMap<PrefixListId, PrefixList>,
-    pub network_interfaces: BTreeMap<NetworkInterfaceId, NetworkInterface>,
-    pub instances: BTreeMap<InstanceId, Instance>,
+    pub network_interfaces: Shared<BTreeMap<NetworkInterfaceId, NetworkInterface>>,
+    pub instances: Shared<BTreeMap<InstanceId, Instance>>,
     pub addresses: Vec<Address>,
     pub inventory: Inventory,
-    index: Index,
+    index: Shared<Index>,
     /// IDs that `apply` made up because the change did not carry them (see
     /// [`Network::is_placeholder`]); an ID leaves the set when it is bound to the real one.
     placeholders: BTreeSet<String>,
@@ -460,12 +462,34 @@ pub enum TargetStatus {
 }
 
 impl Network {
+    /// Makes every shared collection this copy's own (see [`Shared`]): a copy then costs what a
+    /// freshly imported network does when changed, not a copy of a whole collection at its first
+    /// change (benchmarks that time changes on a copy call it first).
+    pub fn unshare(&mut self) {
+        let _ = &mut *self.vpcs;
+        let _ = &mut *self.subnets;
+        let _ = &mut *self.route_tables;
+        let _ = &mut *self.nat_gateways;
+        let _ = &mut *self.vpc_peering_connections;
+        let _ = &mut *self.network_interfaces;
+        let _ = &mut *self.instances;
+        let _ = &mut *self.index;
+    }
+
     /// Rebuilds the indexes (associations, transit gateway attachments) from the resources. Call
     /// after changing associations or transit gateway attachments.
     pub fn reindex(&mut self) {
-        for t in self.route_tables.values_mut() {
+        // (Through the shared map only when some table is out of order: taking it to change
+        // copies it when a copy of the network shares it.)
+        let sorted = |t: &RouteTable| {
             t.associations
-                .sort_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
+                .is_sorted_by(|a, b| a.id.as_str() <= b.id.as_str())
+        };
+        if !self.route_tables.values().all(sorted) {
+            for t in self.route_tables.values_mut() {
+                t.associations
+                    .sort_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
+            }
         }
         let mut index = Index::default();
         for table in self.route_tables.values() {
@@ -514,7 +538,7 @@ impl Network {
                     .insert(a.vpc_id.clone());
             }
         }
-        self.index = index;
+        self.index = index.into();
     }
 
     /// Whether an applied `Delete*` removed the resource with this ID from the model.

@@ -1052,12 +1052,25 @@ fn a_route_aws_accepted_over_a_stale_route_is_resynced() {
         s2.inferred
     );
     assert!(s2.description.contains("replaced"), "{}", s2.description);
+    // The revert undoes what the model applied (the replacement), from the state before it.
+    assert_eq!(
+        s2.remediation.as_ref().map(|r| r.cli.as_str()),
+        Some(
+            "aws ec2 replace-route --route-table-id rtb-0a000001 --destination-cidr-block 10.99.0.0/16 --gateway-id igw-0a000001"
+        )
+    );
     let s3 = find(&r, "s3");
     assert_eq!(s3.outcome, Outcome::Applied, "{}", s3.description);
     assert!(
         s3.inferred[0].contains("AWS had a route for 10.98.0.0/16"),
         "{:?}",
         s3.inferred
+    );
+    assert_eq!(
+        s3.remediation.as_ref().map(|r| r.cli.as_str()),
+        Some(
+            "aws ec2 delete-route --route-table-id rtb-0a000001 --destination-cidr-block 10.98.0.0/16"
+        )
     );
     let t = net.route_tables.get(&"rtb-0a000001".into()).expect("table");
     let to = |d: &str| {

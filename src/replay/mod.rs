@@ -391,7 +391,10 @@ fn step(
         (_, Some(displaced)) => displaced,
         (Path::Full(before), None) => *before,
         (Path::Incremental(mut step), None) => {
-            event.remediation = step.remediation.take();
+            // (Unless set already: a resynchronised route reverts as what the model applied.)
+            if event.remediation.is_none() {
+                event.remediation = step.remediation.take();
+            }
             event.exposure = tracker.finish(step, net);
             return Some(event);
         }
@@ -815,10 +818,32 @@ fn replay_one(
     }
     remember(seen, &mut key);
     let mut effective: Option<Change> = None;
-    let result = match first {
+    // A stale route that nothing needs inferring for: the change AWS must have made applies
+    // to the model directly (`apply` changes nothing when it refuses), with no copy, so the
+    // record keeps the incremental exposure diff prepared for its table and destination.
+    let direct = match &first {
+        Err(e) if !opts.strict && !removes(&change) && !INFERABLE.contains(&e.code) => {
+            resync(net, &change, e)
+        }
+        _ => None,
+    };
+    let result = match (first, direct) {
+        (Err(e), Some((resync, why))) => {
+            let before = opts.exposure.then(|| exposure::revert(&resync, net));
+            match net.apply(&resync, &opts.apply) {
+                Ok(effect) => {
+                    ev.inferred.push(why);
+                    // How to undo what the model applied, from the state before it.
+                    ev.remediation = before.flatten();
+                    effective = Some(resync);
+                    Ok(effect)
+                }
+                Err(_) => Err(e),
+            }
+        }
         // (Only when something could be inferred or resynchronised: copying a large model for
         // every refused record would cost more than the rest of the replay.)
-        Err(e) if !opts.strict && !removes(&change) && repairable(net, &change, &e) => {
+        (Err(e), None) if !opts.strict && !removes(&change) && repairable(net, &change, &e) => {
             // Missing resources: infer them, one at a time (a record may reference several), on
             // a copy that replaces the model only if the record then applies, so that a
             // rejected record never leaves an inference behind.
@@ -858,7 +883,7 @@ fn replay_one(
                 Err(e)
             }
         }
-        other => other,
+        (other, _) => other,
     };
     if !opts.strict
         && let Err(e) = &result

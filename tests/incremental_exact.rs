@@ -5,8 +5,8 @@
 //! (including the VPCs' own ranges and NAT64 images) and targets of that network, of
 //! AssociateRouteTable, ReplaceRouteTableAssociation and DisassociateRouteTable, and of changes
 //! of state (DeleteNatGateway, Attach/DetachInternetGateway, Attach/DetachVpnGateway,
-//! Accept/Reject/DeleteVpcPeeringConnection; `every_change_of_state_is_exact` also tries each
-//! one the network allows), are replayed one record at a time, and each record's
+//! Accept/Reject/DeleteVpcPeeringConnection, CreateRouteTable, Enable/DisableVgwRoutePropagation;
+//! `every_change_of_state_is_exact` also tries each one the network allows), are replayed one record at a time, and each record's
 //! exposure must equal a full recomputation over every subnet of a copy (`diff_networks`). The
 //! route graph kept up to date route by route must equal one rebuilt from the new state, and a
 //! whole replay (which carries graph and engine from record to record) must give each record the
@@ -220,7 +220,8 @@ fn association_command(net: &Network, pool: &Pool, op: Op) -> Vec<String> {
 
 /// A change of a gateway's or a peering connection's state (verb 6): delete a NAT gateway,
 /// attach or detach an internet or virtual private gateway, accept, reject or delete a peering
-/// connection, picked by `d` among those the network has, on resources picked by `g`.
+/// connection; or create a route table, or turn a table's route propagation on or off: picked
+/// by `d` among those the network has, on resources picked by `g` and `t`.
 fn state_command(net: &Network, op: Op) -> Option<Vec<String>> {
     let (_, t, d, g) = op;
     let pick = |v: Vec<String>, i: u16| -> Option<String> {
@@ -254,8 +255,20 @@ fn state_command(net: &Network, op: Op) -> Option<Vec<String>> {
     };
     let mut words: Vec<String> = vec!["aws".into(), "ec2".into()];
     let mut push = |w: &[&str]| words.extend(w.iter().map(|x| x.to_string()));
-    match d % 8 {
+    let tables: Vec<String> = net.route_tables.keys().map(|x| x.to_string()).collect();
+    match d % 11 {
         0 => push(&["delete-nat-gateway", "--nat-gateway-id", &pick(nats, g)?]),
+        8 => push(&["create-route-table", "--vpc-id", &pick(vpcs, t)?]),
+        k @ (9 | 10) => {
+            let verb = if k == 9 { "enable" } else { "disable" };
+            push(&[
+                &format!("{verb}-vgw-route-propagation"),
+                "--route-table-id",
+                &pick(tables, t)?,
+                "--gateway-id",
+                &pick(vgws, g)?,
+            ]);
+        }
         k @ (1..=4) => {
             let (gw, flag, verb) = if k <= 2 {
                 (pick(igws, g)?, "--internet-gateway-id", "internet-gateway")
@@ -398,6 +411,13 @@ fn check(start: &Network, ops: &[Op]) -> (usize, usize, usize, usize) {
         };
         let table = RouteTableId::new(words[4].as_str());
         let old = routes_of(&net, &table, &words);
+        let all = |n: &Network| -> Vec<Route> {
+            n.route_tables
+                .get(&table)
+                .map(|t| t.routes.values().cloned().collect())
+                .unwrap_or_default()
+        };
+        let all_old = all(&net);
         // For an association change: the subnet, its table and its VPC's tables before.
         let subnet = association_subnet(&net, &words);
         let before_assoc = subnet.as_ref().map(|s| {
@@ -460,7 +480,11 @@ fn check(start: &Network, ops: &[Op]) -> (usize, usize, usize, usize) {
             (Some(s), Some((old_table, old_vpc_tables))) => {
                 graph.association_changed(&net, s, old_table.as_ref(), old_vpc_tables)
             }
-            // A change of state leaves the graph as it is.
+            // Propagation changes any of the table's routes.
+            _ if words[2].ends_with("-vgw-route-propagation") => {
+                graph.routes_changed(&table, &all_old, &all(&net))
+            }
+            // A change of state (or a new table) leaves the graph as it is.
             _ if !words[4].starts_with("rtb-") => {}
             _ => graph.routes_changed(&table, &old, &routes_of(&net, &table, &words)),
         }
@@ -472,7 +496,9 @@ fn check(start: &Network, ops: &[Op]) -> (usize, usize, usize, usize) {
         applied += 1;
         if !full.is_empty() {
             exposed += 1;
-            if !words[4].starts_with("rtb-") && subnet.is_none() {
+            if (!words[4].starts_with("rtb-") || words[2].ends_with("-vgw-route-propagation"))
+                && subnet.is_none()
+            {
                 state += 1;
             }
         }
@@ -607,7 +633,7 @@ fn every_change_of_state_is_exact() {
             .max(net.internet_gateways.len())
             .max(net.vpn_gateways.len())
             .max(net.vpc_peering_connections.len());
-        for kind in 0..8u16 {
+        for kind in 0..11u16 {
             for g in 0..most as u16 {
                 let (a, _, _, e) = check(&net, &[(6, g, kind, g)]);
                 applied += a;

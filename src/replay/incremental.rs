@@ -2,9 +2,9 @@
 //! gateway's or peering connection's state (issue #4, "recompute reach for the affected subnets
 //! only"): what a replay with exposure on does for CreateRoute, ReplaceRoute, DeleteRoute, a
 //! subnet's AssociateRouteTable, ReplaceRouteTableAssociation or DisassociateRouteTable,
-//! DeleteNatGateway, Attach/DetachInternetGateway, Attach/DetachVpnGateway and
-//! Accept/Reject/DeleteVpcPeeringConnection, instead of copying the whole model and rebuilding
-//! the route graph.
+//! DeleteNatGateway, Attach/DetachInternetGateway, Attach/DetachVpnGateway,
+//! Accept/Reject/DeleteVpcPeeringConnection, Enable/DisableVgwRoutePropagation and
+//! CreateRouteTable, instead of copying the whole model and rebuilding the route graph.
 //!
 //! A route decides only the destinations it covers (longest prefix match, semantics doc §3.3),
 //! so a change to the routes of destination D in table T can change, and only for those
@@ -17,7 +17,9 @@
 //! NAT gateways and appliances. A change of state (a NAT gateway deleted, an internet or virtual
 //! private gateway attached or detached, a peering connection accepted, rejected or deleted)
 //! compares the whole reach of the subnets depending on the resource, and changes no edge of
-//! the route graph. Nothing is cloned and the engine's structural index is kept: none of these
+//! the route graph. Route propagation turned on or off compares the whole reach of the subnets
+//! the table forwards for (any of its routes may change). A new route table changes no
+//! subnet's reach (none uses it yet). Nothing is cloned and the engine's structural index is kept: none of these
 //! changes touches subnets, VPC CIDRs or interfaces.
 //!
 //! T also holds the return routes of peering traffic delivered to its subnets (§4.5). A return
@@ -49,8 +51,16 @@ enum StepKind {
         /// The routes of the destination before (static and propagated).
         old: Vec<Route>,
     },
+    /// Any of one table's routes (propagation from a virtual private gateway turned on or off
+    /// adds or removes the routes it propagates, whatever their destinations).
+    Table {
+        table: RouteTableId,
+        /// All its routes before.
+        old: Vec<Route>,
+    },
     /// The state of a gateway or peering connection (attached or detached, deleted, accepted,
-    /// rejected): no edge of the route graph changes.
+    /// rejected), or a new route table (no subnet uses it yet): no edge of the route graph
+    /// changes.
     State,
     /// The route table a subnet uses (an explicit association made, replaced or removed).
     Association {
@@ -109,6 +119,14 @@ pub fn routes_of(net: &Network, table: &RouteTableId, destination: &Destination)
                 .cloned()
         })
         .collect()
+}
+
+/// Every route of `table`.
+fn all_routes(net: &Network, table: &RouteTableId) -> Vec<Route> {
+    net.route_tables
+        .get(table)
+        .map(|t| t.routes.values().cloned().collect())
+        .unwrap_or_default()
 }
 
 /// The destination's ranges per family ([IPv4, IPv6]), normalized; `None` when they are not
@@ -265,6 +283,8 @@ fn state_change(net: &Network, change: &Change) -> Option<Vec<Arc<str>>> {
                 .map(|q| q.id.name())
                 .collect()
         }
+        // A new table: no subnet uses it, and it has only local routes (no edge).
+        Change::CreateRouteTable { vpc_id, .. } if vpc_known(vpc_id) => Vec::new(),
         Change::RejectVpcPeeringConnection {
             vpc_peering_connection_id: id,
         }
@@ -294,6 +314,12 @@ impl Tracker {
         }
         if let Some(resources) = state_change(net, change) {
             return self.prepare_state(net, change, &resources);
+        }
+        if let Change::EnableVgwRoutePropagation { route_table_id, .. }
+        | Change::DisableVgwRoutePropagation { route_table_id, .. } = change
+            && net.route_tables.contains_key(route_table_id)
+        {
+            return self.prepare_table(net, change, route_table_id);
         }
         let (table, destination) = match change {
             Change::CreateRoute {
@@ -381,6 +407,34 @@ impl Tracker {
         })
     }
 
+    /// A change to any of `table`'s routes: the whole reach of the subnets it forwards for.
+    fn prepare_table(
+        &mut self,
+        net: &Network,
+        change: &Change,
+        table: &RouteTableId,
+    ) -> Option<Step> {
+        let engine = self.engine.get_or_insert_with(|| Engine::new(net));
+        let graph = self.graph.get_or_insert_with(|| RouteGraph::build(net));
+        let mut before = BTreeMap::new();
+        for s in graph.dependents(table.as_str()).forward {
+            let whole = engine.subnet_reach(net, &s);
+            if let Some(start) = &mut self.start {
+                start.entry(s.clone()).or_insert_with(|| whole.clone());
+            }
+            before.insert(s, (false, whole));
+        }
+        Some(Step {
+            kind: StepKind::Table {
+                table: table.clone(),
+                old: all_routes(net, table),
+            },
+            within: [Vec::new(), Vec::new()],
+            before,
+            remediation: exposure::revert(change, net),
+        })
+    }
+
     /// A change of state ([`state_change`]): the whole reach of every subnet depending on the
     /// resources it names.
     fn prepare_state(
@@ -425,6 +479,9 @@ impl Tracker {
                 destination,
                 old,
             } => graph.routes_changed(table, old, &routes_of(net, table, destination)),
+            StepKind::Table { table, old } => {
+                graph.routes_changed(table, old, &all_routes(net, table))
+            }
             StepKind::Association {
                 subnet,
                 old,

@@ -5,7 +5,8 @@
 //! (including the VPCs' own ranges and NAT64 images) and targets of that network, of
 //! AssociateRouteTable, ReplaceRouteTableAssociation and DisassociateRouteTable, and of changes
 //! of state (DeleteNatGateway, Attach/DetachInternetGateway, Attach/DetachVpnGateway,
-//! Accept/Reject/DeleteVpcPeeringConnection, CreateRouteTable, Enable/DisableVgwRoutePropagation;
+//! Accept/Reject/DeleteVpcPeeringConnection, CreateRouteTable, Enable/DisableVgwRoutePropagation,
+//! a VPC's main association replaced;
 //! `every_change_of_state_is_exact` also tries each one the network allows), are replayed one record at a time, and each record's
 //! exposure must equal a full recomputation over every subnet of a copy (`diff_networks`). The
 //! route graph kept up to date route by route must equal one rebuilt from the new state, and a
@@ -256,8 +257,32 @@ fn state_command(net: &Network, op: Op) -> Option<Vec<String>> {
     let mut words: Vec<String> = vec!["aws".into(), "ec2".into()];
     let mut push = |w: &[&str]| words.extend(w.iter().map(|x| x.to_string()));
     let tables: Vec<String> = net.route_tables.keys().map(|x| x.to_string()).collect();
-    match d % 11 {
+    match d % 12 {
         0 => push(&["delete-nat-gateway", "--nat-gateway-id", &pick(nats, g)?]),
+        11 => {
+            // A VPC's main association moved to another of its tables.
+            let mains: Vec<(String, String)> = net
+                .route_tables
+                .values()
+                .flat_map(|rt| rt.associations.iter().map(move |a| (rt, a)))
+                .filter(|(_, a)| a.target == AssociationTarget::Main)
+                .map(|(rt, a)| (a.id.to_string(), rt.vpc_id.to_string()))
+                .collect();
+            let (assoc, vpc) = mains.get(g as usize % mains.len().max(1))?.clone();
+            let same: Vec<String> = net
+                .route_tables
+                .values()
+                .filter(|rt| rt.vpc_id.as_str() == vpc)
+                .map(|rt| rt.id.to_string())
+                .collect();
+            push(&[
+                "replace-route-table-association",
+                "--association-id",
+                &assoc,
+                "--route-table-id",
+                &pick(same, t)?,
+            ]);
+        }
         8 => push(&["create-route-table", "--vpc-id", &pick(vpcs, t)?]),
         k @ (9 | 10) => {
             let verb = if k == 9 { "enable" } else { "disable" };
@@ -418,6 +443,22 @@ fn check(start: &Network, ops: &[Op]) -> (usize, usize, usize, usize) {
                 .unwrap_or_default()
         };
         let all_old = all(&net);
+        // For a main association replaced: its VPC, main table and VPC's tables before.
+        let main_before =
+            net.route_tables
+                .values()
+                .find(|rt| {
+                    words[2] == "replace-route-table-association"
+                        && rt.associations.iter().any(|a| {
+                            a.id.as_str() == words[4] && a.target == AssociationTarget::Main
+                        })
+                })
+                .map(|rt| {
+                    let vpc = rt.vpc_id.clone();
+                    let old_main = net.main_route_table(&vpc).cloned();
+                    let tables = graph.vpc_tables(&net, &vpc);
+                    (vpc, old_main, tables)
+                });
         // For an association change: the subnet, its table and its VPC's tables before.
         let subnet = association_subnet(&net, &words);
         let before_assoc = subnet.as_ref().map(|s| {
@@ -480,6 +521,11 @@ fn check(start: &Network, ops: &[Op]) -> (usize, usize, usize, usize) {
             (Some(s), Some((old_table, old_vpc_tables))) => {
                 graph.association_changed(&net, s, old_table.as_ref(), old_vpc_tables)
             }
+            _ if main_before.is_some() => {
+                if let Some((vpc, old_main, tables)) = &main_before {
+                    graph.main_changed(&net, vpc, old_main.as_ref(), tables)
+                }
+            }
             // Propagation changes any of the table's routes.
             _ if words[2].ends_with("-vgw-route-propagation") => {
                 graph.routes_changed(&table, &all_old, &all(&net))
@@ -496,7 +542,9 @@ fn check(start: &Network, ops: &[Op]) -> (usize, usize, usize, usize) {
         applied += 1;
         if !full.is_empty() {
             exposed += 1;
-            if (!words[4].starts_with("rtb-") || words[2].ends_with("-vgw-route-propagation"))
+            if (!words[4].starts_with("rtb-")
+                || words[2].ends_with("-vgw-route-propagation")
+                || main_before.is_some())
                 && subnet.is_none()
             {
                 state += 1;
@@ -633,7 +681,7 @@ fn every_change_of_state_is_exact() {
             .max(net.internet_gateways.len())
             .max(net.vpn_gateways.len())
             .max(net.vpc_peering_connections.len());
-        for kind in 0..11u16 {
+        for kind in 0..12u16 {
             for g in 0..most as u16 {
                 let (a, _, _, e) = check(&net, &[(6, g, kind, g)]);
                 applied += a;

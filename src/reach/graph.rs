@@ -269,6 +269,55 @@ impl RouteGraph {
             let t = self.node(t.name());
             self.link(s, t);
         }
+        let vpc = vpc.clone();
+        self.returns_follow(net, &vpc, old_vpc_tables);
+    }
+
+    /// Keeps the graph equal to a rebuild after `vpc`'s main table changed from `old` (`net` is
+    /// the state after): every subnet of the VPC depends on the main table as its fallback, and
+    /// those without an explicit association use it; each peering connection of the VPC
+    /// follows the VPC's set of tables (`old_vpc_tables` before) as return routes.
+    pub fn main_changed(
+        &mut self,
+        net: &Network,
+        vpc: &VpcId,
+        old: Option<&RouteTableId>,
+        old_vpc_tables: &BTreeSet<RouteTableId>,
+    ) {
+        let subnets = self
+            .vpc_subnets
+            .get(vpc.as_str())
+            .cloned()
+            .unwrap_or_default();
+        let old = old.and_then(|t| self.nodes.get(t.as_str()).copied());
+        let new = net.main_route_table(vpc).map(|t| self.node(t.name()));
+        for subnet in &subnets {
+            let s = self.node(subnet.name());
+            // The fallback edge, and for a subnet that uses the main table, its table's.
+            let implicit = matches!(
+                net.effective_route_table(subnet),
+                Some((_, AssociationKind::Main))
+            );
+            for _ in 0..(1 + implicit as usize) {
+                if let Some(t) = old {
+                    self.unlink(s, t);
+                }
+                if let Some(t) = new {
+                    self.link(s, t);
+                }
+            }
+        }
+        self.returns_follow(net, vpc, old_vpc_tables);
+    }
+
+    /// The return nodes each peering connection of `vpc` depends on, after the VPC's set of
+    /// tables changed from `old_vpc_tables`.
+    fn returns_follow(
+        &mut self,
+        net: &Network,
+        vpc: &VpcId,
+        old_vpc_tables: &BTreeSet<RouteTableId>,
+    ) {
         let new_vpc_tables = self.vpc_tables(net, vpc);
         for p in net
             .vpc_peering_connections

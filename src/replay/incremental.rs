@@ -3,8 +3,8 @@
 //! only"): what a replay with exposure on does for CreateRoute, ReplaceRoute, DeleteRoute, a
 //! subnet's AssociateRouteTable, ReplaceRouteTableAssociation or DisassociateRouteTable,
 //! DeleteNatGateway, Attach/DetachInternetGateway, Attach/DetachVpnGateway,
-//! Accept/Reject/DeleteVpcPeeringConnection, Enable/DisableVgwRoutePropagation and
-//! CreateRouteTable, instead of copying the whole model and rebuilding the route graph.
+//! Accept/Reject/DeleteVpcPeeringConnection, Enable/DisableVgwRoutePropagation,
+//! CreateRouteTable and the replacement of a VPC's main association, instead of copying the whole model and rebuilding the route graph.
 //!
 //! A route decides only the destinations it covers (longest prefix match, semantics doc §3.3),
 //! so a change to the routes of destination D in table T can change, and only for those
@@ -19,7 +19,9 @@
 //! compares the whole reach of the subnets depending on the resource, and changes no edge of
 //! the route graph. Route propagation turned on or off compares the whole reach of the subnets
 //! the table forwards for (any of its routes may change). A new route table changes no
-//! subnet's reach (none uses it yet). Nothing is cloned and the engine's structural index is kept: none of these
+//! subnet's reach (none uses it yet). A VPC's main table replaced compares the whole reach of
+//! the subnets that use it (those without an explicit association) and of what reaches them
+//! through their NAT gateways and appliances. Nothing is cloned and the engine's structural index is kept: none of these
 //! changes touches subnets, VPC CIDRs or interfaces.
 //!
 //! T also holds the return routes of peering traffic delivered to its subnets (§4.5). A return
@@ -50,6 +52,14 @@ enum StepKind {
         destination: Destination,
         /// The routes of the destination before (static and propagated).
         old: Vec<Route>,
+    },
+    /// A VPC's main table (its main association replaced).
+    Main {
+        vpc: VpcId,
+        /// Its main table before.
+        old: Option<RouteTableId>,
+        /// The tables its subnets used before (the return routes peering reads).
+        old_vpc_tables: std::collections::BTreeSet<RouteTableId>,
     },
     /// Any of one table's routes (propagation from a virtual private gateway turned on or off
     /// adds or removes the routes it propagates, whatever their destinations).
@@ -119,6 +129,31 @@ pub fn routes_of(net: &Network, table: &RouteTableId, destination: &Destination)
                 .cloned()
         })
         .collect()
+}
+
+/// The VPC whose main association `change` replaces with a known table of the VPC.
+fn main_association(net: &Network, change: &Change) -> Option<VpcId> {
+    let Change::ReplaceRouteTableAssociation {
+        association_id,
+        route_table_id,
+        ..
+    } = change
+    else {
+        return None;
+    };
+    let table = net
+        .route_tables
+        .get(net.association_table(association_id)?)?;
+    let association = table
+        .associations
+        .iter()
+        .find(|a| &a.id == association_id)?;
+    (association.target == AssociationTarget::Main
+        && net
+            .route_tables
+            .get(route_table_id)
+            .is_some_and(|t| t.vpc_id == table.vpc_id))
+    .then(|| table.vpc_id.clone())
 }
 
 /// Every route of `table`.
@@ -312,6 +347,9 @@ impl Tracker {
         if let Some(subnet) = association_subnet(net, change) {
             return self.prepare_association(net, change, subnet);
         }
+        if let Some(vpc) = main_association(net, change) {
+            return self.prepare_main(net, change, vpc);
+        }
         if let Some(resources) = state_change(net, change) {
             return self.prepare_state(net, change, &resources);
         }
@@ -407,6 +445,44 @@ impl Tracker {
         })
     }
 
+    /// A VPC's main table replaced: the subnets that use it (no explicit association), and what
+    /// reaches them through their NAT gateways and appliances, may change, for any destination.
+    /// (The others keep their tables; the main table is only their fallback.)
+    fn prepare_main(&mut self, net: &Network, change: &Change, vpc: VpcId) -> Option<Step> {
+        let engine = self.engine.get_or_insert_with(|| Engine::new(net));
+        let graph = self.graph.get_or_insert_with(|| RouteGraph::build(net));
+        let implicit: Vec<&str> = net
+            .subnets
+            .values()
+            .filter(|s| s.vpc_id == vpc)
+            .filter(|s| {
+                matches!(
+                    net.effective_route_table(&s.id),
+                    Some((_, AssociationKind::Main))
+                )
+            })
+            .map(|s| s.id.as_str())
+            .collect();
+        let mut before = BTreeMap::new();
+        for s in graph.closure_subnets(&implicit) {
+            let whole = engine.subnet_reach(net, &s);
+            if let Some(start) = &mut self.start {
+                start.entry(s.clone()).or_insert_with(|| whole.clone());
+            }
+            before.insert(s, (false, whole));
+        }
+        Some(Step {
+            kind: StepKind::Main {
+                old: net.main_route_table(&vpc).cloned(),
+                old_vpc_tables: graph.vpc_tables(net, &vpc),
+                vpc,
+            },
+            within: [Vec::new(), Vec::new()],
+            before,
+            remediation: exposure::revert(change, net),
+        })
+    }
+
     /// A change to any of `table`'s routes: the whole reach of the subnets it forwards for.
     fn prepare_table(
         &mut self,
@@ -479,6 +555,11 @@ impl Tracker {
                 destination,
                 old,
             } => graph.routes_changed(table, old, &routes_of(net, table, destination)),
+            StepKind::Main {
+                vpc,
+                old,
+                old_vpc_tables,
+            } => graph.main_changed(net, vpc, old.as_ref(), old_vpc_tables),
             StepKind::Table { table, old } => {
                 graph.routes_changed(table, old, &all_routes(net, table))
             }

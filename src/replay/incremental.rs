@@ -4,7 +4,8 @@
 //! subnet's AssociateRouteTable, ReplaceRouteTableAssociation or DisassociateRouteTable,
 //! DeleteNatGateway, Attach/DetachInternetGateway, Attach/DetachVpnGateway,
 //! Accept/Reject/DeleteVpcPeeringConnection, Enable/DisableVgwRoutePropagation,
-//! CreateRouteTable and the replacement of a VPC's main association, instead of copying the whole model and rebuilding the route graph.
+//! CreateRouteTable and the replacement of a VPC's main association, instead of copying the
+//! whole model and rebuilding the route graph.
 //!
 //! A route decides only the destinations it covers (longest prefix match, semantics doc §3.3),
 //! so a change to the routes of destination D in table T can change, and only for those
@@ -21,8 +22,8 @@
 //! the table forwards for (any of its routes may change). A new route table changes no
 //! subnet's reach (none uses it yet). A VPC's main table replaced compares the whole reach of
 //! the subnets that use it (those without an explicit association) and of what reaches them
-//! through their NAT gateways and appliances. Nothing is cloned and the engine's structural index is kept: none of these
-//! changes touches subnets, VPC CIDRs or interfaces.
+//! through their NAT gateways and appliances. Nothing is cloned and the engine's structural
+//! index is kept: none of these changes touches subnets, VPC CIDRs or interfaces.
 //!
 //! T also holds the return routes of peering traffic delivered to its subnets (§4.5). A return
 //! check never changes a disposition or a path: a missing return route adds the explanation
@@ -411,6 +412,34 @@ impl Tracker {
         })
     }
 
+    /// A step comparing the whole reach of `subnets` (a change that may alter any of their
+    /// destinations), with the route graph and engine of the current state built if not yet
+    /// known; `kind` says how the graph follows the change.
+    fn whole_step(
+        &mut self,
+        net: &Network,
+        change: &Change,
+        subnets: impl FnOnce(&RouteGraph) -> std::collections::BTreeSet<SubnetId>,
+        kind: impl FnOnce(&RouteGraph) -> StepKind,
+    ) -> Step {
+        let engine = self.engine.get_or_insert_with(|| Engine::new(net));
+        let graph = self.graph.get_or_insert_with(|| RouteGraph::build(net));
+        let mut before = BTreeMap::new();
+        for s in subnets(graph) {
+            let whole = engine.subnet_reach(net, &s);
+            if let Some(start) = &mut self.start {
+                start.entry(s.clone()).or_insert_with(|| whole.clone());
+            }
+            before.insert(s, (false, whole));
+        }
+        Step {
+            kind: kind(graph),
+            within: [Vec::new(), Vec::new()],
+            before,
+            remediation: exposure::revert(change, net),
+        }
+    }
+
     /// A subnet's association changes: the subnet, and what traffic comes to it through a NAT
     /// gateway or an appliance living there, may change, for any destination. (What is
     /// delivered to it over a peering connection of its VPC reads its table only for the return
@@ -423,34 +452,23 @@ impl Tracker {
     ) -> Option<Step> {
         let vpc = net.subnet_vpc(&subnet)?.clone();
         let old = net.effective_route_table(&subnet).map(|(t, _)| t.clone());
-        let engine = self.engine.get_or_insert_with(|| Engine::new(net));
-        let graph = self.graph.get_or_insert_with(|| RouteGraph::build(net));
-        let mut before = BTreeMap::new();
-        for s in graph.closure_subnets(&[subnet.as_str()]) {
-            let whole = engine.subnet_reach(net, &s);
-            if let Some(start) = &mut self.start {
-                start.entry(s.clone()).or_insert_with(|| whole.clone());
-            }
-            before.insert(s, (false, whole));
-        }
-        Some(Step {
-            kind: StepKind::Association {
+        let start = subnet.clone();
+        Some(self.whole_step(
+            net,
+            change,
+            |graph| graph.closure_subnets(&[start.as_str()]),
+            |graph| StepKind::Association {
                 old,
                 old_vpc_tables: graph.vpc_tables(net, &vpc),
                 subnet,
             },
-            within: [Vec::new(), Vec::new()],
-            before,
-            remediation: exposure::revert(change, net),
-        })
+        ))
     }
 
     /// A VPC's main table replaced: the subnets that use it (no explicit association), and what
     /// reaches them through their NAT gateways and appliances, may change, for any destination.
     /// (The others keep their tables; the main table is only their fallback.)
     fn prepare_main(&mut self, net: &Network, change: &Change, vpc: VpcId) -> Option<Step> {
-        let engine = self.engine.get_or_insert_with(|| Engine::new(net));
-        let graph = self.graph.get_or_insert_with(|| RouteGraph::build(net));
         let implicit: Vec<&str> = net
             .subnets
             .values()
@@ -463,24 +481,16 @@ impl Tracker {
             })
             .map(|s| s.id.as_str())
             .collect();
-        let mut before = BTreeMap::new();
-        for s in graph.closure_subnets(&implicit) {
-            let whole = engine.subnet_reach(net, &s);
-            if let Some(start) = &mut self.start {
-                start.entry(s.clone()).or_insert_with(|| whole.clone());
-            }
-            before.insert(s, (false, whole));
-        }
-        Some(Step {
-            kind: StepKind::Main {
+        Some(self.whole_step(
+            net,
+            change,
+            |graph| graph.closure_subnets(&implicit),
+            |graph| StepKind::Main {
                 old: net.main_route_table(&vpc).cloned(),
                 old_vpc_tables: graph.vpc_tables(net, &vpc),
                 vpc,
             },
-            within: [Vec::new(), Vec::new()],
-            before,
-            remediation: exposure::revert(change, net),
-        })
+        ))
     }
 
     /// A change to any of `table`'s routes: the whole reach of the subnets it forwards for.
@@ -490,25 +500,15 @@ impl Tracker {
         change: &Change,
         table: &RouteTableId,
     ) -> Option<Step> {
-        let engine = self.engine.get_or_insert_with(|| Engine::new(net));
-        let graph = self.graph.get_or_insert_with(|| RouteGraph::build(net));
-        let mut before = BTreeMap::new();
-        for s in graph.dependents(table.as_str()).forward {
-            let whole = engine.subnet_reach(net, &s);
-            if let Some(start) = &mut self.start {
-                start.entry(s.clone()).or_insert_with(|| whole.clone());
-            }
-            before.insert(s, (false, whole));
-        }
-        Some(Step {
-            kind: StepKind::Table {
+        Some(self.whole_step(
+            net,
+            change,
+            |graph| graph.dependents(table.as_str()).forward,
+            |_| StepKind::Table {
                 table: table.clone(),
                 old: all_routes(net, table),
             },
-            within: [Vec::new(), Vec::new()],
-            before,
-            remediation: exposure::revert(change, net),
-        })
+        ))
     }
 
     /// A change of state ([`state_change`]): the whole reach of every subnet depending on the
@@ -519,23 +519,13 @@ impl Tracker {
         change: &Change,
         resources: &[Arc<str>],
     ) -> Option<Step> {
-        let engine = self.engine.get_or_insert_with(|| Engine::new(net));
-        let graph = self.graph.get_or_insert_with(|| RouteGraph::build(net));
         let names: Vec<&str> = resources.iter().map(|r| &**r).collect();
-        let mut before = BTreeMap::new();
-        for s in graph.closure_subnets(&names) {
-            let whole = engine.subnet_reach(net, &s);
-            if let Some(start) = &mut self.start {
-                start.entry(s.clone()).or_insert_with(|| whole.clone());
-            }
-            before.insert(s, (false, whole));
-        }
-        Some(Step {
-            kind: StepKind::State,
-            within: [Vec::new(), Vec::new()],
-            before,
-            remediation: exposure::revert(change, net),
-        })
+        Some(self.whole_step(
+            net,
+            change,
+            |graph| graph.closure_subnets(&names),
+            |_| StepKind::State,
+        ))
     }
 
     /// The exposure changes of a prepared change, now applied to `net`; keeps the route graph

@@ -24,7 +24,6 @@ use std::sync::Arc;
 use walk::{Caches, Ctx, NetIndex, Out, Tri, Walker};
 
 pub use graph::{Dependents, RouteGraph};
-pub use walk::returns_over;
 
 /// Where a packet ends (in the spirit of Batfish's flow dispositions).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

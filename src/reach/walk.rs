@@ -156,7 +156,7 @@ pub struct Walker<'a> {
 /// Whether route `r` of a table in `vpc` sends replies back over peering connection `pcx`: it
 /// targets the connection and is not blackhole (what §4.5's return check asks of the destination
 /// subnet's table).
-pub fn returns_over(net: &Network, vpc: &VpcId, r: &Route, pcx: &VpcPeeringConnectionId) -> bool {
+fn returns_over(net: &Network, vpc: &VpcId, r: &Route, pcx: &VpcPeeringConnectionId) -> bool {
     matches!(&r.target, Target::VpcPeeringConnection(p) if p == pcx)
         && !matches!(net.route_status(vpc, r), TargetStatus::Blackhole(_))
 }

@@ -466,14 +466,14 @@ impl Network {
     /// freshly imported network does when changed, not a copy of a whole collection at its first
     /// change (benchmarks that time changes on a copy call it first).
     pub fn unshare(&mut self) {
-        let _ = &mut *self.vpcs;
-        let _ = &mut *self.subnets;
-        let _ = &mut *self.route_tables;
-        let _ = &mut *self.nat_gateways;
-        let _ = &mut *self.vpc_peering_connections;
-        let _ = &mut *self.network_interfaces;
-        let _ = &mut *self.instances;
-        let _ = &mut *self.index;
+        self.vpcs.make_own();
+        self.subnets.make_own();
+        self.route_tables.make_own();
+        self.nat_gateways.make_own();
+        self.vpc_peering_connections.make_own();
+        self.network_interfaces.make_own();
+        self.instances.make_own();
+        self.index.make_own();
     }
 
     /// Rebuilds the indexes (associations, transit gateway attachments) from the resources. Call
@@ -861,5 +861,65 @@ impl Network {
                 _ => TargetStatus::Active,
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one_table() -> Network {
+        let mut net = Network::default();
+        let id = RouteTableId::new("rtb-1");
+        let mut t = RouteTable::new(id.clone(), VpcId::new("vpc-1"));
+        t.put_route(Route::new(
+            Destination::parse("10.0.0.0/16").expect("a CIDR"),
+            Target::Local,
+            RouteOrigin::CreateRouteTable,
+        ));
+        net.route_tables.insert(id, t);
+        net.reindex();
+        net
+    }
+
+    /// A copy shares the route tables until it changes them: a change the model refuses
+    /// copies nothing (what asking the model about a record AWS refused relies on), one it
+    /// applies copies them and leaves the original as it was; `unshare` copies at once.
+    #[test]
+    fn copies_share_collections_until_changed() {
+        let net = one_table();
+        let mut copy = net.clone();
+        assert!(copy.route_tables.shares_with(&net.route_tables));
+        let delete = |d: &str| Change::DeleteRoute {
+            route_table_id: RouteTableId::new("rtb-1"),
+            destination: Destination::parse(d).expect("a CIDR"),
+        };
+        assert!(
+            copy.apply(&delete("192.0.2.0/24"), &Default::default())
+                .is_err()
+        );
+        assert!(copy.route_tables.shares_with(&net.route_tables));
+        assert!(copy.index.shares_with(&net.index));
+        let create = Change::CreateRoute {
+            route_table_id: RouteTableId::new("rtb-1"),
+            destination: Destination::parse("0.0.0.0/0").expect("a CIDR"),
+            targets: vec![Target::from_id("igw-1")],
+        };
+        let applied = copy.apply(&create, &Default::default());
+        assert!(applied.is_ok(), "{applied:?}");
+        assert!(!copy.route_tables.shares_with(&net.route_tables));
+        assert_eq!(
+            net.route_tables[&RouteTableId::new("rtb-1")].routes.len(),
+            1
+        );
+        assert_eq!(
+            copy.route_tables[&RouteTableId::new("rtb-1")].routes.len(),
+            2
+        );
+        let mut other = net.clone();
+        other.unshare();
+        assert!(!other.subnets.shares_with(&net.subnets));
+        assert!(!other.index.shares_with(&net.index));
+        assert_eq!(format!("{other:?}"), format!("{net:?}"));
     }
 }

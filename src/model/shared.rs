@@ -19,6 +19,17 @@ impl<T: Clone> Shared<T> {
     pub fn new(value: T) -> Shared<T> {
         Shared(Arc::new(value))
     }
+
+    /// Makes the collection this copy's own now (copying it if another copy shares it), rather
+    /// than at its first change.
+    pub fn make_own(&mut self) {
+        Arc::make_mut(&mut self.0);
+    }
+
+    /// Whether `other` is a copy that still shares this collection.
+    pub fn shares_with(&self, other: &Shared<T>) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 impl<T: Clone> From<T> for Shared<T> {
@@ -74,13 +85,18 @@ mod tests {
     fn copies_share_until_changed() {
         let mut a: Shared<BTreeMap<u32, &str>> = BTreeMap::from([(1, "one")]).into();
         let b = a.clone();
-        assert!(Arc::ptr_eq(&a.0, &b.0));
+        assert!(a.shares_with(&b));
         a.insert(2, "two");
-        assert!(!Arc::ptr_eq(&a.0, &b.0));
+        assert!(!a.shares_with(&b));
         assert_eq!(a.len(), 2);
         assert_eq!(b.len(), 1);
         assert_eq!(format!("{b:?}"), r#"{1: "one"}"#);
         let pairs: Vec<_> = (&a).into_iter().collect();
         assert_eq!(pairs, vec![(&1, &"one"), (&2, &"two")]);
+        let mut c = b.clone();
+        assert!(c.shares_with(&b));
+        c.make_own();
+        assert!(!c.shares_with(&b));
+        assert_eq!(*c, *b);
     }
 }

@@ -1096,3 +1096,84 @@ fn a_route_aws_accepted_over_a_stale_route_is_resynced() {
     assert_eq!(find(&r, "s2").outcome, Outcome::Diverged);
     assert_eq!(find(&r, "s3").outcome, Outcome::Diverged);
 }
+
+/// A stale route resynchronised over a route whose target vpcsim cannot name in a command (an
+/// unknown kind of target): no single command restores it, so the record offers no revert,
+/// with exposure on or off, rather than the `delete-route` that would undo the call as the
+/// record states it (and delete the route).
+#[test]
+fn a_resynced_route_over_an_unnameable_target_has_no_revert() {
+    use vpcsim::model::{Destination, Route, RouteOrigin, RouteTableId, Target};
+    let topology = r#"
+account = "123456789012"
+region = "us-east-1"
+
+[[vpc]]
+id = "vpc-0e00000a"
+cidrs = ["10.1.0.0/16"]
+
+[[subnet]]
+id = "subnet-0e00000a"
+vpc = "vpc-0e00000a"
+cidr = "10.1.1.0/24"
+
+[[internet_gateway]]
+id = "igw-0e00000a"
+vpc = "vpc-0e00000a"
+
+[[route_table]]
+id = "rtb-0e00000a"
+vpc = "vpc-0e00000a"
+main = true
+routes = []
+"#;
+    let mut loaded =
+        vpcsim::snapshot::topology::load_str(topology, "stale.toml").expect("it loads");
+    vpcsim::snapshot::finish(&mut loaded);
+    let mut start = loaded.network;
+    start
+        .route_tables
+        .get_mut(&RouteTableId::new("rtb-0e00000a"))
+        .expect("the table")
+        .put_route(Route::new(
+            Destination::parse("10.99.0.0/16").expect("a CIDR"),
+            Target::from_id("foo-0001"),
+            RouteOrigin::CreateRoute,
+        ));
+    let words: Vec<String> = "aws ec2 create-route --route-table-id rtb-0e00000a --destination-cidr-block 10.99.0.0/16 --gateway-id igw-0e00000a"
+        .split_whitespace()
+        .map(String::from)
+        .collect();
+    let (steps, errors) = vpcsim::whatif::steps_from_commands(&[("t".to_string(), words)], 1);
+    assert!(errors.is_empty(), "{errors:?}");
+    for exposure in [true, false] {
+        let mut net = start.clone();
+        let r = replay(
+            &mut net,
+            ReadResult {
+                records: vec![steps[0].record.clone()],
+                ..Default::default()
+            },
+            &ReplayOptions {
+                exposure,
+                ..Default::default()
+            },
+        );
+        let ev = &r.events[0];
+        assert_eq!(ev.outcome, Outcome::Applied, "{}", ev.description);
+        assert!(
+            ev.inferred[0].contains("AWS had no route for 10.99.0.0/16"),
+            "{:?}",
+            ev.inferred
+        );
+        assert_eq!(
+            ev.change.as_ref().map(|c| c.event_name()),
+            Some("ReplaceRoute")
+        );
+        assert!(
+            ev.remediation.is_none(),
+            "exposure {exposure}: {:?}",
+            ev.remediation.as_ref().map(|r| &r.cli)
+        );
+    }
+}

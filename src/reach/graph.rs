@@ -13,9 +13,12 @@
 //! destination subnet's return route, §4.5). Each edge counts the reasons behind it (the routes
 //! of a table to one target), and each node keeps its dependents with those counts in one list,
 //! so that the backward searches read one list per node. A replay keeps the graph up to date
-//! record by record: [`RouteGraph::routes_changed`] after a route change,
-//! [`RouteGraph::association_changed`] after a subnet's association changed; an edge whose count
-//! falls to 0 stays, as no dependency. Anything else rebuilds it.
+//! record by record: [`RouteGraph::routes_changed`] after a route change (or a table's
+//! propagation turned on or off), [`RouteGraph::association_changed`] after a subnet's
+//! association changed, [`RouteGraph::main_changed`] after a VPC's main table changed; an edge
+//! whose count falls to 0 stays, as no dependency. A change of state (a gateway attached or
+//! detached, a NAT gateway or peering connection deleted, a connection accepted or rejected)
+//! and a new route table change no edge. Anything else rebuilds it.
 
 use crate::fxhash::{FxHashMap, FxHashSet};
 use crate::model::*;

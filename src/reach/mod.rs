@@ -371,9 +371,8 @@ impl Engine {
     /// [`Engine::subnet_reach_within`] of several subnets for the same ranges, in the order
     /// given (`None` for a subnet not in the network), sharing one walk's caches: each table is
     /// compiled once and the walk onwards from a NAT gateway is made once for all the subnets
-    /// behind it (what a route change in the NAT gateway's subnet needs). A single subnet
-    /// takes [`Engine::subnet_reach_within`]'s way: nothing to share, and its return checks
-    /// decide from the routes without compiling the peer tables.
+    /// behind it (what a route change in the NAT gateway's subnet needs). Like
+    /// [`Engine::subnet_reach_within`], it makes no peering return check.
     pub fn subnets_reach_within(
         &self,
         net: &Network,

@@ -143,8 +143,8 @@ pub struct Walker<'a> {
     pub bulk: bool,
     /// A walk restricted to these destination ranges (IPv4, IPv6): every interval it forwards
     /// lies inside them, so each table is compiled from only the routes that overlap them
-    /// (what an incremental exposure diff needs after a route change). Return checks look up
-    /// source addresses, which may lie outside: they always use the whole table.
+    /// (what an incremental exposure diff needs after a route change). Such a walk makes no
+    /// return check (see `return_checks`).
     pub within: Option<&'a [Vec<Interval>; 2]>,
     /// Whether a delivery over a peering connection checks the destination subnet's return
     /// route (§4.5). The check only adds an explanation (`NO_RETURN_ROUTE`); a restricted walk,

@@ -391,8 +391,9 @@ fn step(
         (_, Some(displaced)) => displaced,
         (Path::Full(before), None) => *before,
         (Path::Incremental(mut step), None) => {
-            // (Unless set already: a resynchronised route reverts as what the model applied.)
-            if event.remediation.is_none() {
+            // A resynchronised route (the only change applied with something inferred on this
+            // path) reverts as what the model applied, as `replay_one` decided (possibly none).
+            if event.inferred.is_empty() {
                 event.remediation = step.remediation.take();
             }
             event.exposure = tracker.finish(step, net);
@@ -929,8 +930,10 @@ fn replay_one(
 
 type SeenKey = (String, Option<String>, String, String);
 
-/// The records replayed so far (only ever asked whether it holds a key, never listed).
-type SeenSet = crate::fxhash::FxHashSet<SeenKey>;
+/// The records replayed so far (only ever asked whether it holds a key, never listed). Keyed
+/// by the trail's own text, so hashed with the standard library's keyed hasher, not FxHash: a
+/// crafted trail cannot make its lookups collide.
+type SeenSet = std::collections::HashSet<SeenKey>;
 
 /// What makes a record a second delivery of one already replayed: the same ID, time, name and
 /// request (fixtures reuse IDs for different calls, so the ID alone is not enough).

@@ -74,13 +74,10 @@ fn association(
     before: &Network,
     id: &RouteTableAssociationId,
 ) -> Option<(RouteTableId, AssociationTarget)> {
-    // Through the association index: a scan of every table cost milliseconds per change on a
-    // large account.
-    let t = before.route_tables.get(before.association_table(id)?)?;
-    t.associations
-        .iter()
-        .find(|a| &a.id == id)
-        .map(|a| (t.id.clone(), a.target.clone()))
+    // (Through the association index: a scan of every table cost milliseconds per change on a
+    // large account.)
+    let (t, a) = before.find_association(id)?;
+    Some((t.id.clone(), a.target.clone()))
 }
 
 /// The command that undoes `change`, given the model just before it; `None` when no single

@@ -656,7 +656,7 @@ impl Network {
     }
 
     /// The association with this ID, with its table.
-    pub(super) fn find_association(
+    pub fn find_association(
         &self,
         id: &RouteTableAssociationId,
     ) -> Option<(&RouteTable, &Association)> {

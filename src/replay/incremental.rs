@@ -142,13 +142,7 @@ fn main_association(net: &Network, change: &Change) -> Option<VpcId> {
     else {
         return None;
     };
-    let table = net
-        .route_tables
-        .get(net.association_table(association_id)?)?;
-    let association = table
-        .associations
-        .iter()
-        .find(|a| &a.id == association_id)?;
+    let (table, association) = net.find_association(association_id)?;
     (association.target == AssociationTarget::Main
         && net
             .route_tables
@@ -242,8 +236,7 @@ fn forwards_into(
 /// association, nor a gateway's edge association: those take the full path.
 fn association_subnet(net: &Network, change: &Change) -> Option<SubnetId> {
     let of = |id: &RouteTableAssociationId| -> Option<SubnetId> {
-        let table = net.route_tables.get(net.association_table(id)?)?;
-        match &table.associations.iter().find(|a| &a.id == id)?.target {
+        match &net.find_association(id)?.1.target {
             AssociationTarget::Subnet(s) => Some(s.clone()),
             _ => None,
         }

@@ -44,15 +44,15 @@ fn starts() -> Vec<(String, Network)> {
     // No scenario starts with a connection awaiting acceptance: one network here does, within
     // the account and with a VPC of another account, so that accepting and rejecting apply.
     let mut pending =
-        vpcsim::snapshot::topology::load_str(PENDING, "pending.toml").expect("it loads");
+        vpcsim::snapshot::topology::load_str(&format!("{TWO_VPCS}{PENDING}"), "pending.toml")
+            .expect("it loads");
     vpcsim::snapshot::finish(&mut pending);
     out.push(("pending peering".to_string(), pending.network));
     out
 }
 
-/// Two VPCs of the account and one of another, peered with the first; both connections
-/// await acceptance, and the tables already route over them.
-const PENDING: &str = r#"
+/// Two VPCs of one account with a subnet each (the networks of the tests below add to it).
+const TWO_VPCS: &str = r#"
 account = "123456789012"
 region = "us-east-1"
 
@@ -73,7 +73,11 @@ cidr = "10.1.1.0/24"
 id = "subnet-0e00000b"
 vpc = "vpc-0e00000b"
 cidr = "10.2.1.0/24"
+"#;
 
+/// Added to [`TWO_VPCS`]: a VPC of another account too, peered with the first; both connections
+/// await acceptance, and the tables already route over them.
+const PENDING: &str = r#"
 [[vpc_peering_connection]]
 id = "pcx-0e0000ab"
 requester = "vpc-0e00000a"
@@ -795,28 +799,8 @@ fn every_change_of_state_is_exact() {
 /// and the tracker must compare such peers again.
 #[test]
 fn association_change_leaves_the_peers_that_return_through_it() {
-    let topology = r#"
-account = "123456789012"
-region = "us-east-1"
-
-[[vpc]]
-id = "vpc-0e00000a"
-cidrs = ["10.1.0.0/16"]
-
-[[vpc]]
-id = "vpc-0e00000b"
-cidrs = ["10.2.0.0/16"]
-
-[[subnet]]
-id = "subnet-0e00000a"
-vpc = "vpc-0e00000a"
-cidr = "10.1.1.0/24"
-
-[[subnet]]
-id = "subnet-0e00000b"
-vpc = "vpc-0e00000b"
-cidr = "10.2.1.0/24"
-
+    let topology = TWO_VPCS.to_string()
+        + r#"
 [[vpc_peering_connection]]
 id = "pcx-0e0000ab"
 requester = "vpc-0e00000a"
@@ -851,7 +835,7 @@ main = true
 routes = ["10.1.0.0/16 -> pcx-0e0000ab"]
 "#;
     let mut loaded =
-        vpcsim::snapshot::topology::load_str(topology, "peer-return.toml").expect("it loads");
+        vpcsim::snapshot::topology::load_str(&topology, "peer-return.toml").expect("it loads");
     vpcsim::snapshot::finish(&mut loaded);
     let mut net = loaded.network;
     let peer = SubnetId::new("subnet-0e00000b");

@@ -192,18 +192,25 @@ pub fn interval_to_cidrs(family: Family, iv: Interval) -> Vec<IpNet> {
 
 /// Sorts and merges overlapping or adjacent intervals.
 pub fn normalize(mut ivs: Vec<Interval>) -> Vec<Interval> {
-    ivs.sort();
-    let mut out: Vec<Interval> = Vec::with_capacity(ivs.len());
-    for iv in ivs {
-        if let Some(last) = out.last_mut()
-            && (iv.lo <= last.hi || iv.lo == last.hi.wrapping_add(1) && last.hi != u128::MAX)
-        {
-            last.hi = last.hi.max(iv.hi);
-            continue;
-        }
-        out.push(iv);
+    if !ivs.is_sorted() {
+        ivs.sort_unstable();
     }
-    out
+    // Merged in place: `kept` intervals are final, the rest still to merge.
+    let mut kept = 0;
+    for i in 0..ivs.len() {
+        let iv = ivs[i];
+        if kept > 0 {
+            let last = &mut ivs[kept - 1];
+            if iv.lo <= last.hi || iv.lo == last.hi.wrapping_add(1) && last.hi != u128::MAX {
+                last.hi = last.hi.max(iv.hi);
+                continue;
+            }
+        }
+        ivs[kept] = iv;
+        kept += 1;
+    }
+    ivs.truncate(kept);
+    ivs
 }
 
 /// `a` minus `b`, both normalized; the result is normalized.

@@ -12,6 +12,7 @@
 
 pub mod fib;
 mod graph;
+mod path;
 mod walk;
 
 use crate::addr::{self, Family, Interval};
@@ -124,7 +125,7 @@ pub struct Explanation {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outcome {
     pub disposition: Disposition,
-    pub hops: Vec<Hop>,
+    pub hops: path::Path,
     pub explanations: Vec<Explanation>,
     pub internet: Option<InternetVia>,
 }
@@ -450,7 +451,7 @@ impl Engine {
             source_name: subnet.id.name(),
             translated: None,
             visited: Vec::new(),
-            hops: Vec::new(),
+            hops: path::Path::new(),
             explanations: Vec::new(),
             detail: false,
         };
@@ -532,7 +533,7 @@ impl Engine {
             source_name: Arc::from(source),
             translated: None,
             visited: Vec::new(),
-            hops: Vec::new(),
+            hops: path::Path::new(),
             explanations: Vec::new(),
             detail: true,
         };
@@ -630,8 +631,8 @@ impl Engine {
         }
         // A single address always ends in exactly one outcome; be defensive all the same.
         let (disposition, hops, explanations) = match out.into_iter().next() {
-            Some((_, o)) => (o.disposition, o.hops, o.explanations),
-            None => (Disposition::Dropped, ctx.hops, ctx.explanations),
+            Some((_, o)) => (o.disposition, o.hops.to_vec(), o.explanations),
+            None => (Disposition::Dropped, ctx.hops.to_vec(), ctx.explanations),
         };
         Ok(Trace {
             source: source.to_string(),
@@ -946,28 +947,6 @@ fn appliance_return(
     Some(n)
 }
 
-/// A segment's identity. Hashing the explanations' long messages cost more than it told apart:
-/// the hash covers the disposition and the path (which almost always differ), equality all of it.
-#[derive(PartialEq, Eq)]
-struct GroupKey(
-    (
-        Disposition,
-        Option<InternetVia>,
-        Vec<Arc<str>>,
-        Vec<Explanation>,
-    ),
-);
-
-impl std::hash::Hash for GroupKey {
-    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        let (disposition, internet, path, explanations) = &self.0;
-        disposition.hash(h);
-        internet.hash(h);
-        path.hash(h);
-        explanations.len().hash(h);
-    }
-}
-
 /// Groups the walk's branches into segments with the same disposition, resource path and
 /// explanations, ordered by their lowest address; each segment's ranges are sorted and merged.
 fn group(pieces: Out) -> Vec<Segment> {
@@ -978,33 +957,65 @@ fn group(pieces: Out) -> Vec<Segment> {
     }
 }
 
-/// [`group`] through a hash map of the segments' identities.
+/// [`group`] through a hash of the segments' identities. The hash covers the disposition, the
+/// path and the number of explanations (hashing the explanations' long messages cost more than
+/// it told apart); equality all of it. A branch joining a segment allocates nothing.
 fn group_hashed(pieces: Out) -> Vec<Segment> {
-    let mut index: FxHashMap<GroupKey, Vec<Interval>> = FxHashMap::default();
+    use std::hash::{Hash, Hasher};
+    // The first segment of each hash; segments of the same hash chain through `next`.
+    let mut first: FxHashMap<u64, u32> =
+        FxHashMap::with_capacity_and_hasher(pieces.len(), Default::default());
+    let mut segs: Vec<Segment> = Vec::new();
+    let mut next: Vec<u32> = Vec::new();
     for (ivs, o) in pieces {
-        let path: Vec<Arc<str>> = o.hops.into_iter().map(|h| h.resource).collect();
         let mut explanations = o.explanations;
         explanations.sort();
         explanations.dedup();
-        match index.entry(GroupKey((o.disposition, o.internet, path, explanations))) {
-            std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().extend(ivs),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(ivs);
+        let mut h = crate::fxhash::FxHasher::default();
+        o.disposition.hash(&mut h);
+        o.internet.hash(&mut h);
+        o.hops.hash_resources(&mut h);
+        explanations.len().hash(&mut h);
+        let key = h.finish();
+        let same = |s: &Segment| {
+            s.disposition == o.disposition
+                && s.internet == o.internet
+                && o.hops.same_resources(&s.path)
+                && s.explanations == explanations
+        };
+        let mut at = first.get(&key).copied();
+        let mut last = None;
+        while let Some(i) = at {
+            if same(&segs[i as usize]) {
+                break;
+            }
+            last = Some(i);
+            at = next.get(i as usize).copied().filter(|&n| n != u32::MAX);
+        }
+        match at {
+            Some(i) => segs[i as usize].ranges.extend(ivs),
+            None => {
+                let i = segs.len() as u32;
+                segs.push(Segment {
+                    ranges: ivs,
+                    disposition: o.disposition,
+                    path: o.hops.resources(),
+                    explanations,
+                    internet: o.internet,
+                });
+                next.push(u32::MAX);
+                match last {
+                    Some(l) => next[l as usize] = i,
+                    None => {
+                        first.insert(key, i);
+                    }
+                }
             }
         }
     }
-    let mut segs: Vec<Segment> = index
-        .into_iter()
-        .map(
-            |(GroupKey((disposition, internet, path, explanations)), ranges)| Segment {
-                ranges: addr::normalize(ranges),
-                disposition,
-                path,
-                explanations,
-                internet,
-            },
-        )
-        .collect();
+    for s in &mut segs {
+        s.ranges = addr::normalize(std::mem::take(&mut s.ranges));
+    }
     // Ranges of different segments never overlap, so the first address orders them totally.
     segs.sort_by_key(|s| s.ranges.first().map(|r| r.lo));
     segs
@@ -1024,8 +1035,7 @@ fn group_small(pieces: Out) -> Vec<Segment> {
         let same = |s: &Segment| {
             s.disposition == o.disposition
                 && s.internet == o.internet
-                && s.path.len() == o.hops.len()
-                && s.path.iter().zip(&o.hops).all(|(p, h)| *p == h.resource)
+                && o.hops.same_resources(&s.path)
                 && s.explanations == explanations
         };
         match segs.iter_mut().find(|s| same(s)) {
@@ -1033,7 +1043,7 @@ fn group_small(pieces: Out) -> Vec<Segment> {
             None => segs.push(Segment {
                 ranges: ivs,
                 disposition: o.disposition,
-                path: o.hops.into_iter().map(|h| h.resource).collect(),
+                path: o.hops.resources(),
                 explanations,
                 internet: o.internet,
             }),
@@ -1063,7 +1073,7 @@ mod tests {
         };
         let outcome = |d: Disposition, hops: &[&str], ex: Vec<Explanation>| Outcome {
             disposition: d,
-            hops: hops.iter().map(|h| hop(h)).collect(),
+            hops: path::Path::of(hops.iter().map(|h| hop(h))),
             explanations: ex,
             internet: (d == Disposition::ExitsToInternet).then_some(InternetVia::Direct),
         };

@@ -6,6 +6,7 @@
 //! the output, so the result for a source always partitions exactly the intervals it was given.
 
 use super::fib::{Choice, Fib};
+use super::path::Path;
 use super::{Disposition, Explanation, Hop, InternetVia, Outcome};
 use crate::addr::{self, Family, Interval};
 use crate::fxhash::FxHashMap;
@@ -58,7 +59,8 @@ pub struct Ctx {
     pub translated: Option<Translation>,
     /// Forwarding resources already passed (NAT gateways, appliances): a second visit is a loop.
     pub visited: Vec<Arc<str>>,
-    pub hops: Vec<Hop>,
+    /// The hops so far, shared with the branches this one came from.
+    pub hops: Path,
     pub explanations: Vec<Explanation>,
     /// Trace mode: resolve the interface at the destination address.
     pub detail: bool,
@@ -195,7 +197,7 @@ pub type Out = Vec<(Vec<Interval>, Outcome)>;
 /// As [`finish`], for a context used for the last time: its path moves into the outcome.
 fn finish_owned(
     out: &mut Out,
-    ivs: &[Interval],
+    ivs: Vec<Interval>,
     ctx: Ctx,
     disposition: Disposition,
     internet: Option<InternetVia>,
@@ -204,7 +206,7 @@ fn finish_owned(
         return;
     }
     out.push((
-        ivs.to_vec(),
+        ivs,
         Outcome {
             disposition,
             hops: ctx.hops,
@@ -216,7 +218,7 @@ fn finish_owned(
 
 fn finish(
     out: &mut Out,
-    ivs: &[Interval],
+    ivs: Vec<Interval>,
     ctx: &Ctx,
     disposition: Disposition,
     internet: Option<InternetVia>,
@@ -225,7 +227,7 @@ fn finish(
         return;
     }
     out.push((
-        ivs.to_vec(),
+        ivs,
         Outcome {
             disposition,
             hops: ctx.hops.clone(),
@@ -324,7 +326,7 @@ impl Walker<'_> {
                 subnet_id,
                 format!("{subnet_id} is not in the snapshot; its route table is unknown"),
             );
-            finish_owned(out, &ivs, c, Disposition::Dropped, None);
+            finish_owned(out, ivs, c, Disposition::Dropped, None);
             return;
         };
         // §4.9: the link-local services range is served by the VPC itself, never routed.
@@ -337,7 +339,7 @@ impl Walker<'_> {
                 &subnet.vpc_id,
                 LINK_LOCAL_MESSAGE.clone(),
             );
-            finish_owned(out, &served, c, Disposition::Delivered, None);
+            finish_owned(out, served, c, Disposition::Delivered, None);
         }
         let rest = addr::subtract(&ivs, &reserved);
         // §3.1: same-subnet traffic is delivered at layer 2 and never consults the table.
@@ -346,7 +348,7 @@ impl Walker<'_> {
         if !local.is_empty() {
             let mut c = ctx.clone();
             c.explain_shared("SAME_SUBNET", subnet_id, SAME_SUBNET_MESSAGE.clone());
-            self.deliver_to_subnet(subnet_id, &local, &c, out);
+            self.deliver_to_subnet(subnet_id, local, &c, out);
         }
         let rest = addr::subtract(&rest, &own);
         if rest.is_empty() {
@@ -364,7 +366,7 @@ impl Walker<'_> {
                         subnet.vpc_id
                     ),
                 );
-                finish_owned(out, &rest, c, Disposition::NoRoute, None);
+                finish_owned(out, rest, c, Disposition::NoRoute, None);
             }
         }
     }
@@ -385,7 +387,7 @@ impl Walker<'_> {
                 table,
                 format!("{table} is not in the snapshot"),
             );
-            finish_owned(out, &ivs, c, Disposition::NoRoute, None);
+            finish_owned(out, ivs, c, Disposition::NoRoute, None);
             return;
         };
         // Group the pieces by chosen entry, so each target is followed once.
@@ -410,21 +412,29 @@ impl Walker<'_> {
         for (choice, pieces) in groups {
             match choice {
                 Choice::NoRoute => {
-                    let mut c = ctx.with_hop(Hop::table(table, None, None));
+                    let hop = if ctx.detail {
+                        Hop::table(table, None, None)
+                    } else {
+                        Hop::resource(table)
+                    };
+                    let mut c = ctx.with_hop(hop);
                     c.explain(
                         "NO_ROUTE",
                         table,
                         format!("no route in {table} matches; the VPC router drops the packet (semantics doc §4.8)"),
                     );
-                    finish_owned(out, &pieces, c, Disposition::NoRoute, None);
+                    finish_owned(out, pieces, c, Disposition::NoRoute, None);
                 }
                 Choice::Entry(i) => {
                     let e = &fib.entries[i as usize];
-                    let mut c = ctx.with_hop(Hop::table(
-                        table,
-                        Some(e.matched_name()),
-                        Some(e.target_name.clone()),
-                    ));
+                    // Only a trace shows the matched route and target; a reach's path names
+                    // the table alone (and saves building the match's name).
+                    let hop = if ctx.detail {
+                        Hop::table(table, Some(e.matched_name()), Some(e.target_name.clone()))
+                    } else {
+                        Hop::resource(table)
+                    };
+                    let mut c = ctx.with_hop(hop);
                     if let Some(other) = &e.ambiguous_with {
                         c.explain(
                             "AMBIGUOUS_PREFIX_LIST",
@@ -442,7 +452,7 @@ impl Walker<'_> {
                                 table,
                                 format!("route {} -> {} is blackhole: {why}; matching traffic is dropped, with no fall-through (semantics doc §3.4)", e.route.destination, e.route.target),
                             );
-                            finish_owned(out, &pieces, c, Disposition::Blackhole, None);
+                            finish_owned(out, pieces, c, Disposition::Blackhole, None);
                         }
                         TargetStatus::Unknown(why) => {
                             c.explain("ASSUMED_TARGET", e.route.target.id(), why);
@@ -476,18 +486,18 @@ impl Walker<'_> {
                         eigw,
                         "egress-only internet gateways carry IPv6 only (semantics doc §4.3)".into(),
                     );
-                    finish_owned(out, &ivs, c, Disposition::Dropped, None);
+                    finish_owned(out, ivs, c, Disposition::Dropped, None);
                 } else if ctx.has_v6 == Tri::No {
                     c.explain(
                         "NO_IPV6_ADDRESS",
                         eigw,
                         format!("{} has no IPv6 address", ctx.source_name),
                     );
-                    finish_owned(out, &ivs, c, Disposition::Dropped, None);
+                    finish_owned(out, ivs, c, Disposition::Dropped, None);
                 } else {
                     finish(
                         out,
-                        &ivs,
+                        ivs,
                         &c,
                         Disposition::ExitsToInternet,
                         Some(InternetVia::EgressOnly),
@@ -497,14 +507,14 @@ impl Walker<'_> {
             Target::NatGateway(nat) => self.nat_gateway(nat, ivs, ctx, out),
             Target::VpnGateway(vgw) => finish(
                 out,
-                &ivs,
+                ivs,
                 &ctx.with_hop(Hop::resource(vgw)),
                 Disposition::ExitsToVpn,
                 None,
             ),
             Target::TransitGateway(tgw) => {
                 let c = ctx.with_hop(Hop::resource(tgw));
-                finish_owned(out, &ivs, c, Disposition::ExitsToTransitGateway, None)
+                finish_owned(out, ivs, c, Disposition::ExitsToTransitGateway, None)
             }
             Target::VpcPeeringConnection(pcx) => self.peering(pcx, vpc, ivs, ctx, out),
             Target::NetworkInterface(eni) => self.interface(eni, ivs, ctx, out),
@@ -516,7 +526,7 @@ impl Walker<'_> {
                 None => {
                     let mut c = ctx.with_hop(Hop::resource(i));
                     c.explain("INTERFACE_NOT_DESCRIBED", i, format!("the snapshot does not give the network interface of {i}; what it does with the traffic is unknown"));
-                    finish_owned(out, &ivs, c, Disposition::ToNetworkInterface, None)
+                    finish_owned(out, ivs, c, Disposition::ToNetworkInterface, None)
                 }
             },
             Target::VpcEndpoint(vpce) => {
@@ -526,7 +536,7 @@ impl Walker<'_> {
                 {
                     c.explain("GWLB_ENDPOINT", vpce, "traffic goes to the Gateway Load Balancer appliances behind this endpoint; what they return is not modelled".into());
                 }
-                finish_owned(out, &ivs, c, Disposition::ToVpcEndpoint, None)
+                finish_owned(out, ivs, c, Disposition::ToVpcEndpoint, None)
             }
             Target::CarrierGateway(_)
             | Target::LocalGateway(_)
@@ -534,7 +544,7 @@ impl Walker<'_> {
             | Target::OdbNetwork(_)
             | Target::Unknown(_) => {
                 let c = ctx.with_hop(Hop::resource(target.id()));
-                finish_owned(out, &ivs, c, Disposition::ExitsOther, None)
+                finish_owned(out, ivs, c, Disposition::ExitsOther, None)
             }
         }
     }
@@ -549,7 +559,7 @@ impl Walker<'_> {
         let mut c = ctx.with_hop(Hop::resource(igw));
         if let Some(Translation::PrivateNat(nat)) = &ctx.translated {
             c.explain("PRIVATE_NAT_TO_IGW", nat, format!("{nat} is a private NAT gateway; the internet gateway drops its traffic (semantics doc §4.2)"));
-            return finish_owned(out, &ivs, c, Disposition::Dropped, None);
+            return finish_owned(out, ivs, c, Disposition::Dropped, None);
         }
         let via = match &ctx.translated {
             None => InternetVia::Direct,
@@ -564,7 +574,7 @@ impl Walker<'_> {
                         igw,
                         format!("{} has no public IPv4 or Elastic IP address, so {igw} cannot translate it and drops the packet (semantics doc §4.1)", ctx.source_name),
                     );
-                    finish_owned(out, &ivs, c, Disposition::Dropped, None)
+                    finish_owned(out, ivs, c, Disposition::Dropped, None)
                 }
                 Tri::Yes | Tri::Assumed => {
                     if ctx.detail && ctx.public_v4 == Tri::Assumed {
@@ -580,7 +590,7 @@ impl Walker<'_> {
                         igw,
                         format!("{} has no IPv6 address", ctx.source_name),
                     );
-                    finish_owned(out, &ivs, c, Disposition::Dropped, None)
+                    finish_owned(out, ivs, c, Disposition::Dropped, None)
                 }
                 _ => self.exits_to_internet(ivs, &c, via, out),
             },
@@ -595,30 +605,30 @@ impl Walker<'_> {
             if !private.is_empty() {
                 let mut c = ctx.clone();
                 c.explain("NOT_INTERNET_ROUTABLE", &ctx.hops.last().map(|h| h.resource.clone()).unwrap_or_else(|| Arc::from("")), "the destination is a special-purpose (non-public) address; the internet does not route it".into());
-                finish_owned(out, &private, c, Disposition::ExitsToInternet, Some(via));
+                finish_owned(out, private, c, Disposition::ExitsToInternet, Some(via));
                 let public_part = addr::intersect(&ivs, public);
                 return finish(
                     out,
-                    &public_part,
+                    public_part,
                     ctx,
                     Disposition::ExitsToInternet,
                     Some(via),
                 );
             }
         }
-        finish(out, &ivs, ctx, Disposition::ExitsToInternet, Some(via))
+        finish(out, ivs, ctx, Disposition::ExitsToInternet, Some(via))
     }
 
     fn nat_gateway(&self, nat_id: &NatGatewayId, ivs: Vec<Interval>, ctx: &Ctx, out: &mut Out) {
         let mut c = ctx.with_hop(Hop::resource(nat_id));
         if ctx.visited.iter().any(|v| **v == *nat_id.as_str()) {
             c.explain("ROUTING_LOOP", nat_id, format!("the packet comes back to {nat_id}: a routing loop (is the source in the NAT gateway's own subnet?)"));
-            return finish_owned(out, &ivs, c, Disposition::Loop, None);
+            return finish_owned(out, ivs, c, Disposition::Loop, None);
         }
         c.visited.push(nat_id.name());
         let Some(nat) = self.net.nat_gateways.get(nat_id) else {
             // Not described: status already explained as assumed; nothing to follow.
-            return finish_owned(out, &ivs, c, Disposition::ExitsOther, None);
+            return finish_owned(out, ivs, c, Disposition::ExitsOther, None);
         };
         let ivs = if ctx.family == Family::Ipv6 {
             // §4.2: IPv6 through a NAT gateway only as NAT64 (64:ff9b::/96).
@@ -627,7 +637,7 @@ impl Walker<'_> {
             if !other.is_empty() {
                 let mut d = c.clone();
                 d.explain("NAT_IPV6", nat_id, "a NAT gateway forwards IPv6 only for NAT64 destinations in 64:ff9b::/96 (semantics doc §4.2)".into());
-                finish(out, &other, &d, Disposition::Dropped, None);
+                finish(out, other, &d, Disposition::Dropped, None);
             }
             let v6 = addr::intersect(&ivs, &prefix);
             if v6.is_empty() {
@@ -704,7 +714,7 @@ impl Walker<'_> {
             Some(w) => w,
             None => {
                 let mut clean = c.clone();
-                clean.hops = vec![Hop::resource(&nat.subnet_id)];
+                clean.hops = Path::of([Hop::resource(&nat.subnet_id)]);
                 clean.explanations = Vec::new();
                 let mut whole = Vec::new();
                 // The whole family, or in a restricted walk all of its ranges (every interval
@@ -728,8 +738,7 @@ impl Walker<'_> {
             if hit.is_empty() {
                 continue;
             }
-            let mut hops = c.hops.clone();
-            hops.extend(o.hops.iter().cloned());
+            let hops = c.hops.join(&o.hops);
             let mut explanations = c.explanations.clone();
             explanations.extend(o.explanations.iter().cloned());
             out.push((
@@ -760,7 +769,7 @@ impl Walker<'_> {
             .and_then(|p| p.other_side(vpc))
         else {
             // Not described (assumed): the far side is unknown.
-            return finish_owned(out, &ivs, c, Disposition::ExitsToPeer, None);
+            return finish_owned(out, ivs, c, Disposition::ExitsToPeer, None);
         };
         let f = ctx.family;
         let peer_cidrs: Vec<Interval> = match self.index.vpc_cidrs.get(&(side.vpc_id.clone(), f)) {
@@ -776,7 +785,7 @@ impl Walker<'_> {
                 pcx_id,
                 format!("outside the CIDRs of {}: peering is neither transitive nor edge-to-edge, so {} forwards nothing onwards (semantics doc §4.5)", side.vpc_id, side.vpc_id),
             );
-            finish(out, &outside, &d, Disposition::Dropped, None);
+            finish(out, outside, &d, Disposition::Dropped, None);
         }
         if inside.is_empty() {
             return;
@@ -793,7 +802,7 @@ impl Walker<'_> {
                 .unwrap_or_else(|| "unknown account".into());
             c.hops.push(Hop::resource(&side.vpc_id));
             c.explain("PEER_NOT_IN_SNAPSHOT", &side.vpc_id, format!("{} (owner {owner}) is not in the snapshot; vpcsim cannot follow the traffic inside it", side.vpc_id));
-            finish(out, &inside, &c, Disposition::ExitsToPeer, None)
+            finish(out, inside, &c, Disposition::ExitsToPeer, None)
         }
     }
 
@@ -822,9 +831,9 @@ impl Walker<'_> {
                     Some(e) => {
                         let mut c = ctx.clone();
                         c.explanations.push(e);
-                        self.deliver_to_subnet(sid, &hit, &c, out);
+                        self.deliver_to_subnet(sid, hit, &c, out);
                     }
-                    None => self.deliver_to_subnet(sid, &hit, ctx, out),
+                    None => self.deliver_to_subnet(sid, hit, ctx, out),
                 }
             }
         }
@@ -836,25 +845,25 @@ impl Walker<'_> {
                 vpc,
                 format!("inside {vpc} but in no subnet: the VPC router drops it"),
             );
-            finish_owned(out, &rest, c, Disposition::Dropped, None);
+            finish_owned(out, rest, c, Disposition::Dropped, None);
         }
     }
 
     /// Arrival in a subnet. In trace mode, the interface holding the address is named.
-    fn deliver_to_subnet(&self, subnet: &SubnetId, ivs: &[Interval], ctx: &Ctx, out: &mut Out) {
+    fn deliver_to_subnet(&self, subnet: &SubnetId, ivs: Vec<Interval>, ctx: &Ctx, out: &mut Out) {
         let arrived = ctx
             .hops
             .last()
             .is_some_and(|h| *h.resource == *subnet.as_str());
         if !ctx.detail {
             // Reach mode, the hot path: build the outcome without copying the context.
-            let mut hops = Vec::with_capacity(ctx.hops.len() + 1);
-            hops.extend(ctx.hops.iter().cloned());
-            if !arrived {
-                hops.push(Hop::resource(subnet));
-            }
+            let hops = if arrived {
+                ctx.hops.clone()
+            } else {
+                ctx.hops.with(Hop::resource(subnet))
+            };
             out.push((
-                ivs.to_vec(),
+                ivs,
                 Outcome {
                     disposition: Disposition::Delivered,
                     hops,
@@ -874,7 +883,7 @@ impl Walker<'_> {
             ctx.with_hop(Hop::resource(subnet))
         };
         if ctx.detail
-            && let [iv] = ivs
+            && let [iv] = ivs[..]
             && iv.lo == iv.hi
         {
             let a = addr::value_addr(ctx.family, iv.lo);
@@ -973,11 +982,11 @@ impl Walker<'_> {
                 eni_id,
                 format!("the packet comes back to {eni_id}: a routing loop"),
             );
-            return finish_owned(out, &ivs, c, Disposition::Loop, None);
+            return finish_owned(out, ivs, c, Disposition::Loop, None);
         }
         c.visited.push(eni_id.name());
         let Some(eni) = self.net.network_interfaces.get(eni_id) else {
-            return finish_owned(out, &ivs, c, Disposition::ToNetworkInterface, None);
+            return finish_owned(out, ivs, c, Disposition::ToNetworkInterface, None);
         };
         if let Some(t) = &eni.interface_type
             && t != "interface"
@@ -989,7 +998,7 @@ impl Walker<'_> {
                     "{eni_id} is a {t} interface; what it does with the traffic is not modelled"
                 ),
             );
-            return finish_owned(out, &ivs, c, Disposition::ToNetworkInterface, None);
+            return finish_owned(out, ivs, c, Disposition::ToNetworkInterface, None);
         }
         if eni.source_dest_check {
             let own: Vec<Interval> = match ctx.family {
@@ -1006,7 +1015,7 @@ impl Walker<'_> {
             };
             let own = addr::normalize(own);
             let mine = addr::intersect(&ivs, &own);
-            finish(out, &mine, &c, Disposition::Delivered, None);
+            finish(out, mine, &c, Disposition::Delivered, None);
             let rest = addr::subtract(&ivs, &own);
             if !rest.is_empty() {
                 c.explain(
@@ -1014,7 +1023,7 @@ impl Walker<'_> {
                     eni_id,
                     format!("{eni_id} has source/destination check enabled, so it drops traffic not addressed to it (semantics doc §4.7)"),
                 );
-                finish_owned(out, &rest, c, Disposition::Dropped, None);
+                finish_owned(out, rest, c, Disposition::Dropped, None);
             }
             return;
         }
@@ -1063,7 +1072,7 @@ impl Walker<'_> {
                     "the destination is outside {vpc}'s CIDRs; a gateway only delivers into its VPC"
                 ),
             );
-            finish(out, &outside, &d, Disposition::Dropped, None);
+            finish(out, outside, &d, Disposition::Dropped, None);
         }
         let inside = addr::intersect(&ivs, &vpc_cidrs);
         if inside.is_empty() {

@@ -1015,9 +1015,13 @@ fn group_hashed(pieces: Out) -> Vec<Segment> {
     }
     for s in &mut segs {
         s.ranges = addr::normalize(std::mem::take(&mut s.ranges));
+        // Kept for the life of the result: no spare room (a range list mostly holds one or two
+        // ranges, in a buffer grown for four or more).
+        s.ranges.shrink_to_fit();
     }
     // Ranges of different segments never overlap, so the first address orders them totally.
     segs.sort_by_key(|s| s.ranges.first().map(|r| r.lo));
+    segs.shrink_to_fit();
     segs
 }
 
@@ -1051,6 +1055,9 @@ fn group_small(pieces: Out) -> Vec<Segment> {
     }
     for s in &mut segs {
         s.ranges = addr::normalize(std::mem::take(&mut s.ranges));
+        // Kept for the life of the result: no spare room (a range list mostly holds one or two
+        // ranges, in a buffer grown for four or more).
+        s.ranges.shrink_to_fit();
     }
     segs.sort_by_key(|s| s.ranges.first().map(|r| r.lo));
     segs

@@ -163,6 +163,37 @@ fn returns_over(net: &Network, vpc: &VpcId, r: &Route, pcx: &VpcPeeringConnectio
         && !matches!(net.route_status(vpc, r), TargetStatus::Blackhole(_))
 }
 
+/// The explanation of a failed return check (§4.5): `ok` of the `total` source addresses are
+/// routed back by `table` of `dest` over `pcx`.
+fn no_return(
+    table: &RouteTableId,
+    dest: &SubnetId,
+    pcx: &VpcPeeringConnectionId,
+    ctx: &Ctx,
+    ok: u128,
+    total: u128,
+) -> Option<Explanation> {
+    if total == 0 || ok >= total {
+        return None;
+    }
+    let how = if ok == 0 {
+        "has no route"
+    } else {
+        "routes only part of the source range"
+    };
+    Some(Explanation {
+        code: "NO_RETURN_ROUTE",
+        resource: table.name(),
+        message: Arc::from(format!(
+            "{table} of {dest} {how} back to {} over {pcx}: replies cannot return (semantics doc §4.5)",
+            ctx.source_name
+        )),
+    })
+}
+
+/// How many destination subnets' return routes a thread keeps (see [`Caches::returns`]).
+const RETURN_CAPACITY: usize = 8192;
+
 /// The slot of a family in a per-family pair (`[IPv4, IPv6]`).
 pub fn family_slot(family: Family) -> usize {
     match family {
@@ -184,7 +215,15 @@ pub struct Caches {
     /// Keyed by table, family and whether the table was compiled for a restricted walk.
     fibs: RefCell<FxHashMap<(RouteTableId, Family, bool), Rc<Fib>>>,
     nats: RefCell<NatCache>,
+    /// Bulk mode: per destination subnet, peering connection and family, the subnet's route
+    /// table and the addresses it routes back over the connection (normalized), so that the
+    /// return checks of every source reaching the subnet read its table once.
+    returns: RefCell<ReturnCache>,
 }
+
+/// See [`Caches::returns`].
+type ReturnCache =
+    FxHashMap<(SubnetId, VpcPeeringConnectionId, Family), Option<Rc<(RouteTableId, Vec<Interval>)>>>;
 
 /// Cached NAT egress walks, per NAT gateway and family, with hops and explanations relative to
 /// the NAT gateway's subnet.
@@ -922,6 +961,9 @@ impl Walker<'_> {
         pcx: &VpcPeeringConnectionId,
         ctx: &Ctx,
     ) -> Option<Explanation> {
+        if self.bulk {
+            return self.check_return_cached(dest, pcx, ctx);
+        }
         let (table, _) = self.net.effective_route_table(dest)?;
         let dest_vpc = self.net.subnet_vpc(dest)?;
         let returns = |r: &Route| returns_over(self.net, dest_vpc, r, pcx);
@@ -956,22 +998,68 @@ impl Walker<'_> {
                 }
             }
         }
-        if total > 0 && ok < total {
-            let how = if ok == 0 {
-                "has no route"
-            } else {
-                "routes only part of the source range"
-            };
-            return Some(Explanation {
-                code: "NO_RETURN_ROUTE",
-                resource: table.name(),
-                message: Arc::from(format!(
-                    "{table} of {dest} {how} back to {} over {pcx}: replies cannot return (semantics doc §4.5)",
-                    ctx.source_name
-                )),
-            });
+        no_return(table, dest, pcx, ctx, ok, total)
+    }
+
+    /// [`Walker::check_return`] of a whole account's reach: each destination subnet's table
+    /// is read once per connection and family (the subnets of one VPC all check the same
+    /// destinations), then each source only measures its addresses against what it returns.
+    fn check_return_cached(
+        &self,
+        dest: &SubnetId,
+        pcx: &VpcPeeringConnectionId,
+        ctx: &Ctx,
+    ) -> Option<Explanation> {
+        let key = (dest.clone(), pcx.clone(), ctx.family);
+        let cached = self.caches.returns.borrow().get(&key).cloned();
+        let back = match cached {
+            Some(b) => b?,
+            None => {
+                let b = self.returning(dest, pcx, ctx.family);
+                let mut cache = self.caches.returns.borrow_mut();
+                if cache.len() >= RETURN_CAPACITY {
+                    cache.clear();
+                }
+                cache.insert(key, b.clone());
+                b?
+            }
+        };
+        let (table, back) = &*back;
+        let mut ok = 0u128;
+        let mut total = 0u128;
+        for iv in ctx.source_addrs.iter() {
+            total = total.saturating_add(iv.size());
+            let from = back.partition_point(|x| x.hi < iv.lo);
+            for x in back[from..].iter().take_while(|x| x.lo <= iv.hi) {
+                if let Some(part) = x.intersect(iv) {
+                    ok = ok.saturating_add(part.size());
+                }
+            }
         }
-        None
+        no_return(table, dest, pcx, ctx, ok, total)
+    }
+
+    /// The table of subnet `dest` and the addresses of `family` it routes back over `pcx` with
+    /// a route that is not blackhole (normalized); `None` when the subnet or its table is not
+    /// in the snapshot.
+    fn returning(
+        &self,
+        dest: &SubnetId,
+        pcx: &VpcPeeringConnectionId,
+        family: Family,
+    ) -> Option<Rc<(RouteTableId, Vec<Interval>)>> {
+        let (table, _) = self.net.effective_route_table(dest)?;
+        let vpc = self.net.subnet_vpc(dest)?;
+        let fib = self.fib(table, family, false)?;
+        let mut back = Vec::new();
+        for (piece, choice) in fib.pieces(family.whole()) {
+            if let Choice::Entry(i) = choice
+                && returns_over(self.net, vpc, &fib.entries[i as usize].route, pcx)
+            {
+                back.push(piece);
+            }
+        }
+        Some(Rc::new((table.clone(), addr::normalize(back))))
     }
 
     fn interface(&self, eni_id: &NetworkInterfaceId, ivs: Vec<Interval>, ctx: &Ctx, out: &mut Out) {

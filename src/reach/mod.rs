@@ -125,9 +125,55 @@ pub struct Explanation {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outcome {
     pub disposition: Disposition,
+    /// The path, except its last hop when that is in `last`.
     pub hops: path::Path,
+    /// The final hop, kept out of the shared path (a delivery's subnet: one per branch, so
+    /// sharing it would only cost a node per branch).
+    pub last: Option<Hop>,
     pub explanations: Vec<Explanation>,
     pub internet: Option<InternetVia>,
+}
+
+impl Outcome {
+    /// The whole path, in order.
+    fn hops_vec(&self) -> Vec<Hop> {
+        let mut v = self.hops.to_vec();
+        v.extend(self.last.iter().cloned());
+        v
+    }
+
+    /// The resources passed, in order.
+    fn resources(&self) -> Vec<Arc<str>> {
+        let mut v = Vec::with_capacity(self.hops.len() + 1);
+        self.hops.resources_into(&mut v);
+        v.extend(self.last.iter().map(|h| h.resource.clone()));
+        v
+    }
+
+    /// Whether the resources passed are `resources`, in order.
+    fn same_resources(&self, resources: &[Arc<str>]) -> bool {
+        match (&self.last, resources.split_last()) {
+            (None, _) => self.hops.same_resources(resources),
+            (Some(l), Some((r, rest))) => l.resource == *r && self.hops.same_resources(rest),
+            (Some(_), None) => false,
+        }
+    }
+
+    /// Hashes the resources passed consistently with [`Outcome::same_resources`].
+    fn hash_resources<H: std::hash::Hasher>(&self, state: &mut H) {
+        use std::hash::Hash;
+        match &self.last {
+            Some(l) => {
+                state.write_usize(self.hops.len() + 1);
+                l.resource.hash(state);
+                self.hops.hash_hops(state);
+            }
+            None => {
+                state.write_usize(self.hops.len());
+                self.hops.hash_hops(state);
+            }
+        }
+    }
 }
 
 /// Ranges with the same disposition, path of resources and explanations.
@@ -631,7 +677,7 @@ impl Engine {
         }
         // A single address always ends in exactly one outcome; be defensive all the same.
         let (disposition, hops, explanations) = match out.into_iter().next() {
-            Some((_, o)) => (o.disposition, o.hops.to_vec(), o.explanations),
+            Some((_, o)) => (o.disposition, o.hops_vec(), o.explanations),
             None => (Disposition::Dropped, ctx.hops.to_vec(), ctx.explanations),
         };
         Ok(Trace {
@@ -794,6 +840,7 @@ impl Engine {
                 Outcome {
                     disposition: Disposition::Dropped,
                     hops: ctx.hops.clone(),
+                    last: None,
                     explanations: ctx.explanations.clone(),
                     internet: None,
                 },
@@ -967,20 +1014,20 @@ fn group_hashed(pieces: Out) -> Vec<Segment> {
         FxHashMap::with_capacity_and_hasher(pieces.len(), Default::default());
     let mut segs: Vec<Segment> = Vec::new();
     let mut next: Vec<u32> = Vec::new();
-    for (ivs, o) in pieces {
-        let mut explanations = o.explanations;
+    for (ivs, mut o) in pieces {
+        let mut explanations = std::mem::take(&mut o.explanations);
         explanations.sort();
         explanations.dedup();
         let mut h = crate::fxhash::FxHasher::default();
         o.disposition.hash(&mut h);
         o.internet.hash(&mut h);
-        o.hops.hash_resources(&mut h);
+        o.hash_resources(&mut h);
         explanations.len().hash(&mut h);
         let key = h.finish();
         let same = |s: &Segment| {
             s.disposition == o.disposition
                 && s.internet == o.internet
-                && o.hops.same_resources(&s.path)
+                && o.same_resources(&s.path)
                 && s.explanations == explanations
         };
         let mut at = first.get(&key).copied();
@@ -999,7 +1046,7 @@ fn group_hashed(pieces: Out) -> Vec<Segment> {
                 segs.push(Segment {
                     ranges: ivs,
                     disposition: o.disposition,
-                    path: o.hops.resources(),
+                    path: o.resources(),
                     explanations,
                     internet: o.internet,
                 });
@@ -1032,14 +1079,14 @@ const SMALL_GROUP: usize = 16;
 /// [`group`] by a linear search: the same segments in the same order.
 fn group_small(pieces: Out) -> Vec<Segment> {
     let mut segs: Vec<Segment> = Vec::with_capacity(pieces.len());
-    for (ivs, o) in pieces {
-        let mut explanations = o.explanations;
+    for (ivs, mut o) in pieces {
+        let mut explanations = std::mem::take(&mut o.explanations);
         explanations.sort();
         explanations.dedup();
         let same = |s: &Segment| {
             s.disposition == o.disposition
                 && s.internet == o.internet
-                && o.hops.same_resources(&s.path)
+                && o.same_resources(&s.path)
                 && s.explanations == explanations
         };
         match segs.iter_mut().find(|s| same(s)) {
@@ -1047,7 +1094,7 @@ fn group_small(pieces: Out) -> Vec<Segment> {
             None => segs.push(Segment {
                 ranges: ivs,
                 disposition: o.disposition,
-                path: o.hops.resources(),
+                path: o.resources(),
                 explanations,
                 internet: o.internet,
             }),
@@ -1081,6 +1128,7 @@ mod tests {
         let outcome = |d: Disposition, hops: &[&str], ex: Vec<Explanation>| Outcome {
             disposition: d,
             hops: path::Path::of(hops.iter().map(|h| hop(h))),
+            last: None,
             explanations: ex,
             internet: (d == Disposition::ExitsToInternet).then_some(InternetVia::Direct),
         };

@@ -124,12 +124,18 @@ impl Path {
     /// The resources passed, in order (what a reach segment's path lists).
     pub fn resources(&self) -> Vec<Arc<str>> {
         let mut v = Vec::with_capacity(self.len());
+        self.resources_into(&mut v);
+        v
+    }
+
+    /// Appends the resources passed, in order, to `v`.
+    pub fn resources_into(&self, v: &mut Vec<Arc<str>>) {
+        let from = v.len();
         self.each_rev(&mut |h| {
             v.push(h.resource.clone());
             true
         });
-        v.reverse();
-        v
+        v[from..].reverse();
     }
 
     /// Whether the resources passed are `resources`, in order.
@@ -145,6 +151,11 @@ impl Path {
     /// [`Path::same_resources`]: equal resource lists hash alike.
     pub fn hash_resources<H: Hasher>(&self, state: &mut H) {
         state.write_usize(self.len());
+        self.hash_hops(state);
+    }
+
+    /// Feeds the resources passed to `state`, last first, without the length.
+    pub fn hash_hops<H: Hasher>(&self, state: &mut H) {
         self.each_rev(&mut |h| {
             h.resource.hash(state);
             true

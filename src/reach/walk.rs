@@ -249,6 +249,7 @@ fn finish_owned(
         Outcome {
             disposition,
             hops: ctx.hops,
+            last: None,
             explanations: ctx.explanations,
             internet,
         },
@@ -270,6 +271,7 @@ fn finish(
         Outcome {
             disposition,
             hops: ctx.hops.clone(),
+            last: None,
             explanations: ctx.explanations.clone(),
             internet,
         },
@@ -785,6 +787,7 @@ impl Walker<'_> {
                 Outcome {
                     disposition: o.disposition,
                     hops,
+                    last: o.last.clone(),
                     explanations,
                     internet: o.internet,
                 },
@@ -896,16 +899,12 @@ impl Walker<'_> {
             .is_some_and(|h| *h.resource == *subnet.as_str());
         if !ctx.detail {
             // Reach mode, the hot path: build the outcome without copying the context.
-            let hops = if arrived {
-                ctx.hops.clone()
-            } else {
-                ctx.hops.with(Hop::resource(subnet))
-            };
             out.push((
                 ivs,
                 Outcome {
                     disposition: Disposition::Delivered,
-                    hops,
+                    hops: ctx.hops.clone(),
+                    last: (!arrived).then(|| Hop::resource(subnet)),
                     explanations: ctx.explanations.clone(),
                     internet: None,
                 },

@@ -109,9 +109,26 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "BLACKHOLED",
         "high",
     ),
+    // A dead NAT route pointed elsewhere: not a restoration but a new path, graded as the
+    // plan's net change grades it (the NAT gateway's internet egress became on-premises).
     (
         "blackhole_replaced_by_vpn",
         "delete-nat-gateway --nat-gateway-id nat-0a000001 ; replace-route --route-table-id rtb-0a000002 --destination-cidr-block 0.0.0.0/0 --gateway-id vgw-0a000001",
+        "ON_PREMISES_PATH_GAINED",
+        "medium",
+    ),
+    // Misuse pattern hidden behind a blackhole: the dead NAT route now sends the subnet's
+    // traffic through an instance. Captured, as if the route had been retargeted directly.
+    (
+        "blackhole_replaced_by_an_instance",
+        "delete-nat-gateway --nat-gateway-id nat-0a000001 ; replace-route --route-table-id rtb-0a000002 --destination-cidr-block 0.0.0.0/0 --instance-id i-0a0000ff",
+        "TRAFFIC_REDIRECTED",
+        "high",
+    ),
+    // The route's own target back: the virtual private gateway attached again.
+    (
+        "vpn_gateway_attached_again",
+        "detach-vpn-gateway --vpn-gateway-id vgw-0a000001 --vpc-id vpc-0a000001 ; attach-vpn-gateway --vpn-gateway-id vgw-0a000001 --vpc-id vpc-0a000001",
         "RESTORED",
         "info",
     ),

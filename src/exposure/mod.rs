@@ -310,6 +310,27 @@ fn captured_by_interface(before: &Side, after: &Side) -> bool {
         .any(|h| !before.hops().any(|b| b == h))
 }
 
+/// Whether a range a blackhole route dropped (`before`) is, in `after`, delivered where that
+/// route pointed: its target is alive again (an internet or virtual private gateway attached
+/// again, an interface back), or, for a NAT gateway (whose ID never comes back), the range
+/// leaves to the internet through another NAT gateway, as the dead one sent it. A peering
+/// connection is never restored: the only way one becomes active is its first acceptance
+/// (semantics doc §1.10), so a path over it is new. A reach ends a blackhole's path at the dead
+/// route's target.
+fn restores(before: &Side, after: &Side) -> bool {
+    let Some(target) = before.path.last().map(|t| &**t) else {
+        return false;
+    };
+    if target.starts_with("pcx-") {
+        false
+    } else if target.starts_with("nat-") {
+        after.disposition == Disposition::ExitsToInternet
+            && after.internet == Some(InternetVia::NatGateway)
+    } else {
+        after.hops().any(|h| h == target)
+    }
+}
+
 /// Classifies a change of outcome for a range; `None` when nothing a user cares about changed
 /// (e.g. only an explanation's wording).
 fn classify(before: &Side, after: &Side) -> Option<ChangeKind> {
@@ -349,6 +370,24 @@ fn classify(before: &Side, after: &Side) -> Option<ChangeKind> {
         // not addressed to it (its source/destination check is on), the range no longer gets
         // where it went, and turning the check off makes it an interception.
         ChangeKind::TrafficRedirected
+    } else if before.disposition == Disposition::Blackhole
+        && after.carries()
+        && !restores(before, after)
+    {
+        // Traffic a dead route dropped now goes somewhere that route did not point: graded by
+        // where it goes now, as a range that was going elsewhere (its old destination is gone):
+        // an interface or instance on the way is a capture, as in the ladder above.
+        if captured_by_interface(before, after) {
+            ChangeKind::TrafficRedirected
+        } else if vpn(after) {
+            ChangeKind::OnPremisesPathGained
+        } else if after.via_peering() {
+            ChangeKind::PeerPathGained
+        } else if internet(after) {
+            ChangeKind::InternetEgressGained
+        } else {
+            ChangeKind::TrafficRedirected
+        }
     } else if before.disposition == Disposition::Blackhole && after.carries() {
         ChangeKind::Restored
     } else if internet(before)
@@ -634,4 +673,81 @@ fn diff_family(
     }
     found.sort_by(|x, y| (x.kind, x.ranges.first()).cmp(&(y.kind, y.ranges.first())));
     out.extend(found);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn side(disposition: Disposition, path: &[&str], internet: Option<InternetVia>) -> Side {
+        Side {
+            disposition,
+            path: path.iter().map(|p| Arc::from(*p)).collect(),
+            internet,
+        }
+    }
+
+    fn dead(target: &str) -> Side {
+        side(Disposition::Blackhole, &["rtb-1", target], None)
+    }
+
+    /// A range a blackhole route dropped is RESTORED only when it goes where that route
+    /// pointed; anywhere else it is graded by where it goes now.
+    #[test]
+    fn a_blackhole_is_restored_only_by_its_own_target() {
+        let nat = |id| {
+            side(
+                Disposition::ExitsToInternet,
+                &["rtb-1", id],
+                Some(InternetVia::NatGateway),
+            )
+        };
+        let vpn = side(Disposition::ExitsToVpn, &["rtb-1", "vgw-1"], None);
+        let peer = |pcx| {
+            side(
+                Disposition::Delivered,
+                &["rtb-1", pcx, "vpc-2", "subnet-2"],
+                None,
+            )
+        };
+        let eni = side(
+            Disposition::Delivered,
+            &["rtb-1", "eni-1", "subnet-1", "rtb-2", "subnet-3"],
+            None,
+        );
+        let igw = side(
+            Disposition::ExitsToInternet,
+            &["rtb-1", "igw-1"],
+            Some(InternetVia::Direct),
+        );
+        let cases = [
+            // The same target alive again.
+            (dead("vgw-1"), vpn.clone(), ChangeKind::Restored),
+            (dead("eni-1"), eni.clone(), ChangeKind::Restored),
+            // A NAT gateway never comes back: another one gives the same egress.
+            (dead("nat-1"), nat("nat-2"), ChangeKind::Restored),
+            // Somewhere the dead route did not point.
+            (dead("nat-1"), vpn.clone(), ChangeKind::OnPremisesPathGained),
+            (dead("nat-1"), eni.clone(), ChangeKind::TrafficRedirected),
+            (
+                dead("vgw-1"),
+                nat("nat-2"),
+                ChangeKind::InternetEgressGained,
+            ),
+            (dead("pcx-1"), peer("pcx-2"), ChangeKind::PeerPathGained),
+            // A connection becomes active only once (its acceptance): a new peer path.
+            (dead("pcx-1"), peer("pcx-1"), ChangeKind::PeerPathGained),
+            // Straight to the internet: exposed, whatever the dead route pointed at.
+            (dead("igw-1"), igw.clone(), ChangeKind::InternetExposed),
+        ];
+        for (before, after, kind) in cases {
+            assert_eq!(
+                classify(&before, &after),
+                Some(kind),
+                "{before:?} -> {after:?}"
+            );
+        }
+        // The dead route retargeted to another dead target: nothing became reachable.
+        assert_eq!(classify(&dead("nat-1"), &dead("nat-2")), None);
+    }
 }

@@ -222,8 +222,10 @@ pub struct Caches {
 }
 
 /// See [`Caches::returns`].
-type ReturnCache =
-    FxHashMap<(SubnetId, VpcPeeringConnectionId, Family), Option<Rc<(RouteTableId, Vec<Interval>)>>>;
+type ReturnCache = FxHashMap<
+    (SubnetId, VpcPeeringConnectionId, Family),
+    Option<Rc<(RouteTableId, Vec<Interval>)>>,
+>;
 
 /// Cached NAT egress walks, per NAT gateway and family, with hops and explanations relative to
 /// the NAT gateway's subnet.
@@ -493,6 +495,13 @@ impl Walker<'_> {
                                 table,
                                 format!("route {} -> {} is blackhole: {why}; matching traffic is dropped, with no fall-through (semantics doc §3.4)", e.route.destination, e.route.target),
                             );
+                            // A reach's path ends at the target the dead route names, so that
+                            // its blackhole segments tell one dead target from another (and an
+                            // exposure diff can tell a target coming back from a new one). A
+                            // trace names it in the table hop instead: nothing is passed there.
+                            if !c.detail {
+                                c.hops.push(Hop::resource(e.route.target.id()));
+                            }
                             finish_owned(out, pieces, c, Disposition::Blackhole, None);
                         }
                         TargetStatus::Unknown(why) => {

@@ -215,3 +215,45 @@ fn a_rejected_plan_changes_nothing() {
     assert_eq!(v["steps"][0]["error_code"], "RouteAlreadyExists");
     assert_eq!(v["net_exposure"].as_array().map(Vec::len), Some(0));
 }
+
+/// The revert of an Elastic IP moved from one host to another puts it back on the interface
+/// (and private address) it left, with `--allow-reassociation`; the revert of a disassociation
+/// associates it there again. (A first association is undone by disassociating.)
+#[test]
+fn elastic_ip_moves_revert_to_where_the_address_was() {
+    let plan = "associate-address --allocation-id eipalloc-0a0000e1 --instance-id i-0a0000ff ; \
+                associate-address --allocation-id eipalloc-0a0000e1 --instance-id i-0a000001 --allow-reassociation ; \
+                disassociate-address --public-ip 198.51.100.88";
+    let (_, json) = whatif(plan, "json");
+    let v: Value = serde_json::from_str(&json).expect("JSON");
+    let steps = v["steps"].as_array().expect("steps");
+    let revert = |i: usize, field: &str| steps[i]["remediation"][field].as_str().map(String::from);
+    assert!(
+        revert(0, "cli").is_some_and(|c| c.starts_with("aws ec2 disassociate-address ")),
+        "{:?}",
+        revert(0, "cli")
+    );
+    assert_eq!(
+        revert(1, "cli").as_deref(),
+        Some(
+            "aws ec2 associate-address --allocation-id eipalloc-0a0000e1 --network-interface-id eni-0a0000ff --private-ip-address 10.0.1.50 --allow-reassociation"
+        )
+    );
+    assert_eq!(
+        revert(1, "boto3").as_deref(),
+        Some(
+            "ec2.associate_address(AllocationId='eipalloc-0a0000e1', NetworkInterfaceId='eni-0a0000ff', PrivateIpAddress='10.0.1.50', AllowReassociation=True)"
+        )
+    );
+    assert_eq!(
+        revert(2, "cli").as_deref(),
+        Some(
+            "aws ec2 associate-address --allocation-id eipalloc-0a0000e1 --network-interface-id eni-0a000001 --private-ip-address 10.0.1.5"
+        )
+    );
+    assert!(
+        revert(2, "check_next").is_some_and(|c| c.contains("reachable from the internet")),
+        "{:?}",
+        revert(2, "check_next")
+    );
+}

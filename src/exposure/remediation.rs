@@ -232,6 +232,34 @@ pub fn revert(change: &Change, before: &Network) -> Option<Remediation> {
             format!("ec2.delete_vpc_peering_connection(VpcPeeringConnectionId='{p}')"),
             "routes to the peering connection become blackhole; remove them too",
         ),
+        // An address moved from another interface (AllowReassociation): back where it was.
+        AssociateAddress {
+            allocation_id,
+            public_ip,
+            network_interface_id,
+            instance_id,
+            private_ip,
+            ..
+        } if previous_holder(before, allocation_id.as_ref(), *public_ip).is_some_and(
+            |(_, eni, ip)| {
+                // Not a no-op: the same interface and private address again would change nothing.
+                network_interface_id.as_ref() != Some(eni)
+                    || instance_id.is_some()
+                    || private_ip.is_some_and(|p| Some(p) != ip)
+            },
+        ) =>
+        {
+            let (address, eni, ip) = previous_holder(before, allocation_id.as_ref(), *public_ip)?;
+            let (cli, boto3) = associate_again(address, eni, ip, true);
+            r(
+                cli,
+                boto3,
+                &format!(
+                    "the address goes back to {eni}; check no connection from the internet reached the host it was moved to while it held {} (VPC Flow Logs)",
+                    address.public_ip
+                ),
+            )
+        }
         // The association the call made; its ID is in the record's response when AWS gave it.
         AssociateAddress {
             association_id: Some(a),
@@ -253,6 +281,81 @@ pub fn revert(change: &Change, before: &Network) -> Option<Remediation> {
             ),
             "check no connection from the internet reached the host while the address was on it (VPC Flow Logs)",
         ),
+        // The address back on the interface (and private address) it left.
+        DisassociateAddress {
+            association_id,
+            public_ip,
+        } => {
+            let address = before.addresses.iter().find(|x| {
+                x.network_interface_id.is_some()
+                    && match (association_id, public_ip) {
+                        (Some(a), _) => x.association_id.as_ref() == Some(a),
+                        (None, Some(p)) => x.public_ip == *p,
+                        (None, None) => false,
+                    }
+            })?;
+            let eni = address.network_interface_id.as_ref()?;
+            let (cli, boto3) = associate_again(address, eni, address.private_ip, false);
+            r(
+                cli,
+                boto3,
+                &format!(
+                    "{} is reachable from the internet at {} again: put it back only if that is intended",
+                    eni, address.public_ip
+                ),
+            )
+        }
         _ => return None,
     })
+}
+
+/// The Elastic IP a call names (by allocation ID, else by public IP), with the interface and
+/// private address that held it in `before`; `None` when it was not associated.
+fn previous_holder<'a>(
+    before: &'a Network,
+    allocation: Option<&AllocationId>,
+    public: Option<std::net::Ipv4Addr>,
+) -> Option<(
+    &'a Address,
+    &'a NetworkInterfaceId,
+    Option<std::net::Ipv4Addr>,
+)> {
+    let address = before.addresses.iter().find(|x| match allocation {
+        Some(a) => x.allocation_id.as_ref() == Some(a),
+        None => public.is_some_and(|p| x.public_ip == p),
+    })?;
+    let eni = address.network_interface_id.as_ref()?;
+    Some((address, eni, address.private_ip))
+}
+
+/// `associate-address` putting `address` on `eni` (at `private`), as CLI and boto3 calls;
+/// `reassociate` when the address is on another interface now.
+fn associate_again(
+    address: &Address,
+    eni: &NetworkInterfaceId,
+    private: Option<std::net::Ipv4Addr>,
+    reassociate: bool,
+) -> (String, String) {
+    let (who_cli, who_py) = match &address.allocation_id {
+        Some(a) => (
+            format!("--allocation-id {a}"),
+            format!("AllocationId='{a}'"),
+        ),
+        None => (
+            format!("--public-ip {}", address.public_ip),
+            format!("PublicIp='{}'", address.public_ip),
+        ),
+    };
+    let mut cli = format!("aws ec2 associate-address {who_cli} --network-interface-id {eni}");
+    let mut py = format!("ec2.associate_address({who_py}, NetworkInterfaceId='{eni}'");
+    if let Some(p) = private {
+        cli.push_str(&format!(" --private-ip-address {p}"));
+        py.push_str(&format!(", PrivateIpAddress='{p}'"));
+    }
+    if reassociate {
+        cli.push_str(" --allow-reassociation");
+        py.push_str(", AllowReassociation=True");
+    }
+    py.push(')');
+    (cli, py)
 }

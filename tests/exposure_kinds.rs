@@ -257,3 +257,58 @@ fn elastic_ip_moves_revert_to_where_the_address_was() {
         revert(2, "check_next")
     );
 }
+
+/// An Elastic IP that replaced the public address AWS gave an instance at launch: taking it
+/// away gives the instance a new public address (EC2 User Guide, Elastic IP addresses), so the
+/// host stays reachable from the internet and nothing is reported as removed. A host that had
+/// no public address before the Elastic IP loses its exposure with it.
+#[test]
+fn a_host_whose_launch_address_an_elastic_ip_replaced_stays_public_without_it() {
+    let steps_of = |plan: &str| -> Value {
+        let (_, json) = whatif(plan, "json");
+        serde_json::from_str(&json).expect("JSON")
+    };
+    // i-0a000001 was launched with 198.51.100.5.
+    let v = steps_of(
+        "associate-address --allocation-id eipalloc-0a0000e1 --instance-id i-0a000001 ; \
+         disassociate-address --public-ip 198.51.100.88",
+    );
+    let step = &v["steps"][1];
+    let description = step["description"].as_str().unwrap_or_default();
+    assert!(
+        description.contains("new public IPv4 address")
+            && description.contains("placeholder 203.0.113."),
+        "{description}"
+    );
+    assert_eq!(step["exposure"].as_array().map(Vec::len), Some(0), "{step}");
+    assert_eq!(v["net_exposure"].as_array().map(Vec::len), Some(0), "{v}");
+    // Moved away to another host: the same, and the other host is exposed.
+    let v = steps_of(
+        "associate-address --allocation-id eipalloc-0a0000e1 --instance-id i-0a000001 ; \
+         associate-address --allocation-id eipalloc-0a0000e1 --instance-id i-0a0000ff --allow-reassociation",
+    );
+    let kinds: Vec<&str> = v["steps"][1]["exposure"]
+        .as_array()
+        .expect("exposure")
+        .iter()
+        .filter_map(|c| c["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, ["HOST_EXPOSED"], "{v}");
+    // i-0a0000ff had no public address: without the Elastic IP it has none.
+    let v = steps_of(
+        "associate-address --allocation-id eipalloc-0a0000e1 --instance-id i-0a0000ff ; \
+         disassociate-address --public-ip 198.51.100.88",
+    );
+    let step = &v["steps"][1];
+    assert!(
+        !step["description"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("placeholder"),
+        "{step}"
+    );
+    assert_eq!(
+        step["exposure"][0]["kind"], "HOST_EXPOSURE_REMOVED",
+        "{step}"
+    );
+}

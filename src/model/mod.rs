@@ -401,6 +401,10 @@ pub struct Network {
     /// Shared between copies (the exposure of each record copies the model): only a deletion
     /// copies the set (`Arc::make_mut`), so copying a model stays cheap however long the trail.
     removed: std::sync::Arc<BTreeSet<String>>,
+    /// (interface, private address) whose public IPv4 address AWS assigned at launch and an
+    /// Elastic IP then replaced: disassociating that Elastic IP gives the instance a new public
+    /// address (see `disassociate_address`).
+    displaced_public: BTreeSet<(NetworkInterfaceId, Ipv4Addr)>,
 }
 
 /// Association indexes derived from the route tables (see [`Network::reindex`]).

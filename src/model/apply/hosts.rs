@@ -179,6 +179,7 @@ impl Network {
         };
         let ip = address.public_ip;
         let old_eni = address.network_interface_id.clone();
+        let old_private = address.private_ip;
         if let Some(a) = given
             && self
                 .addresses
@@ -199,6 +200,13 @@ impl Network {
             && let Some(o) = self.network_interfaces.get_mut(&old)
         {
             o.public_ips.retain(|(_, p)| *p != ip);
+            // Moved away from a private address whose launch-time public address it had
+            // replaced: that address comes back (as a new one).
+            if let Some(p) = old_private
+                && (old != eni_id || p != private)
+            {
+                self.public_address_back(&old, p);
+            }
             // The host the address leaves: its subnet's reach changes too (review finding).
             if let Some(o) = self.network_interfaces.get(&old) {
                 touched.extend(self.host_touched(o));
@@ -211,8 +219,18 @@ impl Network {
             x.private_ip = Some(private);
             x.association_id = Some(assoc.clone());
         }
+        // An EIP replaces the auto-assigned public address of that private address (§4.1);
+        // one that was not an Elastic IP was AWS's, which comes back (as a new address) when
+        // the Elastic IP leaves.
+        let displaced = self.network_interfaces.get(&eni_id).is_some_and(|e| {
+            e.public_ips.iter().any(|(p, q)| {
+                *p == private && *q != ip && !self.addresses.iter().any(|a| a.public_ip == *q)
+            })
+        });
+        if displaced {
+            self.displaced_public.insert((eni_id.clone(), private));
+        }
         if let Some(e) = self.network_interfaces.get_mut(&eni_id) {
-            // An EIP replaces the auto-assigned public address of that private address (§4.1).
             e.public_ips.retain(|(p, _)| *p != private);
             e.public_ips.push((private, ip));
         }
@@ -224,6 +242,34 @@ impl Network {
             touched,
             false,
         ))
+    }
+
+    /// An Elastic IP left private address `private` of `eni`. If it had replaced the public
+    /// address AWS assigned at launch, AWS assigns the instance a new one, unless the instance
+    /// has a second interface (EC2 User Guide, Elastic IP addresses; unverified here, and
+    /// shown in the event). Its address is not in the trail: a placeholder from the
+    /// documentation ranges stands for it, as for a launch. Returns that placeholder.
+    fn public_address_back(
+        &mut self,
+        eni: &NetworkInterfaceId,
+        private: Ipv4Addr,
+    ) -> Option<Ipv4Addr> {
+        if !self.displaced_public.remove(&(eni.clone(), private)) {
+            return None;
+        }
+        let single = self
+            .network_interfaces
+            .get(eni)
+            .and_then(|x| x.instance_id.as_ref())
+            .and_then(|i| self.instances.get(i))
+            .is_some_and(|i| i.network_interfaces.len() <= 1);
+        if !single {
+            return None;
+        }
+        let q = self.placeholder_public_ip(&BTreeSet::new())?;
+        let x = self.network_interfaces.get_mut(eni)?;
+        x.public_ips.push((private, q));
+        Some(q)
     }
 
     pub(super) fn disassociate_address(
@@ -264,6 +310,7 @@ impl Network {
         };
         let ip = address.public_ip;
         let eni = address.network_interface_id.clone();
+        let private = address.private_ip;
         if let Some(x) = self.addresses.get_mut(index) {
             x.network_interface_id = None;
             x.instance_id = None;
@@ -279,11 +326,26 @@ impl Network {
         {
             e.public_ips.retain(|(_, p)| *p != ip);
         }
+        let new_public = match (&eni, private) {
+            (Some(e), Some(p)) => self.public_address_back(e, p),
+            _ => None,
+        };
         if let Some(e) = eni.as_ref().and_then(|e| self.network_interfaces.get(e)) {
             touched.extend(self.host_touched(e));
         }
         let from = eni.map(|e| format!(" from {e}")).unwrap_or_default();
-        Ok(effect(format!("{ip}: disassociated{from}"), touched, false))
+        let again = new_public
+            .map(|q| {
+                format!(
+                    "; AWS gives the instance a new public IPv4 address, unknown to the trail (placeholder {q})"
+                )
+            })
+            .unwrap_or_default();
+        Ok(effect(
+            format!("{ip}: disassociated{from}{again}"),
+            touched,
+            false,
+        ))
     }
 
     pub(super) fn release_address(

@@ -256,6 +256,16 @@ fn elastic_ip_moves_revert_to_where_the_address_was() {
         "{:?}",
         revert(2, "check_next")
     );
+    // The move itself: connections to the address reach another host, which already had a
+    // public address; one change of that address, not the old host "no longer exposed".
+    let moved = steps[1]["exposure"].as_array().expect("exposure");
+    assert_eq!(moved.len(), 1, "{moved:?}");
+    assert_eq!(moved[0]["kind"], "TRAFFIC_REDIRECTED");
+    assert_eq!(moved[0]["severity"], "high");
+    assert_eq!(moved[0]["ranges"][0], "198.51.100.88/32");
+    assert_eq!(moved[0]["before"]["path"][1], "i-0a0000ff");
+    assert_eq!(moved[0]["after"]["path"][1], "i-0a000001");
+    assert_eq!(moved[0]["after"]["disposition"], "DELIVERED");
 }
 
 /// An Elastic IP that replaced the public address AWS gave an instance at launch: taking it

@@ -600,79 +600,147 @@ fn diff_family(
         })
         .collect();
     // Hosts of a subnet public before and after that gained or lost a public address (when the
-    // subnet itself becomes public or private, the change above already says so for all).
+    // subnet itself becomes public or private, the change above already says so for all), and
+    // public addresses moved from one host of the subnet to another.
     if before.internet == crate::reach::InternetClass::Public
         && after.internet == crate::reach::InternetClass::Public
     {
-        // A host is its interface and private address: a new public address on a host that had
-        // one (an Elastic IP replacing the auto-assigned address) changes nothing.
-        let key = |h: &crate::reach::PublicHost| (h.interface.clone(), h.private_ip);
-        let had: std::collections::BTreeSet<_> = before.public_hosts.iter().map(key).collect();
-        let has: std::collections::BTreeSet<_> = after.public_hosts.iter().map(key).collect();
-        for (hosts, gained) in [(&after.public_hosts, true), (&before.public_hosts, false)] {
-            for h in hosts.iter() {
-                let k = key(h);
-                if (gained && had.contains(&k)) || (!gained && has.contains(&k)) {
-                    continue;
-                }
-                let who = match &h.instance {
-                    Some(i) => format!("{i} ({}, {})", h.interface, h.private_ip),
-                    None => format!("{} ({})", h.interface, h.private_ip),
-                };
-                let v = addr::addr_value(&h.public_ip);
-                let mut path: Vec<Arc<str>> = vec![h.interface.name()];
-                if let Some(i) = &h.instance {
-                    path.push(i.name());
-                }
-                let reached = Side {
-                    disposition: Disposition::Delivered,
-                    path,
-                    internet: Some(InternetVia::Direct),
-                };
-                let unreached = Side {
-                    disposition: Disposition::Dropped,
-                    path: Vec::new(),
-                    internet: None,
-                };
-                let (kind, severity, reason, b, a) = if gained {
-                    (
-                        ChangeKind::HostExposed,
-                        Severity::Critical,
-                        format!(
-                            "{who} in a public subnet is now reachable from the internet at {}",
-                            h.public_ip
-                        ),
-                        unreached,
-                        reached,
-                    )
-                } else {
-                    (
-                        ChangeKind::HostExposureRemoved,
-                        Severity::Info,
-                        format!(
-                            "{who} is no longer reachable from the internet at {}",
-                            h.public_ip
-                        ),
-                        reached,
-                        unreached,
-                    )
-                };
-                found.push(ExposureChange {
-                    subnet_id: subnet.subnet_id.clone(),
-                    vpc_id: subnet.vpc_id.clone(),
-                    family: before.family,
-                    kind,
-                    ranges: vec![Interval::single(v)],
-                    before: b,
-                    after: a,
-                    severity,
-                    reason,
-                });
-            }
-        }
+        found.extend(host_changes(subnet, before, after));
     }
     found.sort_by(|x, y| (x.kind, x.ranges.first()).cmp(&(y.kind, y.ranges.first())));
     out.extend(found);
+}
+
+/// The host-level changes of a subnet public before and after. A host is its interface and
+/// private address: a new public address on a host that had one (an Elastic IP replacing the
+/// auto-assigned address) changes nothing for it. A public address that moved to another host
+/// of the subnet is one change of that address: `HOST_EXPOSED` when the host it moved to had
+/// no public address, else `TRAFFIC_REDIRECTED` (connections from the internet to it reach
+/// another host); the host it left is named in the reason, not reported as no longer exposed.
+fn host_changes(
+    subnet: &SubnetReach,
+    before: &FamilyReach,
+    after: &FamilyReach,
+) -> Vec<ExposureChange> {
+    use crate::model::NetworkInterfaceId;
+    use crate::reach::PublicHost;
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::net::IpAddr;
+    let key = |h: &PublicHost| (h.interface.clone(), h.private_ip);
+    let had: BTreeSet<_> = before.public_hosts.iter().map(key).collect();
+    let has: BTreeSet<_> = after.public_hosts.iter().map(key).collect();
+    let by_address = |hosts: &[PublicHost]| -> BTreeMap<IpAddr, (NetworkInterfaceId, IpAddr)> {
+        hosts.iter().map(|h| (h.public_ip, key(h))).collect()
+    };
+    let (was_at, is_at) = (
+        by_address(&before.public_hosts),
+        by_address(&after.public_hosts),
+    );
+    // The hosts a public address moved between: (from, to) by address.
+    let moved = |ip: &IpAddr| -> Option<(&PublicHost, &PublicHost)> {
+        let (from, to) = (was_at.get(ip)?, is_at.get(ip)?);
+        if from == to {
+            return None;
+        }
+        let old = before.public_hosts.iter().find(|h| key(h) == *from)?;
+        let new = after.public_hosts.iter().find(|h| key(h) == *to)?;
+        Some((old, new))
+    };
+    let who = |h: &PublicHost| match &h.instance {
+        Some(i) => format!("{i} ({}, {})", h.interface, h.private_ip),
+        None => format!("{} ({})", h.interface, h.private_ip),
+    };
+    let reached = |h: &PublicHost| {
+        let mut path: Vec<Arc<str>> = vec![h.interface.name()];
+        if let Some(i) = &h.instance {
+            path.push(i.name());
+        }
+        Side {
+            disposition: Disposition::Delivered,
+            path,
+            internet: Some(InternetVia::Direct),
+        }
+    };
+    let unreached = || Side {
+        disposition: Disposition::Dropped,
+        path: Vec::new(),
+        internet: None,
+    };
+    let change = |kind, h: &PublicHost, b: Side, a: Side, severity, reason| ExposureChange {
+        subnet_id: subnet.subnet_id.clone(),
+        vpc_id: subnet.vpc_id.clone(),
+        family: before.family,
+        kind,
+        ranges: vec![Interval::single(addr::addr_value(&h.public_ip))],
+        before: b,
+        after: a,
+        severity,
+        reason,
+    };
+    let mut out = Vec::new();
+    for h in &after.public_hosts {
+        let gained = !had.contains(&key(h));
+        match (moved(&h.public_ip), gained) {
+            (Some((old, _)), true) => out.push(change(
+                ChangeKind::HostExposed,
+                h,
+                reached(old),
+                reached(h),
+                Severity::Critical,
+                format!(
+                    "{} in a public subnet is now reachable from the internet at {}, the address {} had",
+                    who(h),
+                    h.public_ip,
+                    who(old)
+                ),
+            )),
+            (Some((old, _)), false) => out.push(change(
+                ChangeKind::TrafficRedirected,
+                h,
+                reached(old),
+                reached(h),
+                Severity::High,
+                format!(
+                    "connections from the internet to {} now reach {} instead of {}",
+                    h.public_ip,
+                    who(h),
+                    who(old)
+                ),
+            )),
+            (None, true) => out.push(change(
+                ChangeKind::HostExposed,
+                h,
+                unreached(),
+                reached(h),
+                Severity::Critical,
+                format!(
+                    "{} in a public subnet is now reachable from the internet at {}",
+                    who(h),
+                    h.public_ip
+                ),
+            )),
+            (None, false) => {}
+        }
+    }
+    for h in &before.public_hosts {
+        // Moved to another host: reported above, as a change of that address.
+        if has.contains(&key(h)) || moved(&h.public_ip).is_some() {
+            continue;
+        }
+        out.push(change(
+            ChangeKind::HostExposureRemoved,
+            h,
+            reached(h),
+            unreached(),
+            Severity::Info,
+            format!(
+                "{} is no longer reachable from the internet at {}",
+                who(h),
+                h.public_ip
+            ),
+        ));
+    }
+    out
 }
 
 #[cfg(test)]

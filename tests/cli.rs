@@ -418,3 +418,45 @@ fn replies_through_an_inspection_appliance_reach_the_internet() {
     assert!(codes.contains(&"NO_RETURN_ROUTE"), "{codes:?}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A reader that closes the pipe early (`vpcsim reach --format json | head`) is not an error:
+/// the JSON writer hands back the pipe's own error, which the CLI recognises and ends quietly
+/// on (it used to wrap it, and the CLI printed "cannot write the output: Broken pipe").
+#[test]
+fn a_closed_pipe_reaches_the_cli_as_a_closed_pipe() {
+    /// Takes `room` bytes, then fails as a closed pipe does.
+    struct ClosedAfter {
+        room: usize,
+    }
+    impl std::io::Write for ClosedAfter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.room == 0 {
+                return Err(std::io::ErrorKind::BrokenPipe.into());
+            }
+            let n = buf.len().min(self.room);
+            self.room -= n;
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let loaded = snapshot::load(Path::new("scenarios/example-topology/topology.toml"))
+        .expect("the example loads");
+    let net = &loaded.network;
+    let engine = Engine::new(net);
+    for room in [0, 10, 500] {
+        let ids = net.subnets.keys().cloned().collect();
+        let e = report::write_reach_json(ClosedAfter { room }, engine.reach_stream(net, ids), &[])
+            .expect_err("the pipe is closed");
+        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
+        let ids = net.subnets.keys().cloned().collect();
+        let e = report::write_reach_text(
+            ClosedAfter { room },
+            engine.reach_stream(net, ids),
+            Style { color: false },
+        )
+        .expect_err("the pipe is closed");
+        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
+    }
+}

@@ -249,7 +249,8 @@ pub fn write_reach_json<W: io::Write>(
         subnets: Streamed(RefCell::new(Some(reach))),
         diagnostics: diagnostics(diags),
     };
-    serde_json::to_writer_pretty(&mut w, &doc).map_err(io::Error::other)?;
+    // (`From` keeps an I/O error as it is: a closed pipe stays `BrokenPipe`.)
+    serde_json::to_writer_pretty(&mut w, &doc).map_err(io::Error::from)?;
     w.write_all(b"\n")
 }
 

@@ -322,3 +322,29 @@ fn a_host_whose_launch_address_an_elastic_ip_replaced_stays_public_without_it() 
         "{step}"
     );
 }
+
+/// Associating an address where it already is changes nothing, so there is nothing to revert
+/// (a revert that disassociated it would take it off the host).
+#[test]
+fn an_address_associated_where_it_already_is_has_no_revert() {
+    let (_, json) = whatif(
+        "associate-address --allocation-id eipalloc-0a0000e1 --instance-id i-0a000001 ; \
+         associate-address --allocation-id eipalloc-0a0000e1 --instance-id i-0a000001 --allow-reassociation ; \
+         associate-address --allocation-id eipalloc-0a0000e1 --network-interface-id eni-0a000001",
+        "json",
+    );
+    let v: Value = serde_json::from_str(&json).expect("JSON");
+    let reverts: Vec<&Value> = v["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .map(|s| &s["remediation"])
+        .collect();
+    assert!(
+        reverts[0]["cli"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("aws ec2 disassociate-address"))
+    );
+    assert!(reverts[1].is_null(), "{}", reverts[1]);
+    assert!(reverts[2].is_null(), "{}", reverts[2]);
+}

@@ -310,25 +310,81 @@ fn captured_by_interface(before: &Side, after: &Side) -> bool {
         .any(|h| !before.hops().any(|b| b == h))
 }
 
-/// Whether a range a blackhole route dropped (`before`) is, in `after`, delivered where that
-/// route pointed: its target is alive again (an internet or virtual private gateway attached
-/// again, an interface back), or, for a NAT gateway (whose ID never comes back), the range
-/// leaves to the internet through another NAT gateway, as the dead one sent it. A peering
-/// connection is never restored: the only way one becomes active is its first acceptance
-/// (semantics doc §1.10), so a path over it is new. A reach ends a blackhole's path at the dead
-/// route's target.
-fn restores(before: &Side, after: &Side) -> bool {
-    let Some(target) = before.path.last().map(|t| &**t) else {
-        return false;
-    };
-    if target.starts_with("pcx-") {
-        false
-    } else if target.starts_with("nat-") {
-        after.disposition == Disposition::ExitsToInternet
-            && after.internet == Some(InternetVia::NatGateway)
-    } else {
-        after.hops().any(|h| h == target)
+/// How a range a blackhole route dropped (`before`) and that `after` delivers somewhere is
+/// graded. A reach ends a blackhole's path at the dead route's target.
+enum FromBlackhole {
+    /// Straight to an internet gateway now: exposed, whatever the dead route pointed at.
+    Exposed,
+    /// Where the dead route pointed: its target is alive again (an internet or virtual private
+    /// gateway attached again, an interface or instance back: the first thing after the table),
+    /// or, for a NAT gateway or an egress-only internet gateway, whose IDs never come back, the
+    /// range leaves to the internet through another one of the same kind, first thing after
+    /// the table.
+    Restored,
+    /// Over the peering connection the dead route named: a connection becomes active only
+    /// once, when accepted (semantics doc §1.10), so this is a new peer path, not a restoration.
+    PeerActivated,
+    /// Somewhere else: graded as if the dead route were alive and had been pointed there, from
+    /// this outcome of its target.
+    Redirected(Side),
+    /// A target of a kind vpcsim does not know where it leads: graded by the new path alone.
+    Unknown,
+}
+
+fn from_blackhole(before: &Side, after: &Side) -> FromBlackhole {
+    if after.disposition == Disposition::ExitsToInternet
+        && after.internet == Some(InternetVia::Direct)
+    {
+        return FromBlackhole::Exposed;
     }
+    let Some(target) = before.path.last().map(|t| &**t) else {
+        return FromBlackhole::Unknown;
+    };
+    let first = after.hops().next();
+    let kind_of = |id: &str| id.split('-').next().unwrap_or_default().to_string();
+    let internet_via =
+        |via| after.disposition == Disposition::ExitsToInternet && after.internet == Some(via);
+    if target.starts_with("pcx-") && first == Some(target) {
+        return FromBlackhole::PeerActivated;
+    }
+    let restored = if target.starts_with("nat-") {
+        first.is_some_and(|f| f.starts_with("nat-")) && internet_via(InternetVia::NatGateway)
+    } else if target.starts_with("eigw-") {
+        first.is_some_and(|f| f.starts_with("eigw-")) && internet_via(InternetVia::EgressOnly)
+    } else {
+        !target.starts_with("pcx-") && first == Some(target)
+    };
+    if restored {
+        return FromBlackhole::Restored;
+    }
+    let (disposition, internet) = match kind_of(target).as_str() {
+        "nat" => (Disposition::ExitsToInternet, Some(InternetVia::NatGateway)),
+        "igw" => (Disposition::ExitsToInternet, Some(InternetVia::Direct)),
+        "eigw" => (Disposition::ExitsToInternet, Some(InternetVia::EgressOnly)),
+        "vgw" => (Disposition::ExitsToVpn, None),
+        "tgw" => (Disposition::ExitsToTransitGateway, None),
+        "pcx" => (Disposition::ExitsToPeer, None),
+        "eni" | "i" => (Disposition::Delivered, None),
+        "vpce" => (Disposition::ToVpcEndpoint, None),
+        _ => return FromBlackhole::Unknown,
+    };
+    FromBlackhole::Redirected(Side {
+        disposition,
+        path: before.path.clone(),
+        internet,
+    })
+}
+
+/// The outcome a change is graded from: `before` itself, or, for a range a blackhole route
+/// dropped that now goes elsewhere, the outcome of that route's target ([`FromBlackhole`]).
+fn graded_before<'a>(before: &'a Side, after: &Side) -> std::borrow::Cow<'a, Side> {
+    if before.disposition == Disposition::Blackhole
+        && after.carries()
+        && let FromBlackhole::Redirected(h) = from_blackhole(before, after)
+    {
+        return std::borrow::Cow::Owned(h);
+    }
+    std::borrow::Cow::Borrowed(before)
 }
 
 /// Classifies a change of outcome for a range; `None` when nothing a user cares about changed
@@ -346,11 +402,23 @@ fn classify(before: &Side, after: &Side) -> Option<ChangeKind> {
     if before.disposition == after.disposition && before.internet == after.internet && same_path {
         return None;
     }
+    if before.disposition == Disposition::Blackhole && after.carries() {
+        match from_blackhole(before, after) {
+            FromBlackhole::Exposed => return Some(ChangeKind::InternetExposed),
+            FromBlackhole::Restored => return Some(ChangeKind::Restored),
+            FromBlackhole::PeerActivated => return Some(ChangeKind::PeerPathGained),
+            // Where the target's outcome and the new one agree, the range goes where the dead
+            // route sent it.
+            FromBlackhole::Redirected(h) => {
+                return Some(classify(&h, after).unwrap_or(ChangeKind::Restored));
+            }
+            FromBlackhole::Unknown => {}
+        }
+    }
     let internet = |s: &Side| s.disposition == Disposition::ExitsToInternet;
     let vpn = |s: &Side| s.disposition == Disposition::ExitsToVpn;
     // Most specific first: a range that now leaves through a new kind of path is reported as
     // that path gained (what it lost is in `before`).
-    // A blackholed range that now goes straight to the internet is exposed, not restored.
     let kind = if after.disposition == Disposition::Blackhole && before.carries() {
         ChangeKind::Blackholed
     } else if internet(after)
@@ -370,26 +438,6 @@ fn classify(before: &Side, after: &Side) -> Option<ChangeKind> {
         // not addressed to it (its source/destination check is on), the range no longer gets
         // where it went, and turning the check off makes it an interception.
         ChangeKind::TrafficRedirected
-    } else if before.disposition == Disposition::Blackhole
-        && after.carries()
-        && !restores(before, after)
-    {
-        // Traffic a dead route dropped now goes somewhere that route did not point: graded by
-        // where it goes now, as a range that was going elsewhere (its old destination is gone):
-        // an interface or instance on the way is a capture, as in the ladder above.
-        if captured_by_interface(before, after) {
-            ChangeKind::TrafficRedirected
-        } else if vpn(after) {
-            ChangeKind::OnPremisesPathGained
-        } else if after.via_peering() {
-            ChangeKind::PeerPathGained
-        } else if internet(after) {
-            ChangeKind::InternetEgressGained
-        } else {
-            ChangeKind::TrafficRedirected
-        }
-    } else if before.disposition == Disposition::Blackhole && after.carries() {
-        ChangeKind::Restored
     } else if internet(before)
         && internet(after)
         && before.internet == Some(InternetVia::Direct)
@@ -585,7 +633,8 @@ fn diff_family(
     let mut found: Vec<ExposureChange> = changes
         .into_iter()
         .map(|(kind, b, a, ranges)| {
-            let (severity, reason) = grade(kind, &b, &a, after.public_hosts.len());
+            let (severity, reason) =
+                grade(kind, &graded_before(&b, &a), &a, after.public_hosts.len());
             ExposureChange {
                 subnet_id: subnet.subnet_id.clone(),
                 vpc_id: subnet.vpc_id.clone(),
@@ -788,10 +837,40 @@ mod tests {
             &["rtb-1", "igw-1"],
             Some(InternetVia::Direct),
         );
+        let eigw = side(
+            Disposition::ExitsToInternet,
+            &["rtb-1", "eigw-2"],
+            Some(InternetVia::EgressOnly),
+        );
+        let vpn_via_appliance = side(
+            Disposition::ExitsToVpn,
+            &["rtb-1", "i-1", "eni-1", "subnet-1", "rtb-2", "vgw-1"],
+            None,
+        );
+        let nat_via_appliance = side(
+            Disposition::ExitsToInternet,
+            &[
+                "rtb-1", "i-1", "eni-1", "subnet-1", "rtb-2", "nat-2", "subnet-2", "rtb-3", "igw-1",
+            ],
+            Some(InternetVia::Appliance),
+        );
         let cases = [
             // The same target alive again.
             (dead("vgw-1"), vpn.clone(), ChangeKind::Restored),
             (dead("eni-1"), eni.clone(), ChangeKind::Restored),
+            // Another egress-only gateway: its ID never comes back either.
+            (dead("eigw-1"), eigw.clone(), ChangeKind::Restored),
+            // The gateway back, but behind an instance now: a capture, not a restoration.
+            (
+                dead("vgw-1"),
+                vpn_via_appliance.clone(),
+                ChangeKind::TrafficRedirected,
+            ),
+            (
+                dead("nat-1"),
+                nat_via_appliance.clone(),
+                ChangeKind::TrafficRedirected,
+            ),
             // A NAT gateway never comes back: another one gives the same egress.
             (dead("nat-1"), nat("nat-2"), ChangeKind::Restored),
             // Somewhere the dead route did not point.
@@ -802,7 +881,8 @@ mod tests {
                 nat("nat-2"),
                 ChangeKind::InternetEgressGained,
             ),
-            (dead("pcx-1"), peer("pcx-2"), ChangeKind::PeerPathGained),
+            // As the live route pointed from one peering connection to another would be.
+            (dead("pcx-1"), peer("pcx-2"), ChangeKind::TrafficRedirected),
             // A connection becomes active only once (its acceptance): a new peer path.
             (dead("pcx-1"), peer("pcx-1"), ChangeKind::PeerPathGained),
             // Straight to the internet: exposed, whatever the dead route pointed at.

@@ -232,7 +232,8 @@ pub fn revert(change: &Change, before: &Network) -> Option<Remediation> {
             format!("ec2.delete_vpc_peering_connection(VpcPeeringConnectionId='{p}')"),
             "routes to the peering connection become blackhole; remove them too",
         ),
-        // An address moved from another interface (AllowReassociation): back where it was.
+        // An address already associated: back where it was (AllowReassociation), or nothing
+        // to undo when the call put it where it already was.
         AssociateAddress {
             allocation_id,
             public_ip,
@@ -240,16 +241,24 @@ pub fn revert(change: &Change, before: &Network) -> Option<Remediation> {
             instance_id,
             private_ip,
             ..
-        } if previous_holder(before, allocation_id.as_ref(), *public_ip).is_some_and(
-            |(_, eni, ip)| {
-                // Not a no-op: the same interface and private address again would change nothing.
-                network_interface_id.as_ref() != Some(eni)
-                    || instance_id.is_some()
-                    || private_ip.is_some_and(|p| Some(p) != ip)
-            },
-        ) =>
-        {
+        } if previous_holder(before, allocation_id.as_ref(), *public_ip).is_some() => {
             let (address, eni, ip) = previous_holder(before, allocation_id.as_ref(), *public_ip)?;
+            // Where the call puts it: the interface named, else the instance's; the private
+            // address named, else the interface's first.
+            let new_eni = match (network_interface_id, instance_id) {
+                (Some(e), _) => Some(e.clone()),
+                (None, Some(i)) => before.instance_interface(i).map(|e| e.id.clone()),
+                (None, None) => None,
+            };
+            let new_private = private_ip.or_else(|| {
+                new_eni
+                    .as_ref()
+                    .and_then(|e| before.network_interfaces.get(e))
+                    .and_then(|e| e.private_ips.first().copied())
+            });
+            if new_eni.as_ref() == Some(eni) && new_private == ip {
+                return None;
+            }
             let (cli, boto3) = associate_again(address, eni, ip, true);
             r(
                 cli,

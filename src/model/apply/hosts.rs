@@ -213,6 +213,23 @@ impl Network {
             }
             touched.push(old.to_string());
         }
+        // Another Elastic IP on that private address is disassociated by the call
+        // ([BC AssociateAddress]: "If you associate an Elastic IP address with an instance or
+        // network interface that has an existing Elastic IP address, the existing address is
+        // disassociated").
+        for (i, x) in self.addresses.iter_mut().enumerate() {
+            if i != index
+                && x.network_interface_id.as_ref() == Some(&eni_id)
+                && x.private_ip == Some(private)
+            {
+                x.network_interface_id = None;
+                x.instance_id = None;
+                x.private_ip = None;
+                if let Some(a) = x.association_id.take() {
+                    self.placeholders.remove(&a);
+                }
+            }
+        }
         if let Some(x) = self.addresses.get_mut(index) {
             x.network_interface_id = Some(eni_id.clone());
             x.instance_id = instance_id;
@@ -497,6 +514,7 @@ impl Network {
                 x.private_ip = None;
                 x.association_id = None;
             }
+            self.displaced_public.retain(|(e, _)| e != id);
             self.forget(id.as_str());
         }
     }

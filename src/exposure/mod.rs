@@ -95,6 +95,8 @@ pub struct Side {
     pub disposition: Disposition,
     pub path: Vec<Arc<str>>,
     pub internet: Option<InternetVia>,
+    /// For a blackhole: the target of the dead route that dropped the traffic.
+    pub blackhole_target: Option<Arc<str>>,
 }
 
 impl Side {
@@ -103,6 +105,7 @@ impl Side {
             disposition: s.disposition,
             path: s.path.clone(),
             internet: s.internet,
+            blackhole_target: s.blackhole_target.clone(),
         }
     }
 
@@ -124,6 +127,7 @@ impl Side {
                 disposition: Disposition::Dropped,
                 path: self.path.clone(),
                 internet: None,
+                blackhole_target: None,
             }
         } else {
             self.clone()
@@ -310,8 +314,8 @@ fn captured_by_interface(before: &Side, after: &Side) -> bool {
         .any(|h| !before.hops().any(|b| b == h))
 }
 
-/// How a range a blackhole route dropped (`before`) and that `after` delivers somewhere is
-/// graded. A reach ends a blackhole's path at the dead route's target.
+/// How a range a blackhole route dropped (`before`, whose `blackhole_target` names the dead
+/// route's target) and that `after` delivers somewhere is graded.
 enum FromBlackhole {
     /// Straight to an internet gateway now: exposed, whatever the dead route pointed at.
     Exposed,
@@ -337,7 +341,7 @@ fn from_blackhole(before: &Side, after: &Side) -> FromBlackhole {
     {
         return FromBlackhole::Exposed;
     }
-    let Some(target) = before.path.last().map(|t| &**t) else {
+    let Some(target) = before.blackhole_target.as_deref() else {
         return FromBlackhole::Unknown;
     };
     let first = after.hops().next();
@@ -368,10 +372,14 @@ fn from_blackhole(before: &Side, after: &Side) -> FromBlackhole {
         "vpce" => (Disposition::ToVpcEndpoint, None),
         _ => return FromBlackhole::Unknown,
     };
+    // (The target on the path, as a live route's would be.)
+    let mut path = before.path.clone();
+    path.push(Arc::from(target));
     FromBlackhole::Redirected(Side {
         disposition,
-        path: before.path.clone(),
+        path,
         internet,
+        blackhole_target: None,
     })
 }
 
@@ -540,6 +548,7 @@ pub fn absent(subnet: &SubnetReach) -> SubnetReach {
             path: Vec::new(),
             explanations: Vec::new(),
             internet: None,
+            blackhole_target: None,
         }],
         ..f.clone()
     };
@@ -708,12 +717,14 @@ fn host_changes(
             disposition: Disposition::Delivered,
             path,
             internet: Some(InternetVia::Direct),
+            blackhole_target: None,
         }
     };
     let unreached = || Side {
         disposition: Disposition::Dropped,
         path: Vec::new(),
         internet: None,
+        blackhole_target: None,
     };
     let change = |kind, h: &PublicHost, b: Side, a: Side, severity, reason| ExposureChange {
         subnet_id: subnet.subnet_id.clone(),
@@ -801,11 +812,15 @@ mod tests {
             disposition,
             path: path.iter().map(|p| Arc::from(*p)).collect(),
             internet,
+            blackhole_target: None,
         }
     }
 
     fn dead(target: &str) -> Side {
-        side(Disposition::Blackhole, &["rtb-1", target], None)
+        Side {
+            blackhole_target: Some(Arc::from(target)),
+            ..side(Disposition::Blackhole, &["rtb-1"], None)
+        }
     }
 
     /// A range a blackhole route dropped is RESTORED only when it goes where that route

@@ -132,6 +132,8 @@ pub struct Outcome {
     pub last: Option<Hop>,
     pub explanations: Vec<Explanation>,
     pub internet: Option<InternetVia>,
+    /// For a blackhole: the target of the dead route that dropped the traffic.
+    pub blackhole_target: Option<Arc<str>>,
 }
 
 impl Outcome {
@@ -185,6 +187,9 @@ pub struct Segment {
     pub path: Vec<Arc<str>>,
     pub explanations: Vec<Explanation>,
     pub internet: Option<InternetVia>,
+    /// For a `BLACKHOLE` segment: the target of the dead route that dropped it (not on the
+    /// path: the traffic never gets there).
+    pub blackhole_target: Option<Arc<str>>,
 }
 
 impl Segment {
@@ -841,6 +846,7 @@ impl Engine {
                     disposition: Disposition::Dropped,
                     hops: ctx.hops.clone(),
                     last: None,
+                    blackhole_target: None,
                     explanations: ctx.explanations.clone(),
                     internet: None,
                 },
@@ -1022,12 +1028,14 @@ fn group_hashed(pieces: Out) -> Vec<Segment> {
         o.disposition.hash(&mut h);
         o.internet.hash(&mut h);
         o.hash_resources(&mut h);
+        o.blackhole_target.hash(&mut h);
         explanations.len().hash(&mut h);
         let key = h.finish();
         let same = |s: &Segment| {
             s.disposition == o.disposition
                 && s.internet == o.internet
                 && o.same_resources(&s.path)
+                && s.blackhole_target == o.blackhole_target
                 && s.explanations == explanations
         };
         let mut at = first.get(&key).copied();
@@ -1049,6 +1057,7 @@ fn group_hashed(pieces: Out) -> Vec<Segment> {
                     path: o.resources(),
                     explanations,
                     internet: o.internet,
+                    blackhole_target: o.blackhole_target,
                 });
                 next.push(u32::MAX);
                 match last {
@@ -1087,6 +1096,7 @@ fn group_small(pieces: Out) -> Vec<Segment> {
             s.disposition == o.disposition
                 && s.internet == o.internet
                 && o.same_resources(&s.path)
+                && s.blackhole_target == o.blackhole_target
                 && s.explanations == explanations
         };
         match segs.iter_mut().find(|s| same(s)) {
@@ -1097,6 +1107,7 @@ fn group_small(pieces: Out) -> Vec<Segment> {
                 path: o.resources(),
                 explanations,
                 internet: o.internet,
+                blackhole_target: o.blackhole_target,
             }),
         }
     }
@@ -1129,6 +1140,7 @@ mod tests {
             disposition: d,
             hops: path::Path::of(hops.iter().map(|h| hop(h))),
             last: None,
+            blackhole_target: None,
             explanations: ex,
             internet: (d == Disposition::ExitsToInternet).then_some(InternetVia::Direct),
         };

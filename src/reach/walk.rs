@@ -254,6 +254,7 @@ fn finish_owned(
             last: None,
             explanations: ctx.explanations,
             internet,
+            blackhole_target: None,
         },
     ));
 }
@@ -276,6 +277,7 @@ fn finish(
             last: None,
             explanations: ctx.explanations.clone(),
             internet,
+            blackhole_target: None,
         },
     ));
 }
@@ -495,14 +497,23 @@ impl Walker<'_> {
                                 table,
                                 format!("route {} -> {} is blackhole: {why}; matching traffic is dropped, with no fall-through (semantics doc §3.4)", e.route.destination, e.route.target),
                             );
-                            // A reach's path ends at the target the dead route names, so that
-                            // its blackhole segments tell one dead target from another (and an
-                            // exposure diff can tell a target coming back from a new one). A
-                            // trace names it in the table hop instead: nothing is passed there.
-                            if !c.detail {
-                                c.hops.push(Hop::resource(e.route.target.id()));
+                            // The dead route's target goes with the segment (not its path:
+                            // nothing is passed there), so that blackhole segments tell one
+                            // dead target from another and an exposure diff can tell a target
+                            // coming back from a new one.
+                            if !pieces.is_empty() {
+                                out.push((
+                                    pieces,
+                                    Outcome {
+                                        disposition: Disposition::Blackhole,
+                                        hops: c.hops,
+                                        last: None,
+                                        explanations: c.explanations,
+                                        internet: None,
+                                        blackhole_target: Some(e.target_name.clone()),
+                                    },
+                                ));
                             }
-                            finish_owned(out, pieces, c, Disposition::Blackhole, None);
                         }
                         TargetStatus::Unknown(why) => {
                             c.explain("ASSUMED_TARGET", e.route.target.id(), why);
@@ -799,6 +810,7 @@ impl Walker<'_> {
                     last: o.last.clone(),
                     explanations,
                     internet: o.internet,
+                    blackhole_target: o.blackhole_target.clone(),
                 },
             ));
         }
@@ -916,6 +928,7 @@ impl Walker<'_> {
                     last: (!arrived).then(|| Hop::resource(subnet)),
                     explanations: ctx.explanations.clone(),
                     internet: None,
+                    blackhole_target: None,
                 },
             ));
             return;

@@ -69,10 +69,15 @@ fn ranges(c: &ExposureChange) -> String {
 
 fn side(s: &crate::exposure::Side) -> String {
     let hops: Vec<&str> = s.path.iter().map(|p| &**p).collect();
+    let dead = s
+        .blackhole_target
+        .as_ref()
+        .map(|t| format!(" (dead route to {t})"))
+        .unwrap_or_default();
     if hops.is_empty() {
-        s.disposition.name().to_string()
+        format!("{}{dead}", s.disposition.name())
     } else {
-        format!("{} via {}", s.disposition.name(), hops.join(" > "))
+        format!("{} via {}{dead}", s.disposition.name(), hops.join(" > "))
     }
 }
 

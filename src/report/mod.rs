@@ -95,6 +95,9 @@ struct JsonSegment<'a> {
     ranges: Vec<String>,
     disposition: &'static str,
     path: Vec<&'a str>,
+    /// Only for a `BLACKHOLE` segment: the dead route's target.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    blackhole_target: Option<&'a str>,
     explanations: Vec<JsonExplanation<'a>>,
 }
 
@@ -182,6 +185,7 @@ fn json_family(f: &FamilyReach) -> JsonFamily<'_> {
                 ranges: cidr_strings(f.family, s),
                 disposition: s.disposition.name(),
                 path: s.path.iter().map(|p| &**p).collect(),
+                blackhole_target: s.blackhole_target.as_deref(),
                 explanations: explanations(&s.explanations),
             })
             .collect(),

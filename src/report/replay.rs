@@ -23,6 +23,9 @@ struct JsonModelError<'a> {
 struct JsonSide<'a> {
     disposition: &'static str,
     path: Vec<&'a str>,
+    /// Only for a `BLACKHOLE` side: the dead route's target.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    blackhole_target: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -49,6 +52,7 @@ fn json_side(s: &Side) -> JsonSide<'_> {
     JsonSide {
         disposition: s.disposition.name(),
         path: s.path.iter().map(|p| &**p).collect(),
+        blackhole_target: s.blackhole_target.as_deref(),
     }
 }
 
@@ -86,10 +90,16 @@ pub(super) fn change_text(c: &ExposureChange, style: Style) -> String {
 }
 
 /// "EXITS_TO_INTERNET via nat-…" for text: the first resource after the subnet's route table.
+/// A blackhole also names the dead route's target.
 fn side_text(s: &Side) -> String {
+    let dead = s
+        .blackhole_target
+        .as_ref()
+        .map(|t| format!(" (dead route to {t})"))
+        .unwrap_or_default();
     match s.path.get(1).or(s.path.last()) {
-        Some(p) => format!("{} via {p}", s.disposition.name()),
-        None => s.disposition.name().to_string(),
+        Some(p) => format!("{} via {p}{dead}", s.disposition.name()),
+        None => format!("{}{dead}", s.disposition.name()),
     }
 }
 

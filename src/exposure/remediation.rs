@@ -350,9 +350,16 @@ fn associate_again(
             format!("--allocation-id {a}"),
             format!("AllocationId='{a}'"),
         ),
+        // (A VPC address needs its allocation ID, which the input did not give: looked up.)
         None => (
-            format!("--public-ip {}", address.public_ip),
-            format!("PublicIp='{}'", address.public_ip),
+            format!(
+                "--allocation-id $(aws ec2 describe-addresses --public-ips {} --query 'Addresses[0].AllocationId' --output text)",
+                address.public_ip
+            ),
+            format!(
+                "AllocationId=ec2.describe_addresses(PublicIps=['{}'])['Addresses'][0]['AllocationId']",
+                address.public_ip
+            ),
         ),
     };
     let mut cli = format!("aws ec2 associate-address {who_cli} --network-interface-id {eni}");
@@ -367,4 +374,33 @@ fn associate_again(
     }
     py.push(')');
     (cli, py)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An address the input knows only by its public IP (an old describe-addresses row) is put
+    /// back by the allocation ID looked up from that IP: a VPC address needs one.
+    #[test]
+    fn an_address_without_allocation_id_is_looked_up() {
+        let address = Address {
+            allocation_id: None,
+            public_ip: "198.51.100.7".parse().expect("address"),
+            network_interface_id: None,
+            instance_id: None,
+            private_ip: None,
+            association_id: None,
+        };
+        let eni = NetworkInterfaceId::new("eni-1");
+        let (cli, py) = associate_again(&address, &eni, "10.0.0.5".parse().ok(), false);
+        assert_eq!(
+            cli,
+            "aws ec2 associate-address --allocation-id $(aws ec2 describe-addresses --public-ips 198.51.100.7 --query 'Addresses[0].AllocationId' --output text) --network-interface-id eni-1 --private-ip-address 10.0.0.5"
+        );
+        assert_eq!(
+            py,
+            "ec2.associate_address(AllocationId=ec2.describe_addresses(PublicIps=['198.51.100.7'])['Addresses'][0]['AllocationId'], NetworkInterfaceId='eni-1', PrivateIpAddress='10.0.0.5')"
+        );
+    }
 }

@@ -137,6 +137,36 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// Its explanations as a segment keeps them (sorted, without repeats), taken out of it.
+    fn take_explanations(&mut self) -> Vec<Explanation> {
+        let mut e = std::mem::take(&mut self.explanations);
+        e.sort();
+        e.dedup();
+        e
+    }
+
+    /// Whether it belongs to segment `s`, given its explanations from
+    /// [`Outcome::take_explanations`].
+    fn joins(&self, s: &Segment, explanations: &[Explanation]) -> bool {
+        s.disposition == self.disposition
+            && s.internet == self.internet
+            && self.same_resources(&s.path)
+            && s.blackhole_target == self.blackhole_target
+            && s.explanations == explanations
+    }
+
+    /// A new segment of `ranges` with this outcome.
+    fn segment(self, ranges: Vec<Interval>, explanations: Vec<Explanation>) -> Segment {
+        Segment {
+            path: self.resources(),
+            ranges,
+            disposition: self.disposition,
+            explanations,
+            internet: self.internet,
+            blackhole_target: self.blackhole_target,
+        }
+    }
+
     /// The whole path, in order.
     fn hops_vec(&self) -> Vec<Hop> {
         let mut v = self.hops.to_vec();
@@ -1021,9 +1051,7 @@ fn group_hashed(pieces: Out) -> Vec<Segment> {
     let mut segs: Vec<Segment> = Vec::new();
     let mut next: Vec<u32> = Vec::new();
     for (ivs, mut o) in pieces {
-        let mut explanations = std::mem::take(&mut o.explanations);
-        explanations.sort();
-        explanations.dedup();
+        let explanations = o.take_explanations();
         let mut h = crate::fxhash::FxHasher::default();
         o.disposition.hash(&mut h);
         o.internet.hash(&mut h);
@@ -1031,17 +1059,10 @@ fn group_hashed(pieces: Out) -> Vec<Segment> {
         o.blackhole_target.hash(&mut h);
         explanations.len().hash(&mut h);
         let key = h.finish();
-        let same = |s: &Segment| {
-            s.disposition == o.disposition
-                && s.internet == o.internet
-                && o.same_resources(&s.path)
-                && s.blackhole_target == o.blackhole_target
-                && s.explanations == explanations
-        };
         let mut at = first.get(&key).copied();
         let mut last = None;
         while let Some(i) = at {
-            if same(&segs[i as usize]) {
+            if o.joins(&segs[i as usize], &explanations) {
                 break;
             }
             last = Some(i);
@@ -1051,14 +1072,7 @@ fn group_hashed(pieces: Out) -> Vec<Segment> {
             Some(i) => segs[i as usize].ranges.extend(ivs),
             None => {
                 let i = segs.len() as u32;
-                segs.push(Segment {
-                    ranges: ivs,
-                    disposition: o.disposition,
-                    path: o.resources(),
-                    explanations,
-                    internet: o.internet,
-                    blackhole_target: o.blackhole_target,
-                });
+                segs.push(o.segment(ivs, explanations));
                 next.push(u32::MAX);
                 match last {
                     Some(l) => next[l as usize] = i,
@@ -1069,15 +1083,7 @@ fn group_hashed(pieces: Out) -> Vec<Segment> {
             }
         }
     }
-    for s in &mut segs {
-        s.ranges = addr::normalize(std::mem::take(&mut s.ranges));
-        // Kept for the life of the result: no spare room (a range list mostly holds one or two
-        // ranges, in a buffer grown for four or more).
-        s.ranges.shrink_to_fit();
-    }
-    // Ranges of different segments never overlap, so the first address orders them totally.
-    segs.sort_by_key(|s| s.ranges.first().map(|r| r.lo));
-    segs.shrink_to_fit();
+    settle(&mut segs);
     segs
 }
 
@@ -1089,36 +1095,27 @@ const SMALL_GROUP: usize = 16;
 fn group_small(pieces: Out) -> Vec<Segment> {
     let mut segs: Vec<Segment> = Vec::with_capacity(pieces.len());
     for (ivs, mut o) in pieces {
-        let mut explanations = std::mem::take(&mut o.explanations);
-        explanations.sort();
-        explanations.dedup();
-        let same = |s: &Segment| {
-            s.disposition == o.disposition
-                && s.internet == o.internet
-                && o.same_resources(&s.path)
-                && s.blackhole_target == o.blackhole_target
-                && s.explanations == explanations
-        };
-        match segs.iter_mut().find(|s| same(s)) {
+        let explanations = o.take_explanations();
+        match segs.iter_mut().find(|s| o.joins(s, &explanations)) {
             Some(s) => s.ranges.extend(ivs),
-            None => segs.push(Segment {
-                ranges: ivs,
-                disposition: o.disposition,
-                path: o.resources(),
-                explanations,
-                internet: o.internet,
-                blackhole_target: o.blackhole_target,
-            }),
+            None => segs.push(o.segment(ivs, explanations)),
         }
     }
-    for s in &mut segs {
+    settle(&mut segs);
+    segs
+}
+
+/// Sorts and merges each segment's ranges and orders the segments by their lowest address
+/// (ranges of different segments never overlap, so that orders them totally). What is kept
+/// for the life of the result has no spare room: a range list mostly holds one or two ranges,
+/// in a buffer grown for four or more.
+fn settle(segs: &mut Vec<Segment>) {
+    for s in segs.iter_mut() {
         s.ranges = addr::normalize(std::mem::take(&mut s.ranges));
-        // Kept for the life of the result: no spare room (a range list mostly holds one or two
-        // ranges, in a buffer grown for four or more).
         s.ranges.shrink_to_fit();
     }
     segs.sort_by_key(|s| s.ranges.first().map(|r| r.lo));
-    segs
+    segs.shrink_to_fit();
 }
 
 #[cfg(test)]

@@ -344,26 +344,46 @@ fn from_blackhole(before: &Side, after: &Side) -> FromBlackhole {
     let Some(target) = before.blackhole_target.as_deref() else {
         return FromBlackhole::Unknown;
     };
-    let first = after.hops().next();
+    // The dead route is in the last table of `before`'s path (the source's, or one after a NAT
+    // gateway or an appliance): what `after` does right after that same way there.
+    let next = after
+        .path
+        .strip_prefix(before.path.as_slice())
+        .and_then(|rest| rest.first())
+        .map(|h| &**h);
     let kind_of = |id: &str| id.split('-').next().unwrap_or_default().to_string();
     let internet_via =
         |via| after.disposition == Disposition::ExitsToInternet && after.internet == Some(via);
-    if target.starts_with("pcx-") && first == Some(target) {
+    if target.starts_with("pcx-") && next == Some(target) {
         return FromBlackhole::PeerActivated;
     }
     let restored = if target.starts_with("nat-") {
-        first.is_some_and(|f| f.starts_with("nat-")) && internet_via(InternetVia::NatGateway)
+        next.is_some_and(|f| f.starts_with("nat-")) && internet_via(InternetVia::NatGateway)
     } else if target.starts_with("eigw-") {
-        first.is_some_and(|f| f.starts_with("eigw-")) && internet_via(InternetVia::EgressOnly)
+        next.is_some_and(|f| f.starts_with("eigw-")) && internet_via(InternetVia::EgressOnly)
     } else {
-        !target.starts_with("pcx-") && first == Some(target)
+        !target.starts_with("pcx-") && next == Some(target)
     };
     if restored {
         return FromBlackhole::Restored;
     }
+    // Traffic that reached the dead route's table through a NAT gateway or an appliance left
+    // translated, as `walk` says of it.
+    let translated = before.hops().fold(None, |via, h| {
+        if h.starts_with("nat-") {
+            Some(InternetVia::NatGateway)
+        } else if h.starts_with("eni-") || h.starts_with("i-") {
+            via.or(Some(InternetVia::Appliance))
+        } else {
+            via
+        }
+    });
     let (disposition, internet) = match kind_of(target).as_str() {
         "nat" => (Disposition::ExitsToInternet, Some(InternetVia::NatGateway)),
-        "igw" => (Disposition::ExitsToInternet, Some(InternetVia::Direct)),
+        "igw" => (
+            Disposition::ExitsToInternet,
+            Some(translated.unwrap_or(InternetVia::Direct)),
+        ),
         "eigw" => (Disposition::ExitsToInternet, Some(InternetVia::EgressOnly)),
         "vgw" => (Disposition::ExitsToVpn, None),
         "tgw" => (Disposition::ExitsToTransitGateway, None),
@@ -903,7 +923,42 @@ mod tests {
             // Straight to the internet: exposed, whatever the dead route pointed at.
             (dead("igw-1"), igw.clone(), ChangeKind::InternetExposed),
         ];
-        for (before, after, kind) in cases {
+        // A dead route deeper than the source's table: the internet gateway of the NAT
+        // gateway's subnet detached, then attached again.
+        let behind_nat = |target: &str| Side {
+            blackhole_target: Some(Arc::from(target)),
+            ..side(
+                Disposition::Blackhole,
+                &["rtb-1", "nat-1", "subnet-n", "rtb-n"],
+                None,
+            )
+        };
+        let via_nat = |last: &str| {
+            side(
+                Disposition::ExitsToInternet,
+                &["rtb-1", "nat-1", "subnet-n", "rtb-n", last],
+                Some(InternetVia::NatGateway),
+            )
+        };
+        let appliance_behind_nat = side(
+            Disposition::Delivered,
+            &["rtb-1", "nat-1", "subnet-n", "rtb-n", "eni-9", "subnet-9"],
+            None,
+        );
+        let deep = [
+            (behind_nat("igw-1"), via_nat("igw-1"), ChangeKind::Restored),
+            (
+                behind_nat("igw-1"),
+                via_nat("igw-2"),
+                ChangeKind::TrafficRedirected,
+            ),
+            (
+                behind_nat("igw-1"),
+                appliance_behind_nat,
+                ChangeKind::TrafficRedirected,
+            ),
+        ];
+        for (before, after, kind) in cases.into_iter().chain(deep) {
             assert_eq!(
                 classify(&before, &after),
                 Some(kind),

@@ -388,7 +388,10 @@ fn from_blackhole(before: &Side, after: &Side) -> FromBlackhole {
         "vgw" => (Disposition::ExitsToVpn, None),
         "tgw" => (Disposition::ExitsToTransitGateway, None),
         "pcx" => (Disposition::ExitsToPeer, None),
-        "eni" | "i" => (Disposition::Delivered, None),
+        // An appliance forwards what it gets, to where the new path cannot say: taken to have
+        // done what the new path does, so that only the interface that sees the traffic differs
+        // (as when a live route is pointed from one appliance to another).
+        "eni" | "i" => (after.disposition, after.internet),
         "vpce" => (Disposition::ToVpcEndpoint, None),
         _ => return FromBlackhole::Unknown,
     };
@@ -717,7 +720,10 @@ fn host_changes(
     // The hosts a public address moved between: (from, to) by address.
     let moved = |ip: &IpAddr| -> Option<(&PublicHost, &PublicHost)> {
         let (from, to) = (was_at.get(ip)?, is_at.get(ip)?);
-        if from == to {
+        // (An address listed on two hosts on one side, which an input can declare, is not
+        // taken for a move.)
+        let listed = |hosts: &[PublicHost]| hosts.iter().filter(|h| h.public_ip == *ip).count();
+        if from == to || listed(&before.public_hosts) > 1 || listed(&after.public_hosts) > 1 {
             return None;
         }
         let old = before.public_hosts.iter().find(|h| key(h) == *from)?;
@@ -945,6 +951,32 @@ mod tests {
             &["rtb-1", "nat-1", "subnet-n", "rtb-n", "eni-9", "subnet-9"],
             None,
         );
+        // A dead appliance route: the appliance is taken to have done what the new path does,
+        // so a new appliance is a capture (as a live retarget between appliances is), and a
+        // NAT gateway instead is the capture undone.
+        let via_other_appliance = side(
+            Disposition::ExitsToInternet,
+            &["rtb-1", "i-2", "eni-2", "subnet-2", "rtb-2", "igw-1"],
+            Some(InternetVia::Appliance),
+        );
+        assert_eq!(
+            classify(&dead("i-1"), &via_other_appliance),
+            Some(ChangeKind::TrafficRedirected)
+        );
+        let (severity, _) = grade(
+            ChangeKind::TrafficRedirected,
+            &graded_before(&dead("i-1"), &via_other_appliance),
+            &via_other_appliance,
+            0,
+        );
+        assert_eq!(severity, Severity::High);
+        let (severity, _) = grade(
+            ChangeKind::TrafficRedirected,
+            &graded_before(&dead("i-1"), &nat("nat-2")),
+            &nat("nat-2"),
+            0,
+        );
+        assert_eq!(severity, Severity::Low);
         let deep = [
             (behind_nat("igw-1"), via_nat("igw-1"), ChangeKind::Restored),
             (

@@ -319,11 +319,10 @@ fn captured_by_interface(before: &Side, after: &Side) -> bool {
 enum FromBlackhole {
     /// Straight to an internet gateway now: exposed, whatever the dead route pointed at.
     Exposed,
-    /// Where the dead route pointed: its target is alive again (an internet or virtual private
-    /// gateway attached again, an interface or instance back: the first thing after the table),
-    /// or, for a NAT gateway or an egress-only internet gateway, whose IDs never come back, the
-    /// range leaves to the internet through another one of the same kind, first thing after
-    /// the table.
+    /// Where the dead route pointed: right after the table holding it, reached the same way,
+    /// its target is alive again (a virtual private gateway attached again, an interface or
+    /// instance back), or, for a NAT gateway or an egress-only internet gateway, whose IDs
+    /// never come back, another one of the same kind takes the range to the internet.
     Restored,
     /// Over the peering connection the dead route named: a connection becomes active only
     /// once, when accepted (semantics doc §1.10), so this is a new peer path, not a restoration.

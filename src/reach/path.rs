@@ -5,7 +5,7 @@
 //! the largest share of `reach_all`'s time (BENCHMARKS.md, "Reach").
 //!
 //! Paths live inside one walk on one thread (`Rc`); results leave the walk as vectors
-//! ([`Path::to_vec`], [`Path::resources`]).
+//! ([`Path::to_vec`], [`Path::resources_into`]).
 
 use super::Hop;
 use std::hash::{Hash, Hasher};
@@ -55,13 +55,6 @@ impl Path {
         let parent = std::mem::take(self);
         let len = parent.len() + 1;
         *self = Path(Some(Rc::new(Node::Hop { hop, len, parent })));
-    }
-
-    /// This path with one more hop.
-    pub fn with(&self, hop: Hop) -> Path {
-        let mut p = self.clone();
-        p.push(hop);
-        p
     }
 
     /// This path followed by all the hops of `tail`, sharing both.
@@ -121,13 +114,6 @@ impl Path {
         v
     }
 
-    /// The resources passed, in order (what a reach segment's path lists).
-    pub fn resources(&self) -> Vec<Arc<str>> {
-        let mut v = Vec::with_capacity(self.len());
-        self.resources_into(&mut v);
-        v
-    }
-
     /// Appends the resources passed, in order, to `v`.
     pub fn resources_into(&self, v: &mut Vec<Arc<str>>) {
         let from = v.len();
@@ -145,13 +131,6 @@ impl Path {
         }
         let mut rest = resources.iter().rev();
         self.each_rev(&mut |h| rest.next().is_some_and(|r| h.resource == *r))
-    }
-
-    /// Feeds the resources passed to `state` (last first), consistently with
-    /// [`Path::same_resources`]: equal resource lists hash alike.
-    pub fn hash_resources<H: Hasher>(&self, state: &mut H) {
-        state.write_usize(self.len());
-        self.hash_hops(state);
     }
 
     /// Feeds the resources passed to `state`, last first, without the length.
@@ -196,15 +175,22 @@ impl Drop for Path {
 mod tests {
     use super::*;
 
+    fn resources(p: &Path) -> Vec<Arc<str>> {
+        let mut v = Vec::new();
+        p.resources_into(&mut v);
+        v
+    }
+
     fn names(p: &Path) -> Vec<String> {
-        p.resources().iter().map(|r| r.to_string()).collect()
+        resources(p).iter().map(|r| r.to_string()).collect()
     }
 
     /// Branches share their prefix and never see each other's hops.
     #[test]
     fn branches_keep_their_own_hops() {
         let base = Path::of([Hop::resource("rtb-1"), Hop::resource("pcx-1")]);
-        let a = base.with(Hop::resource("subnet-a"));
+        let mut a = base.clone();
+        a.push(Hop::resource("subnet-a"));
         let mut b = base.clone();
         b.push(Hop::resource("subnet-b"));
         assert_eq!(names(&base), ["rtb-1", "pcx-1"]);
@@ -214,9 +200,9 @@ mod tests {
         assert_eq!(a.last().map(|h| &*h.resource), Some("subnet-a"));
         assert_ne!(a, b);
         assert_eq!(a, Path::of(a.to_vec()));
-        assert!(a.same_resources(&a.resources()));
-        assert!(!a.same_resources(&b.resources()));
-        assert!(!a.same_resources(&base.resources()));
+        assert!(a.same_resources(&resources(&a)));
+        assert!(!a.same_resources(&resources(&b)));
+        assert!(!a.same_resources(&resources(&base)));
     }
 
     /// A joined path reads as one, whatever is appended or joined after it.
@@ -228,19 +214,21 @@ mod tests {
         assert_eq!(names(&joined), ["rtb-1", "nat-1", "subnet-n", "rtb-n"]);
         assert_eq!(joined.len(), 4);
         assert_eq!(joined.last().map(|h| &*h.resource), Some("rtb-n"));
-        let longer = joined.with(Hop::resource("igw-1")).join(&tail);
+        let mut longer = joined.clone();
+        longer.push(Hop::resource("igw-1"));
+        let longer = longer.join(&tail);
         assert_eq!(
             names(&longer),
             [
                 "rtb-1", "nat-1", "subnet-n", "rtb-n", "igw-1", "subnet-n", "rtb-n"
             ]
         );
-        assert!(longer.same_resources(&longer.resources()));
-        assert!(!longer.same_resources(&joined.resources()));
+        assert!(longer.same_resources(&resources(&longer)));
+        assert!(!longer.same_resources(&resources(&joined)));
         assert_eq!(longer, Path::of(longer.to_vec()));
         let hash = |p: &Path| {
             let mut h = std::collections::hash_map::DefaultHasher::new();
-            p.hash_resources(&mut h);
+            p.hash_hops(&mut h);
             h.finish()
         };
         assert_eq!(hash(&longer), hash(&Path::of(longer.to_vec())));

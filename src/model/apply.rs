@@ -684,9 +684,9 @@ impl Network {
     }
 
     /// Looks up a route target by kind, honouring [`Inventory`] (module doc).
-    pub(super) fn presence<'a, K: Ord, T>(
+    pub(super) fn presence<'a, K: Ord + std::hash::Hash + Clone, T>(
         &self,
-        map: &'a BTreeMap<K, T>,
+        map: &'a IdMap<K, T>,
         key: &K,
         known: bool,
         id: &str,

@@ -13,6 +13,7 @@
 mod apply;
 mod change;
 mod effect;
+mod idmap;
 mod ids;
 mod route;
 mod shared;
@@ -20,6 +21,7 @@ mod shared;
 pub use apply::{ApplyOptions, BindError};
 pub use change::*;
 pub use effect::{Effect, EffectSummary};
+pub use idmap::IdMap;
 pub use ids::*;
 pub use route::*;
 pub use shared::Shared;
@@ -374,20 +376,20 @@ pub struct Inventory {
 /// The whole routing state. Its large collections are [`Shared`] between copies until changed.
 #[derive(Clone, Debug, Default)]
 pub struct Network {
-    pub vpcs: Shared<BTreeMap<VpcId, Vpc>>,
-    pub subnets: Shared<BTreeMap<SubnetId, Subnet>>,
-    pub route_tables: Shared<BTreeMap<RouteTableId, RouteTable>>,
-    pub internet_gateways: BTreeMap<InternetGatewayId, InternetGateway>,
+    pub vpcs: Shared<IdMap<VpcId, Vpc>>,
+    pub subnets: Shared<IdMap<SubnetId, Subnet>>,
+    pub route_tables: Shared<IdMap<RouteTableId, RouteTable>>,
+    pub internet_gateways: IdMap<InternetGatewayId, InternetGateway>,
     pub egress_only_internet_gateways:
-        BTreeMap<EgressOnlyInternetGatewayId, EgressOnlyInternetGateway>,
-    pub nat_gateways: Shared<BTreeMap<NatGatewayId, NatGateway>>,
-    pub vpn_gateways: BTreeMap<VpnGatewayId, VpnGateway>,
-    pub vpc_peering_connections: Shared<BTreeMap<VpcPeeringConnectionId, VpcPeeringConnection>>,
-    pub transit_gateway_attachments: BTreeMap<TransitGatewayAttachmentId, TransitGatewayAttachment>,
-    pub vpc_endpoints: BTreeMap<VpcEndpointId, VpcEndpoint>,
-    pub prefix_lists: BTreeMap<PrefixListId, PrefixList>,
-    pub network_interfaces: Shared<BTreeMap<NetworkInterfaceId, NetworkInterface>>,
-    pub instances: Shared<BTreeMap<InstanceId, Instance>>,
+        IdMap<EgressOnlyInternetGatewayId, EgressOnlyInternetGateway>,
+    pub nat_gateways: Shared<IdMap<NatGatewayId, NatGateway>>,
+    pub vpn_gateways: IdMap<VpnGatewayId, VpnGateway>,
+    pub vpc_peering_connections: Shared<IdMap<VpcPeeringConnectionId, VpcPeeringConnection>>,
+    pub transit_gateway_attachments: IdMap<TransitGatewayAttachmentId, TransitGatewayAttachment>,
+    pub vpc_endpoints: IdMap<VpcEndpointId, VpcEndpoint>,
+    pub prefix_lists: IdMap<PrefixListId, PrefixList>,
+    pub network_interfaces: Shared<IdMap<NetworkInterfaceId, NetworkInterface>>,
+    pub instances: Shared<IdMap<InstanceId, Instance>>,
     pub addresses: Vec<Address>,
     pub inventory: Inventory,
     index: Shared<Index>,
@@ -411,9 +413,9 @@ pub struct Network {
 #[derive(Clone, Default)]
 struct Index {
     /// Transit gateway → the VPCs where it has a live attachment.
-    tgw_attached: BTreeMap<TransitGatewayId, BTreeSet<VpcId>>,
-    main: BTreeMap<VpcId, RouteTableId>,
-    subnet: BTreeMap<SubnetId, RouteTableId>,
+    tgw_attached: IdMap<TransitGatewayId, BTreeSet<VpcId>>,
+    main: IdMap<VpcId, RouteTableId>,
+    subnet: IdMap<SubnetId, RouteTableId>,
     edge: BTreeMap<String, RouteTableId>,
     /// Association ID → the table holding it. Only looked up, never iterated: a hash map, since
     /// a `BTreeMap` lookup here followed a dozen IDs' pointers to compare them (cache misses
@@ -537,8 +539,7 @@ impl Network {
             if matches!(a.state.as_str(), "available" | "modifying") {
                 index
                     .tgw_attached
-                    .entry(a.transit_gateway_id.clone())
-                    .or_default()
+                    .get_or_insert_with(a.transit_gateway_id.clone(), BTreeSet::new)
                     .insert(a.vpc_id.clone());
             }
         }

@@ -1115,29 +1115,59 @@ struct Importer {
 /// Inserts a record unless one with the same ID is already there (pages should not overlap);
 /// a duplicate is reported and the first record kept.
 fn insert_first<K: Ord + fmt::Display, V>(
-    map: &mut BTreeMap<K, V>,
+    map: &mut impl InsertNew<K, V>,
     id: K,
     value: V,
     r: &Node,
     what: &str,
 ) {
-    use std::collections::btree_map::Entry;
-    match map.entry(id) {
-        Entry::Vacant(slot) => {
-            slot.insert(value);
-        }
-        Entry::Occupied(first) => r.diag(
+    if map.has(&id) {
+        r.diag(
             Severity::Warning,
             "duplicate-record",
-            Some(&first.key().to_string()),
-            format!(
-                "{what} {} appears more than once in the input; the first record is kept",
-                first.key()
-            ),
-        ),
+            Some(&id.to_string()),
+            format!("{what} {id} appears more than once in the input; the first record is kept"),
+        )
+    } else {
+        map.put(id, value);
     }
 }
 
+/// The model's maps (`BTreeMap` and [`IdMap`]) as [`insert_first`] uses them.
+trait InsertNew<K, V> {
+    fn has(&self, id: &K) -> bool;
+    fn put(&mut self, id: K, value: V);
+}
+
+impl<K: Ord, V> InsertNew<K, V> for BTreeMap<K, V> {
+    fn has(&self, id: &K) -> bool {
+        self.contains_key(id)
+    }
+
+    fn put(&mut self, id: K, value: V) {
+        self.insert(id, value);
+    }
+}
+
+impl<K, V, M: InsertNew<K, V> + Clone> InsertNew<K, V> for Shared<M> {
+    fn has(&self, id: &K) -> bool {
+        (**self).has(id)
+    }
+
+    fn put(&mut self, id: K, value: V) {
+        (**self).put(id, value);
+    }
+}
+
+impl<K: Ord + std::hash::Hash + Clone, V> InsertNew<K, V> for IdMap<K, V> {
+    fn has(&self, id: &K) -> bool {
+        self.contains_key(id)
+    }
+
+    fn put(&mut self, id: K, value: V) {
+        self.insert(id, value);
+    }
+}
 impl Importer {
     /// §6.3: every `associated` CIDR counts; `CidrBlock` (the primary) only when there is no set.
     fn vpc(&mut self, r: &Node) {
@@ -1486,8 +1516,7 @@ impl Importer {
         let key = TransitGatewayAttachmentId::new(id);
         self.net
             .transit_gateway_attachments
-            .entry(key.clone())
-            .or_insert(TransitGatewayAttachment {
+            .get_or_insert_with(key.clone(), || TransitGatewayAttachment {
                 id: key,
                 transit_gateway_id: TransitGatewayId::new(tgw),
                 vpc_id: VpcId::new(vpc),
@@ -1572,8 +1601,7 @@ impl Importer {
         let list = self
             .net
             .prefix_lists
-            .entry(key.clone())
-            .or_insert_with(|| PrefixList {
+            .get_or_insert_with(key.clone(), || PrefixList {
                 id: key.clone(),
                 name: None,
                 cidrs: Vec::new(),

@@ -12,23 +12,30 @@
 //! The API is the part of `BTreeMap`'s the model uses, with the same meaning.
 
 use std::borrow::Borrow;
-use std::collections::BTreeSet;
 use std::fmt;
 use std::hash::Hash;
+use std::sync::OnceLock;
 
 use crate::fxhash::FxHashMap;
 
+/// Entries in a vector, found through a hash index of their keys, iterated through a list of
+/// their positions sorted by key. The index holds only key and position (24 bytes an entry), so
+/// it stays small enough to be mostly in cache; the position list is built at the first
+/// iteration and then kept current by `insert` and `remove` (a binary search and a shift of
+/// 4-byte positions), so a snapshot import that only inserts never sorts more than once.
 #[derive(Clone)]
 pub struct IdMap<K, V> {
-    map: FxHashMap<K, V>,
-    order: BTreeSet<K>,
+    index: FxHashMap<K, u32>,
+    entries: Vec<(K, V)>,
+    order: OnceLock<Vec<u32>>,
 }
 
 impl<K, V> Default for IdMap<K, V> {
     fn default() -> Self {
         IdMap {
-            map: FxHashMap::default(),
-            order: BTreeSet::new(),
+            index: FxHashMap::default(),
+            entries: Vec::new(),
+            order: OnceLock::new(),
         }
     }
 }
@@ -39,11 +46,20 @@ impl<K: Ord + Hash + Clone, V> IdMap<K, V> {
     }
 
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.entries.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.entries.is_empty()
+    }
+
+    #[inline]
+    fn position<Q>(&self, key: &Q) -> Option<usize>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.index.get(key).map(|&i| i as usize)
     }
 
     #[inline]
@@ -52,7 +68,8 @@ impl<K: Ord + Hash + Clone, V> IdMap<K, V> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.map.get(key)
+        let i = self.position(key)?;
+        self.entries.get(i).map(|(_, v)| v)
     }
 
     #[inline]
@@ -61,7 +78,8 @@ impl<K: Ord + Hash + Clone, V> IdMap<K, V> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.map.get_mut(key)
+        let i = self.position(key)?;
+        self.entries.get_mut(i).map(|(_, v)| v)
     }
 
     #[inline]
@@ -70,7 +88,8 @@ impl<K: Ord + Hash + Clone, V> IdMap<K, V> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.map.get_key_value(key)
+        let i = self.position(key)?;
+        self.entries.get(i).map(|(k, v)| (k, v))
     }
 
     #[inline]
@@ -79,16 +98,47 @@ impl<K: Ord + Hash + Clone, V> IdMap<K, V> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.map.contains_key(key)
+        self.index.contains_key(key)
+    }
+
+    /// The positions of the entries in key order, sorted now if no iteration has since the
+    /// map was built.
+    fn order(&self) -> &[u32] {
+        self.order.get_or_init(|| {
+            let mut order: Vec<u32> = (0..self.entries.len() as u32).collect();
+            order.sort_unstable_by(|&a, &b| {
+                self.entries[a as usize].0.cmp(&self.entries[b as usize].0)
+            });
+            order
+        })
+    }
+
+    /// Where `key` goes in the sorted position list (the position of the first larger key).
+    fn rank(entries: &[(K, V)], order: &[u32], key: &K) -> usize {
+        order.partition_point(|&i| entries[i as usize].0 < *key)
+    }
+
+    /// Appends a new entry (the key must be absent) and returns its position.
+    fn push_new(&mut self, key: K, value: V) -> usize {
+        let i = self.entries.len();
+        if let Some(order) = self.order.get_mut() {
+            let at = Self::rank(&self.entries, order, &key);
+            order.insert(at, i as u32);
+        }
+        self.index.insert(key.clone(), i as u32);
+        self.entries.push((key, value));
+        i
     }
 
     /// As `BTreeMap::insert`: the value the key had, if any (the stored key is kept).
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
-        match self.map.get_mut(&key) {
-            Some(slot) => Some(std::mem::replace(slot, value)),
+        match self.position(&key) {
+            Some(i) => self
+                .entries
+                .get_mut(i)
+                .map(|slot| std::mem::replace(&mut slot.1, value)),
             None => {
-                self.order.insert(key.clone());
-                self.map.insert(key, value);
+                self.push_new(key, value);
                 None
             }
         }
@@ -96,69 +146,104 @@ impl<K: Ord + Hash + Clone, V> IdMap<K, V> {
 
     /// The value under `key`, inserted by `make` first when absent (`entry(key).or_insert_with`).
     pub fn get_or_insert_with(&mut self, key: K, make: impl FnOnce() -> V) -> &mut V {
-        if !self.map.contains_key(&key) {
-            self.order.insert(key.clone());
-        }
-        self.map.entry(key).or_insert_with(make)
+        let i = match self.position(&key) {
+            Some(i) => i,
+            None => self.push_new(key, make()),
+        };
+        &mut self.entries[i].1
     }
 
     pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
     where
         K: Borrow<Q>,
-        Q: Hash + Eq + Ord + ?Sized,
+        Q: Hash + Eq + ?Sized,
     {
-        let value = self.map.remove(key)?;
-        self.order.remove(key);
+        let i = self.index.remove(key)? as usize;
+        let last = self.entries.len() - 1;
+        if let Some(order) = self.order.get_mut() {
+            // Drop the removed entry's position, then rename the last entry's position, which
+            // `swap_remove` moves into the hole.
+            let at = Self::rank(&self.entries, order, &self.entries[i].0);
+            order.remove(at);
+            if i != last {
+                let at = Self::rank(&self.entries, order, &self.entries[last].0);
+                order[at] = i as u32;
+            }
+        }
+        let (_, value) = self.entries.swap_remove(i);
+        if i != last
+            && let Some(slot) = self.index.get_mut::<K>(&self.entries[i].0)
+        {
+            *slot = i as u32;
+        }
         Some(value)
     }
 
     /// Keeps the entries `keep` accepts, visiting them in key order.
     pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
-        let map = &mut self.map;
-        self.order.retain(|k| {
-            let kept = map.get_mut(k).is_none_or(|v| keep(k, v));
-            if !kept {
-                map.remove(k);
+        let mut kept = vec![false; self.entries.len()];
+        for (i, entry) in self.ordered_mut() {
+            kept[i] = keep(&entry.0, &mut entry.1);
+        }
+        if kept.iter().all(|k| *k) {
+            return;
+        }
+        let entries = std::mem::take(&mut self.entries);
+        self.index.clear();
+        self.order = OnceLock::new();
+        for ((key, value), kept) in entries.into_iter().zip(kept) {
+            if kept {
+                self.push_new(key, value);
             }
-            kept
-        });
+        }
     }
 
     pub fn clear(&mut self) {
-        self.map.clear();
-        self.order.clear();
+        self.index.clear();
+        self.entries.clear();
+        self.order = OnceLock::new();
     }
 
     /// The entries in key order.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&K, &V)> + Clone + '_ {
-        self.order.iter().filter_map(|k| self.map.get_key_value(k))
+        self.order()
+            .iter()
+            .filter_map(|&i| self.entries.get(i as usize).map(|(k, v)| (k, v)))
     }
 
     /// The keys in order.
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = &K> + Clone + '_ {
-        self.order.iter()
+        self.iter().map(|(k, _)| k)
     }
 
     /// The values in key order.
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &V> + Clone + '_ {
-        self.order.iter().filter_map(|k| self.map.get(k))
+        self.iter().map(|(_, v)| v)
+    }
+
+    /// Each entry with its position, in key order, changeable (keys must not change).
+    fn ordered_mut(&mut self) -> impl Iterator<Item = (usize, &mut (K, V))> {
+        self.order();
+        let order = self.order.get().map(Vec::as_slice).unwrap_or_default();
+        let mut slots: Vec<Option<&mut (K, V)>> = self.entries.iter_mut().map(Some).collect();
+        order
+            .iter()
+            .filter_map(move |&i| slots.get_mut(i as usize)?.take().map(|e| (i as usize, e)))
     }
 
     /// The entries in key order, changeable.
-    pub fn iter_mut(&mut self) -> std::vec::IntoIter<(&K, &mut V)> {
-        let mut entries: Vec<(&K, &mut V)> = self.map.iter_mut().collect();
-        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        entries.into_iter()
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&K, &mut V)> {
+        self.ordered_mut().map(|(_, (k, v))| (&*k, v))
     }
 
     /// The values in key order, changeable.
     pub fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
-        self.iter_mut().map(|(_, v)| v)
+        self.ordered_mut().map(|(_, (_, v))| v)
     }
 
     /// The first entry in key order.
     pub fn first_key_value(&self) -> Option<(&K, &V)> {
-        self.order.first().and_then(|k| self.map.get_key_value(k))
+        self.iter().next()
     }
 }
 
@@ -205,19 +290,20 @@ impl<K: Ord + Hash + Clone, V> IntoIterator for IdMap<K, V> {
 
     /// The entries in key order.
     fn into_iter(self) -> Self::IntoIter {
-        let mut entries: Vec<(K, V)> = self.map.into_iter().collect();
+        let mut entries = self.entries;
         entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         entries.into_iter()
     }
 }
 
-impl<K: Hash + Eq, V: PartialEq> PartialEq for IdMap<K, V> {
+/// Equal when they hold the same entries, whatever order they were inserted in.
+impl<K: Ord + Hash + Clone, V: PartialEq> PartialEq for IdMap<K, V> {
     fn eq(&self, other: &Self) -> bool {
-        self.map == other.map
+        self.len() == other.len() && self.entries.iter().all(|(k, v)| other.get(k) == Some(v))
     }
 }
 
-impl<K: Hash + Eq, V: Eq> Eq for IdMap<K, V> {}
+impl<K: Ord + Hash + Clone, V: Eq> Eq for IdMap<K, V> {}
 
 /// As a `BTreeMap` prints: the entries in key order.
 impl<K: Ord + Hash + Clone + fmt::Debug, V: fmt::Debug> fmt::Debug for IdMap<K, V> {
@@ -233,7 +319,7 @@ impl<K: Ord + Hash + Clone + Borrow<Q>, Q: Hash + Eq + ?Sized, V> std::ops::Inde
 
     /// As `BTreeMap`'s: panics when the key is absent (tests only; the model uses `get`).
     fn index(&self, key: &Q) -> &V {
-        match self.map.get(key) {
+        match self.get(key) {
             Some(v) => v,
             None => panic!("no entry for the key in IdMap"),
         }
@@ -247,7 +333,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     /// Every operation agrees with `BTreeMap`, iteration order included, over a sequence of
-    /// inserts, replacements and removals.
+    /// inserts, replacements and removals, with and without an iteration in between.
     #[test]
     fn behaves_as_a_btreemap() {
         let mut ours: IdMap<RouteTableId, u32> = IdMap::new();
@@ -271,6 +357,10 @@ mod tests {
                 }
             }
             assert_eq!(ours.len(), theirs.len());
+            // Iterating builds the key order; later inserts and removals keep it current.
+            if step % 97 == 0 {
+                assert!(ours.iter().eq(theirs.iter()), "step {step}");
+            }
         }
         assert!(ours.iter().eq(theirs.iter()));
         assert!(ours.keys().eq(theirs.keys()));
@@ -281,9 +371,20 @@ mod tests {
             *v *= 2;
             *w *= 2;
         }
+        for key in ["rtb-00007", "rtb-new"].map(RouteTableId::new) {
+            *ours.get_or_insert_with(key.clone(), || 5) += 1;
+            *theirs.entry(key).or_insert(5) += 1;
+        }
+        assert!(ours.iter().eq(theirs.iter()));
         ours.retain(|_, v| *v % 3 != 0);
         theirs.retain(|_, v| *v % 3 != 0);
         assert_eq!(format!("{ours:?}"), format!("{theirs:?}"));
-        assert!(ours.clone().into_iter().eq(theirs.into_iter()));
+        assert!(ours.clone().into_iter().eq(theirs.clone().into_iter()));
+        let mut built: IdMap<RouteTableId, u32> = theirs.clone().into_iter().rev().collect();
+        assert_eq!(built, ours);
+        built.insert(RouteTableId::new("rtb-x"), 1);
+        assert_ne!(built, ours);
+        built.clear();
+        assert!(built.is_empty() && built.iter().next().is_none());
     }
 }

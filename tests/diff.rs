@@ -143,3 +143,57 @@ fn usage_errors_say_what_to_give() {
     let (code, _, _) = diff(&["--before", TOPOLOGY]);
     assert_eq!(code, 2, "--before needs --after");
 }
+
+/// Two snapshots of a VPC with ingress routing (semantics doc §3.6) that differ only in the
+/// gateway route table: no subnet's own reach differs, the inbound path through the internet
+/// gateway does, and `diff` reports it (`INGRESS_INSPECTION_BYPASSED` for the web subnet, whose
+/// host has a public address: high, and a new exposure for the exit code).
+#[test]
+fn two_snapshots_inbound_inspection_removed() {
+    let firewall = "scenarios/gateway-route-table-firewall/topology.toml";
+    let text =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(firewall))
+            .expect("firewall topology");
+    let bypass = text.replace("routes = [\"10.30.1.0/24 -> eni-0e0000f0\"]", "routes = []");
+    assert_ne!(bypass, text, "the fixture edit applies");
+    let dir = std::env::temp_dir().join(format!("vpcsim-diff-ingress-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let after = dir.join("topology.toml");
+    std::fs::write(&after, bypass).expect("write");
+    let after = after.to_string_lossy().into_owned();
+
+    let (code, json, err) = diff(&["--before", firewall, "--after", &after, "--format", "json"]);
+    assert_eq!(code, 1, "{err}");
+    let v: Value = serde_json::from_str(&json).expect("json");
+    let changes = v["changes"].as_array().expect("changes");
+    assert_eq!(changes.len(), 1, "{json}");
+    let c = &changes[0];
+    assert_eq!(c["kind"], "INGRESS_INSPECTION_BYPASSED");
+    assert_eq!(c["severity"], "high");
+    assert_eq!(c["subnet_id"], "subnet-0e000001");
+    assert_eq!(c["ranges"], serde_json::json!(["10.30.1.0/24"]));
+    assert_eq!(c["before"]["path"][0], "igw-0e000001");
+    assert!(
+        c["before"]["path"]
+            .as_array()
+            .expect("path")
+            .iter()
+            .any(|h| h == "eni-0e0000f0"),
+        "{json}"
+    );
+    assert!(
+        !c["after"]["path"]
+            .as_array()
+            .expect("path")
+            .iter()
+            .any(|h| h == "eni-0e0000f0"),
+        "{json}"
+    );
+    // The other direction puts the appliance on the path: a redirection.
+    let (code, text, err) = diff(&["--before", &after, "--after", firewall]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        text.contains("INGRESS_REDIRECTED [high] subnet-0e000001 ipv4 10.30.1.0/24: DELIVERED from igw-0e000001 directly -> DELIVERED from igw-0e000001 via eni-0e0000f0"),
+        "{text}"
+    );
+}

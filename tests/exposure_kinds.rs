@@ -137,6 +137,33 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "delete-vpc-peering-connection --vpc-peering-connection-id pcx-0a000001",
         "BLACKHOLED",
         "high",
+    ), // Ingress routing (semantics doc §3.6): a gateway route table for the internet gateway
+    // sends the public subnet's inbound traffic through the appliance. No subnet's own reach
+    // changes; the inbound path does.
+    (
+        "inbound_traffic_through_an_appliance",
+        "create-route-table --vpc-id vpc-0a000001 ; associate-route-table --route-table-id rtb-whatif1 --gateway-id igw-0a000001 ; create-route --route-table-id rtb-whatif1 --destination-cidr-block 10.0.1.0/24 --network-interface-id eni-0a0000ff",
+        "INGRESS_REDIRECTED",
+        "high",
+    ),
+    (
+        "inbound_inspection_bypassed",
+        "create-route-table --vpc-id vpc-0a000001 ; associate-route-table --route-table-id rtb-whatif1 --gateway-id igw-0a000001 ; create-route --route-table-id rtb-whatif1 --destination-cidr-block 10.0.1.0/24 --network-interface-id eni-0a0000ff ; delete-route --route-table-id rtb-whatif1 --destination-cidr-block 10.0.1.0/24",
+        // i-0a000001 in that subnet holds 198.51.100.5.
+        "INGRESS_INSPECTION_BYPASSED",
+        "high",
+    ),
+    (
+        "inbound_appliance_terminated",
+        "create-route-table --vpc-id vpc-0a000001 ; associate-route-table --route-table-id rtb-whatif1 --gateway-id igw-0a000001 ; create-route --route-table-id rtb-whatif1 --destination-cidr-block 10.0.1.0/24 --network-interface-id eni-0a0000ff ; terminate-instances --instance-ids i-0a0000ff",
+        "INGRESS_LOST",
+        "high",
+    ),
+    (
+        "inbound_dead_route_deleted",
+        "create-route-table --vpc-id vpc-0a000001 ; associate-route-table --route-table-id rtb-whatif1 --gateway-id igw-0a000001 ; create-route --route-table-id rtb-whatif1 --destination-cidr-block 10.0.1.0/24 --network-interface-id eni-0a0000ff ; terminate-instances --instance-ids i-0a0000ff ; delete-route --route-table-id rtb-whatif1 --destination-cidr-block 10.0.1.0/24",
+        "INGRESS_RESTORED",
+        "info",
     ),
 ];
 

@@ -7,6 +7,7 @@
 //! such range gets one [`ChangeKind`] from a closed vocabulary; ranges of the same kind, before
 //! and after are merged.
 
+pub mod ingress;
 pub mod remediation;
 
 use crate::addr::{self, Family, Interval};
@@ -50,6 +51,19 @@ pub enum ChangeKind {
     Blackholed,
     /// Traffic that was dropped by a blackhole route is delivered again.
     Restored,
+    /// Inbound traffic entering through an internet or virtual private gateway for the
+    /// subnet's addresses now passes an appliance (interface, instance or Gateway Load Balancer
+    /// endpoint) it did not pass before: ingress routing (semantics doc §3.6) captures it.
+    IngressRedirected,
+    /// Inbound traffic that passed an appliance on its way in now reaches the subnet directly:
+    /// inspection is bypassed.
+    IngressInspectionBypassed,
+    /// Inbound traffic that was delivered to the subnet is now dropped (a blackhole edge route,
+    /// a loop, no route).
+    IngressLost,
+    /// Inbound traffic that was dropped is delivered to the subnet again, through the same
+    /// appliances as the path it takes now or none.
+    IngressRestored,
 }
 
 impl ChangeKind {
@@ -65,6 +79,20 @@ impl ChangeKind {
                 | ChangeKind::PeerPathGained
                 | ChangeKind::TrafficRedirected
                 | ChangeKind::Blackholed
+                | ChangeKind::IngressRedirected
+                | ChangeKind::IngressInspectionBypassed
+        )
+    }
+
+    /// The `INGRESS_*` kinds: a change of the inbound path through a gateway, whose sides'
+    /// paths start at that gateway ([`ingress`]).
+    pub fn is_ingress(self) -> bool {
+        matches!(
+            self,
+            ChangeKind::IngressRedirected
+                | ChangeKind::IngressInspectionBypassed
+                | ChangeKind::IngressLost
+                | ChangeKind::IngressRestored
         )
     }
 
@@ -85,6 +113,10 @@ impl ChangeKind {
             ChangeKind::TrafficRedirected => "TRAFFIC_REDIRECTED",
             ChangeKind::Blackholed => "BLACKHOLED",
             ChangeKind::Restored => "RESTORED",
+            ChangeKind::IngressRedirected => "INGRESS_REDIRECTED",
+            ChangeKind::IngressInspectionBypassed => "INGRESS_INSPECTION_BYPASSED",
+            ChangeKind::IngressLost => "INGRESS_LOST",
+            ChangeKind::IngressRestored => "INGRESS_RESTORED",
         }
     }
 }
@@ -295,7 +327,55 @@ fn grade(kind: ChangeKind, before: &Side, after: &Side, public_hosts: usize) -> 
             Severity::Low,
             "traffic now reaches an endpoint or an interface it did not reach before".into(),
         ),
+        IngressRedirected => (
+            Severity::High,
+            format!(
+                "inbound traffic through {} now passes {}, which can read or divert it",
+                gateway_of(after),
+                ingress::appliances(after).join(", ")
+            ),
+        ),
+        IngressInspectionBypassed
+            if public_hosts > 0 && gateway_of(after).starts_with("igw-") =>
+        {
+            (
+                Severity::High,
+                format!(
+                    "inbound traffic from the internet to {public_hosts} host(s) with public addresses no longer passes {}",
+                    ingress::appliances(before).join(", ")
+                ),
+            )
+        }
+        IngressInspectionBypassed => (
+            Severity::Medium,
+            format!(
+                "inbound traffic through {} no longer passes {}",
+                gateway_of(after),
+                ingress::appliances(before).join(", ")
+            ),
+        ),
+        IngressLost
+            if matches!(after.disposition, Disposition::Blackhole | Disposition::Loop) =>
+        {
+            (
+                Severity::High,
+                format!(
+                    "inbound traffic through {} is now dropped (availability)",
+                    gateway_of(before)
+                ),
+            )
+        }
+        IngressLost => (
+            Severity::Medium,
+            format!("inbound traffic through {} no longer arrives", gateway_of(before)),
+        ),
+        IngressRestored => (Severity::Info, "inbound traffic is delivered again".into()),
     }
+}
+
+/// The gateway an inbound path enters through (its first hop).
+fn gateway_of(side: &Side) -> &str {
+    side.path.first().map(|p| &**p).unwrap_or("the gateway")
 }
 
 /// True when the path before passed an interface or instance and the path after passes none:
@@ -518,24 +598,40 @@ pub fn count_new_exposure<'a>(
 
 /// The exposure changes between two whole states (two snapshots, or two points of a replay), for
 /// every subnet of either: a subnet in only one is compared with its absence. Reach is computed
-/// on all cores; the order is by subnet, then `diff`'s order.
+/// on all cores; the order is by subnet, then `diff`'s order, then the inbound paths of every
+/// gateway with an edge route table at either end ([`ingress`]).
 pub fn diff_networks(
     before: &crate::model::Network,
     after: &crate::model::Network,
 ) -> Vec<ExposureChange> {
     use crate::reach::Engine;
-    let reach = |net: &crate::model::Network| -> std::collections::BTreeMap<SubnetId, SubnetReach> {
-        Engine::new(net)
+    let (eb, ea) = (Engine::new(before), Engine::new(after));
+    let reach = |engine: &Engine,
+                 net: &crate::model::Network|
+     -> std::collections::BTreeMap<SubnetId, SubnetReach> {
+        engine
             .reach_all(net)
             .into_iter()
             .map(|r| (r.subnet_id.clone(), r))
             .collect()
     };
-    let (b, a) = (reach(before), reach(after));
+    let (b, a) = (reach(&eb, before), reach(&ea, after));
     let ids: std::collections::BTreeSet<&SubnetId> = b.keys().chain(a.keys()).collect();
     let mut out = Vec::new();
     for id in ids {
         out.extend(diff_either(b.get(id), a.get(id)));
+    }
+    // Inbound paths of the gateways with an edge route table at either end.
+    let gateways: std::collections::BTreeSet<String> = before
+        .edge_gateways()
+        .chain(after.edge_gateways())
+        .map(str::to_string)
+        .collect();
+    if !gateways.is_empty() {
+        out.extend(ingress::diff(
+            &ingress::ingress_map(&eb, before, &gateways),
+            &ingress::ingress_map(&ea, after, &gateways),
+        ));
     }
     out
 }

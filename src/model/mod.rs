@@ -640,6 +640,11 @@ impl Network {
         self.index.edge.get(gateway)
     }
 
+    /// The gateways (internet or virtual private) with an edge-associated route table, by ID.
+    pub fn edge_gateways(&self) -> impl Iterator<Item = &str> {
+        self.index.edge.keys().map(String::as_str)
+    }
+
     /// The subnets explicitly associated with a table, in ID order.
     pub fn explicit_subnets(&self, table: &RouteTableId) -> Vec<&SubnetId> {
         self.index

@@ -231,6 +231,20 @@ impl Segment {
     }
 }
 
+/// What traffic entering through one gateway for the addresses of one subnet reaches
+/// ([`Engine::ingress`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IngressReach {
+    pub gateway: Arc<str>,
+    pub subnet_id: SubnetId,
+    pub vpc_id: VpcId,
+    pub family: Family,
+    /// A partition of the subnet's own ranges of the family.
+    pub segments: Vec<Segment>,
+    /// How many hosts of the subnet have a public address of the family.
+    pub public_hosts: usize,
+}
+
 /// The internet class of a subnet for one family (issue #2 §4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum InternetClass {
@@ -594,6 +608,70 @@ impl Engine {
             public_hosts,
             segments,
         }
+    }
+
+    /// What traffic entering the VPC through `gateway` (an internet or virtual private gateway)
+    /// for the addresses of each subnet of its VPC reaches, per subnet and family, in subnet
+    /// order: ingress routing (semantics doc §3.6) sends it through the gateway's edge route
+    /// table when it has one, else it is delivered locally. Paths start at the gateway and end
+    /// at the subnet (no host is chosen). Empty for an unknown or detached gateway.
+    pub fn ingress(&self, net: &Network, gateway: &str) -> Vec<IngressReach> {
+        let vpc = if gateway.starts_with(InternetGatewayId::PREFIX) {
+            net.internet_gateways
+                .get(&InternetGatewayId::new(gateway))
+                .and_then(|g| g.attached_vpc.clone())
+        } else if gateway.starts_with(VpnGatewayId::PREFIX) {
+            net.vpn_gateways
+                .get(&VpnGatewayId::new(gateway))
+                .and_then(|g| g.attached_vpc.clone())
+        } else {
+            None
+        };
+        let Some(vpc) = vpc else {
+            return Vec::new();
+        };
+        let caches = Caches::default();
+        let w = self.walker(net, &caches);
+        let mut out = Vec::new();
+        for family in [Family::Ipv4, Family::Ipv6] {
+            // Each subnet's own ranges (several IPv6 CIDRs are one subnet's).
+            let mut subnets: std::collections::BTreeMap<&SubnetId, Vec<Interval>> =
+                std::collections::BTreeMap::new();
+            for (iv, s) in self
+                .index
+                .subnets
+                .get(&(vpc.clone(), family))
+                .map(Vec::as_slice)
+                .unwrap_or(&[])
+            {
+                subnets.entry(s).or_default().push(*iv);
+            }
+            for (subnet, ranges) in subnets {
+                let ctx = Ctx {
+                    family,
+                    public_v4: Tri::Yes,
+                    has_v6: Tri::Yes,
+                    source_addrs: Arc::from(Vec::new()),
+                    source_name: Arc::from(gateway),
+                    translated: None,
+                    visited: Vec::new(),
+                    hops: path::Path::new(),
+                    explanations: Vec::new(),
+                    detail: false,
+                };
+                let mut walked = Vec::new();
+                w.enter_via_gateway(gateway, &vpc, addr::normalize(ranges), &ctx, &mut walked);
+                out.push(IngressReach {
+                    gateway: Arc::from(gateway),
+                    subnet_id: subnet.clone(),
+                    vpc_id: vpc.clone(),
+                    family,
+                    segments: group(walked),
+                    public_hosts: public_hosts(net, &self.index, subnet, family).len(),
+                });
+            }
+        }
+        out
     }
 
     /// Traces one packet from `source` (a subnet, interface or instance ID, a private address,

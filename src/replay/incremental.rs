@@ -92,6 +92,9 @@ pub struct Tracker {
     /// When kept (a whole replay's net change): each subnet's whole reach before the first
     /// record that could change it (`None`: the subnet did not exist yet).
     pub start: Option<BTreeMap<SubnetId, Option<SubnetReach>>>,
+    /// Kept alongside `start`: each gateway's inbound paths before the first record that could
+    /// change them ([`exposure::ingress`]).
+    pub ingress_start: Option<exposure::ingress::IngressMap>,
 }
 
 /// A change prepared before it is applied.

@@ -234,6 +234,7 @@ pub fn replay(net: &mut Network, read: ReadResult, opts: &ReplayOptions) -> Repl
         // The reach at the start of every subnet a record may change, taken before its first
         // such record: what the net change compares the end with (no copy of the start).
         tracker.start = Some(BTreeMap::new());
+        tracker.ingress_start = Some(BTreeMap::new());
     }
     let mut i = 0;
     while i < records.len() {
@@ -264,6 +265,9 @@ pub fn replay(net: &mut Network, read: ReadResult, opts: &ReplayOptions) -> Repl
     }
     if let Some(start) = tracker.start.take() {
         out.net = net_change(&start, net, &out.events);
+        if let Some(ingress) = tracker.ingress_start.take() {
+            out.net.extend(ingress_net_change(&ingress, net));
+        }
     }
     out.findings = findings::findings(&out.events, &watch, limit, &opts.findings);
     out
@@ -347,6 +351,61 @@ fn net_change(
     out
 }
 
+/// The ingress changes from the start to `end`: the inbound paths of every gateway some record
+/// could change, from before the first such record, against the end.
+fn ingress_net_change(start: &exposure::ingress::IngressMap, end: &Network) -> Vec<ExposureChange> {
+    if start.is_empty() {
+        return Vec::new();
+    }
+    let gateways: BTreeSet<String> = start.keys().map(|(g, _, _)| g.to_string()).collect();
+    let after = exposure::ingress::ingress_map(&Engine::new(end), end, &gateways);
+    exposure::ingress::diff(start, &after)
+}
+
+/// The inbound paths a record can change, from the state before it: the gateways that have an
+/// edge route table, or that its change gives one (`None` when there are none: an account
+/// without ingress routing pays nothing). `engine` indexes `net`'s structure when given.
+fn ingress_before(
+    net: &Network,
+    change: Option<&Change>,
+    engine: Option<&Engine>,
+) -> Option<(BTreeSet<String>, exposure::ingress::IngressMap)> {
+    let gateways = exposure::ingress::candidates(net, change);
+    if gateways.is_empty() {
+        return None;
+    }
+    let map = match engine {
+        Some(e) => exposure::ingress::ingress_map(e, net, &gateways),
+        None => exposure::ingress::ingress_map(&Engine::new(net), net, &gateways),
+    };
+    Some((gateways, map))
+}
+
+/// The ingress changes of a record, given [`ingress_before`]'s answer and the state after it;
+/// the inbound paths before are also kept as the start of the net change when first seen.
+fn ingress_changes(
+    before: Option<(BTreeSet<String>, exposure::ingress::IngressMap)>,
+    net: &Network,
+    engine: Option<&Engine>,
+    start: Option<&mut exposure::ingress::IngressMap>,
+) -> Vec<ExposureChange> {
+    let Some((mut gateways, before)) = before else {
+        return Vec::new();
+    };
+    gateways.extend(net.edge_gateways().map(str::to_string));
+    let after = match engine {
+        Some(e) => exposure::ingress::ingress_map(e, net, &gateways),
+        None => exposure::ingress::ingress_map(&Engine::new(net), net, &gateways),
+    };
+    let changes = exposure::ingress::diff(&before, &after);
+    if let Some(start) = start {
+        for (k, v) in before {
+            start.entry(k).or_insert(v);
+        }
+    }
+    changes
+}
+
 /// Replays one record and, with `exposure` on, diffs the reach of the subnets its change can
 /// affect before and after it. `tracker` holds the route graph (and reach engine) of `net` when
 /// known; it is left describing the state after the record. A route change of a known table
@@ -379,6 +438,11 @@ fn step(
     }
     .map(Path::Incremental)
     .unwrap_or_else(|| Path::Full(Box::new(net.clone())));
+    let change = match &decoded {
+        Decoded::Change(c) => Some(c),
+        _ => None,
+    };
+    let inbound = ingress_before(net, change, tracker.engine.as_ref());
     // Deferred: nothing changed.
     let (mut event, displaced) = replay_one(net, record, decoded, key, opts, seen, may_defer)?;
     if event.outcome != Outcome::Applied || event.effect.is_none() {
@@ -397,6 +461,12 @@ fn step(
                 event.remediation = step.remediation.take();
             }
             event.exposure = tracker.finish(step, net);
+            event.exposure.extend(ingress_changes(
+                inbound,
+                net,
+                tracker.engine.as_ref(),
+                tracker.ingress_start.as_mut(),
+            ));
             return Some(event);
         }
     };
@@ -411,6 +481,12 @@ fn step(
             tracker.start.as_mut(),
         );
         event.exposure = changes;
+        event.exposure.extend(ingress_changes(
+            inbound,
+            net,
+            None,
+            tracker.ingress_start.as_mut(),
+        ));
         tracker.graph = graph_after;
     }
     if let Some(change) = &event.change {

@@ -237,7 +237,7 @@ pub fn markdown(title: &str, summary: &str, rows: &[Row], findings: &[&Finding])
     out
 }
 
-const KINDS: [ChangeKind; 15] = [
+const KINDS: [ChangeKind; 19] = [
     ChangeKind::InternetExposed,
     ChangeKind::InternetEgressGained,
     ChangeKind::InternetLost,
@@ -253,6 +253,10 @@ const KINDS: [ChangeKind; 15] = [
     ChangeKind::TrafficRedirected,
     ChangeKind::Blackholed,
     ChangeKind::Restored,
+    ChangeKind::IngressRedirected,
+    ChangeKind::IngressInspectionBypassed,
+    ChangeKind::IngressLost,
+    ChangeKind::IngressRestored,
 ];
 
 const FINDINGS: [FindingKind; 3] = [
@@ -288,6 +292,14 @@ fn kind_text(k: ChangeKind) -> &'static str {
         ChangeKind::PathGained => {
             "Traffic that went nowhere now reaches the VPC, a transit gateway, an endpoint or an interface"
         }
+        ChangeKind::IngressRedirected => {
+            "Inbound traffic through a gateway now passes an appliance (ingress routing)"
+        }
+        ChangeKind::IngressInspectionBypassed => {
+            "Inbound traffic no longer passes the appliance it passed (inspection bypassed)"
+        }
+        ChangeKind::IngressLost => "Inbound traffic through a gateway is now dropped",
+        ChangeKind::IngressRestored => "Inbound traffic through a gateway is delivered again",
     }
 }
 

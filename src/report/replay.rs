@@ -5,7 +5,8 @@ use super::{JsonDiagnostic, Style, diagnostics, to_json};
 use crate::addr;
 use crate::cloudtrail::FileError;
 use crate::diag::Diagnostic;
-use crate::exposure::{ExposureChange, Severity, Side};
+use crate::exposure::{self, ChangeKind, ExposureChange, Severity, Side};
+use crate::reach::Disposition;
 use crate::replay::findings::Finding;
 use crate::replay::{Outcome, Replay};
 use serde::Serialize;
@@ -84,19 +85,39 @@ pub(super) fn change_text(c: &ExposureChange, style: Style) -> String {
         c.subnet_id,
         c.family,
         super::ranges_display(c.family, &c.ranges),
-        side_text(&c.before),
-        side_text(&c.after),
+        side_text(c.kind, &c.before),
+        side_text(c.kind, &c.after),
     )
 }
 
 /// "EXITS_TO_INTERNET via nat-…" for text: the first resource after the subnet's route table.
-/// A blackhole also names the dead route's target.
-fn side_text(s: &Side) -> String {
+/// A blackhole also names the dead route's target. An inbound path (the `INGRESS_*` kinds)
+/// names its gateway and every appliance it passes: "DELIVERED from igw-… via eni-…".
+fn side_text(kind: ChangeKind, s: &Side) -> String {
     let dead = s
         .blackhole_target
         .as_ref()
         .map(|t| format!(" (dead route to {t})"))
         .unwrap_or_default();
+    if kind.is_ingress() {
+        let gateway = s
+            .path
+            .first()
+            .map(|g| format!(" from {g}"))
+            .unwrap_or_default();
+        let appliances = exposure::ingress::appliances(s);
+        let via = if appliances.is_empty() {
+            " directly".to_string()
+        } else {
+            format!(" via {}", appliances.join(" > "))
+        };
+        let via = if s.disposition == Disposition::Delivered {
+            via
+        } else {
+            String::new()
+        };
+        return format!("{}{gateway}{via}{dead}", s.disposition.name());
+    }
     match s.path.get(1).or(s.path.last()) {
         Some(p) => format!("{} via {p}{dead}", s.disposition.name()),
         None => format!("{}{dead}", s.disposition.name()),

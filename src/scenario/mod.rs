@@ -317,7 +317,7 @@ pub const OUTCOMES: [&str; 8] = [
     "malformed",
     "after_until",
 ];
-pub const KINDS: [&str; 15] = [
+pub const KINDS: [&str; 19] = [
     "INTERNET_EXPOSED",
     "INTERNET_EGRESS_GAINED",
     "INTERNET_LOST",
@@ -333,6 +333,10 @@ pub const KINDS: [&str; 15] = [
     "TRAFFIC_REDIRECTED",
     "BLACKHOLED",
     "RESTORED",
+    "INGRESS_REDIRECTED",
+    "INGRESS_INSPECTION_BYPASSED",
+    "INGRESS_LOST",
+    "INGRESS_RESTORED",
 ];
 pub const SEVERITIES: [&str; 5] = ["critical", "high", "medium", "low", "info"];
 pub const DISPOSITIONS: [&str; 12] = [

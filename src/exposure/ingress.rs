@@ -11,8 +11,8 @@
 //! use ingress routing pays nothing. Each change is reported for the subnet whose addresses the
 //! inbound traffic is for; its sides' paths start at the gateway.
 
-use super::{ChangeKind, ExposureChange, Side, grade};
-use crate::addr::{self, Family, Interval};
+use super::{ChangeKind, Changes, ExposureChange, Side, grade, overlay};
+use crate::addr::{self, Family};
 use crate::model::{Change, Network, SubnetId};
 use crate::reach::{Disposition, Engine, IngressReach};
 use std::collections::{BTreeMap, BTreeSet};
@@ -59,42 +59,12 @@ pub fn diff(before: &IngressMap, after: &IngressMap) -> Vec<ExposureChange> {
 
 /// The changes of one gateway's inbound traffic for one subnet and family.
 fn diff_one(before: &IngressReach, after: &IngressReach, out: &mut Vec<ExposureChange>) {
-    let flat = |r: &IngressReach| {
-        let mut v: Vec<(Interval, usize)> = r
-            .segments
-            .iter()
-            .enumerate()
-            .flat_map(|(i, s)| s.ranges.iter().map(move |iv| (*iv, i)))
-            .collect();
-        v.sort();
-        v
-    };
-    let (fb, fa) = (flat(before), flat(after));
-    let mut changes: Vec<(ChangeKind, Side, Side, Vec<Interval>)> = Vec::new();
-    let (mut i, mut j) = (0, 0);
-    while i < fb.len() && j < fa.len() {
-        let (ib, sb) = fb[i];
-        let (ia, sa) = fa[j];
-        if let Some(x) = ib.intersect(&ia) {
-            let b = Side::of(&before.segments[sb]);
-            let a = Side::of(&after.segments[sa]);
-            if let Some(kind) = classify(&b, &a) {
-                match changes
-                    .iter_mut()
-                    .find(|c| c.0 == kind && c.1 == b && c.2 == a)
-                {
-                    Some(c) => c.3.push(x),
-                    None => changes.push((kind, b, a, vec![x])),
-                }
-            }
-        }
-        if ib.hi < ia.hi {
-            i += 1;
-        } else {
-            j += 1;
-        }
-    }
+    let mut changes = Changes::default();
+    overlay(&before.segments, &after.segments, |x, b, a| {
+        changes.add(classify(&b, &a), &b, &a, vec![x]);
+    });
     let mut found: Vec<ExposureChange> = changes
+        .0
         .into_iter()
         .map(|(kind, b, a, ranges)| {
             let (severity, reason) = grade(kind, &b, &a, after.public_hosts);

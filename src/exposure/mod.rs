@@ -689,6 +689,58 @@ pub fn diff(before: &SubnetReach, after: &SubnetReach) -> Vec<ExposureChange> {
     out
 }
 
+/// Overlays two partitions of the same addresses (each a list of segments): calls `f` with every
+/// range on which one segment of each side applies, and the sides of those two segments.
+fn overlay(before: &[Segment], after: &[Segment], mut f: impl FnMut(Interval, Side, Side)) {
+    // Sorted (interval, segment) lists, walked together.
+    let flat = |segments: &[Segment]| {
+        let mut v: Vec<(Interval, usize)> = segments
+            .iter()
+            .enumerate()
+            .flat_map(|(i, s)| s.ranges.iter().map(move |r| (*r, i)))
+            .collect();
+        v.sort();
+        v
+    };
+    let (fb, fa) = (flat(before), flat(after));
+    let (mut i, mut j) = (0, 0);
+    while i < fb.len() && j < fa.len() {
+        let (ib, sb) = fb[i];
+        let (ia, sa) = fa[j];
+        if let Some(x) = ib.intersect(&ia) {
+            f(x, Side::of(&before[sb]), Side::of(&after[sa]));
+        }
+        if ib.hi < ia.hi {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+}
+
+/// Changed ranges gathered by kind and sides: ranges with the same kind, before and after are
+/// one change.
+#[derive(Default)]
+struct Changes(Vec<(ChangeKind, Side, Side, Vec<Interval>)>);
+
+impl Changes {
+    /// Adds `parts` under `kind` (nothing when there is no kind or no range).
+    fn add(&mut self, kind: Option<ChangeKind>, b: &Side, a: &Side, parts: Vec<Interval>) {
+        let Some(kind) = kind else { return };
+        if parts.is_empty() {
+            return;
+        }
+        match self
+            .0
+            .iter_mut()
+            .find(|c| c.0 == kind && &c.1 == b && &c.2 == a)
+        {
+            Some(c) => c.3.extend(parts),
+            None => self.0.push((kind, b.clone(), a.clone(), parts)),
+        }
+    }
+}
+
 fn diff_family(
     subnet: &SubnetReach,
     before: &FamilyReach,
@@ -699,65 +751,29 @@ fn diff_family(
     if !before.has_addresses && !after.has_addresses {
         return;
     }
-    // Overlay the two partitions: sorted (interval, segment) lists, walked together.
-    let flat = |f: &FamilyReach| {
-        let mut v: Vec<(Interval, usize)> = f
-            .segments
-            .iter()
-            .enumerate()
-            .flat_map(|(i, s)| s.ranges.iter().map(move |r| (*r, i)))
-            .collect();
-        v.sort();
-        v
-    };
-    let (fb, fa) = (flat(before), flat(after));
-    let mut changes: Vec<(ChangeKind, Side, Side, Vec<Interval>)> = Vec::new();
+    let mut changes = Changes::default();
     // Addresses outside the public space (private, shared, special-purpose) are not on the
     // internet: traffic to them that "exits to the internet" is dropped there. They are
     // classified as such, so that, say, a VPN route deleted under a NAT default route is an
     // on-premises path lost, not internet egress gained (the paths shown stay the engine's).
     let public = addr::public_space(before.family);
-    let mut record = |kind: Option<ChangeKind>, b: &Side, a: &Side, parts: Vec<Interval>| {
-        let Some(kind) = kind else { return };
-        if parts.is_empty() {
-            return;
-        }
-        match changes
-            .iter_mut()
-            .find(|c| c.0 == kind && &c.1 == b && &c.2 == a)
+    overlay(&before.segments, &after.segments, |x, b, a| {
+        if b.disposition == Disposition::ExitsToInternet
+            || a.disposition == Disposition::ExitsToInternet
         {
-            Some(c) => c.3.extend(parts),
-            None => changes.push((kind, b.clone(), a.clone(), parts)),
-        }
-    };
-    let (mut i, mut j) = (0, 0);
-    while i < fb.len() && j < fa.len() {
-        let (ib, sb) = fb[i];
-        let (ia, sa) = fa[j];
-        if let Some(x) = ib.intersect(&ia) {
-            let b = Side::of(&before.segments[sb]);
-            let a = Side::of(&after.segments[sa]);
-            if b.disposition == Disposition::ExitsToInternet
-                || a.disposition == Disposition::ExitsToInternet
-            {
-                record(classify(&b, &a), &b, &a, addr::intersect(&[x], public));
-                record(
-                    classify(&b.unroutable(), &a.unroutable()),
-                    &b,
-                    &a,
-                    addr::subtract(&[x], public),
-                );
-            } else {
-                record(classify(&b, &a), &b, &a, vec![x]);
-            }
-        }
-        if ib.hi < ia.hi {
-            i += 1;
+            changes.add(classify(&b, &a), &b, &a, addr::intersect(&[x], public));
+            changes.add(
+                classify(&b.unroutable(), &a.unroutable()),
+                &b,
+                &a,
+                addr::subtract(&[x], public),
+            );
         } else {
-            j += 1;
+            changes.add(classify(&b, &a), &b, &a, vec![x]);
         }
-    }
+    });
     let mut found: Vec<ExposureChange> = changes
+        .0
         .into_iter()
         .map(|(kind, b, a, ranges)| {
             let (severity, reason) =

@@ -22,17 +22,88 @@ use std::sync::Arc;
 pub type IngressMap = BTreeMap<(Arc<str>, SubnetId, Family), IngressReach>;
 
 /// The gateways whose inbound paths `change` can alter, from the state before it: those with
-/// an edge route table, and the gateway an edge association names (it may be the first).
+/// an edge route table, and the gateway an edge association names (it may be the first) or the
+/// change attaches or detaches.
 pub fn candidates(net: &Network, change: Option<&Change>) -> BTreeSet<String> {
     let mut out: BTreeSet<String> = net.edge_gateways().map(str::to_string).collect();
-    if let Some(Change::AssociateRouteTable {
-        gateway_id: Some(g),
-        ..
-    }) = change
-    {
-        out.insert(g.clone());
+    // The gateway a change associates, attaches or detaches: its state before is the start of
+    // its inbound paths (see [`Start`]), even while it has no edge route table yet.
+    match change {
+        Some(Change::AssociateRouteTable {
+            gateway_id: Some(g),
+            ..
+        }) => {
+            out.insert(g.clone());
+        }
+        Some(
+            Change::AttachInternetGateway {
+                internet_gateway_id: g,
+                ..
+            }
+            | Change::DetachInternetGateway {
+                internet_gateway_id: g,
+                ..
+            },
+        ) => {
+            out.insert(g.to_string());
+        }
+        Some(
+            Change::AttachVpnGateway {
+                vpn_gateway_id: g, ..
+            }
+            | Change::DetachVpnGateway {
+                vpn_gateway_id: g, ..
+            },
+        ) => {
+            out.insert(g.to_string());
+        }
+        _ => {}
     }
     out
+}
+
+/// The inbound paths at the start of a replay, for its net change: for each gateway, its paths
+/// before the first record that could change them. A path that appears only later (a subnet
+/// created, the gateway attached, after that record) was absent at the start, as it is for
+/// [`diff`] between the start and the end, and is not compared.
+#[derive(Default)]
+pub struct Start {
+    seeded: BTreeSet<Arc<str>>,
+    paths: BTreeMap<(Arc<str>, SubnetId, Family), Option<IngressReach>>,
+}
+
+impl Start {
+    /// Takes the paths of `gateways` before a record: the first time a gateway is seen they
+    /// are its start; a later path of a gateway already seen was absent at the start.
+    pub fn seed(&mut self, gateways: &BTreeSet<String>, before: IngressMap) {
+        let fresh: BTreeSet<&String> = gateways
+            .iter()
+            .filter(|g| !self.seeded.contains(g.as_str()))
+            .collect();
+        for (key, reach) in before {
+            let first = fresh.contains(&key.0.to_string());
+            self.paths
+                .entry(key)
+                .or_insert_with(|| first.then_some(reach));
+        }
+        self.seeded
+            .extend(fresh.into_iter().map(|g| Arc::from(g.as_str())));
+    }
+
+    /// The ingress changes from the start to `end`.
+    pub fn net_change(&self, end: &Network) -> Vec<ExposureChange> {
+        if self.seeded.is_empty() {
+            return Vec::new();
+        }
+        let gateways: BTreeSet<String> = self.seeded.iter().map(|g| g.to_string()).collect();
+        let after = ingress_map(&Engine::new(end), end, &gateways);
+        let before: IngressMap = self
+            .paths
+            .iter()
+            .filter_map(|(k, r)| Some((k.clone(), r.clone()?)))
+            .collect();
+        diff(&before, &after)
+    }
 }
 
 /// The inbound paths of `gateways` in `net` (`engine` must index `net`'s structure).
@@ -85,33 +156,57 @@ fn diff_one(before: &IngressReach, after: &IngressReach, out: &mut Vec<ExposureC
     out.extend(found);
 }
 
-/// The appliances a side passes: interfaces, instances and (Gateway Load Balancer) endpoints.
+/// The appliances a side passes, each once, in order: interfaces, instances and (Gateway Load
+/// Balancer) endpoints.
 pub fn appliances(side: &Side) -> Vec<&str> {
-    side.hops()
-        .filter(|h| h.starts_with("eni-") || h.starts_with("i-") || h.starts_with("vpce-"))
-        .collect()
+    let mut out: Vec<&str> = Vec::new();
+    for h in side.hops().filter(|h| is_appliance(h)) {
+        // A loop passes the same appliance again: named once.
+        if !out.contains(&h) {
+            out.push(h);
+        }
+    }
+    out
 }
 
-/// What a change of inbound path means; `None` when no appliance and no delivery changed (a
-/// table replaced by one with the same forwarding, say).
+fn is_appliance(id: &str) -> bool {
+    id.starts_with("eni-") || id.starts_with("i-") || id.starts_with("vpce-")
+}
+
+/// The appliances the traffic of a side was meant to pass: those it passes, and for a blackhole
+/// the appliance its dead route names (the path it would take were the route alive).
+pub fn meant_appliances(side: &Side) -> Vec<&str> {
+    let mut out = appliances(side);
+    if let Some(t) = side.blackhole_target.as_deref().filter(|t| is_appliance(t)) {
+        out.push(t);
+    }
+    out
+}
+
+/// Whether inbound traffic gets where it was going: delivered to the subnet, or handed to a
+/// Gateway Load Balancer endpoint (the walk ends there: what the appliances behind it return is
+/// not modelled, README), which is taken to deliver it.
+fn arrives(side: &Side) -> bool {
+    match side.disposition {
+        Disposition::Delivered => true,
+        Disposition::ToVpcEndpoint => side.hops().any(|h| h.starts_with("vpce-")),
+        _ => false,
+    }
+}
+
+/// What a change of inbound path means; `None` when no appliance and no arrival changed (a
+/// table replaced by one with the same forwarding, say). A dropped side counts with the
+/// appliance its dead route names, so that a dead route to a firewall replaced by direct
+/// delivery is the inspection bypassed, not a restoration.
 fn classify(before: &Side, after: &Side) -> Option<ChangeKind> {
-    let delivered = |s: &Side| s.disposition == Disposition::Delivered;
-    let (pb, pa) = (appliances(before), appliances(after));
-    match (delivered(before), delivered(after)) {
+    let (pb, pa) = (meant_appliances(before), appliances(after));
+    let added = pa.iter().any(|x| !pb.contains(x));
+    let dropped = pb.iter().any(|x| !pa.contains(x));
+    match (arrives(before), arrives(after)) {
         (true, false) => Some(ChangeKind::IngressLost),
-        (false, true) => {
-            // What the dead route pointed at counts as the path the traffic was meant to take.
-            let meant = |x: &&str| pb.contains(x) || before.blackhole_target.as_deref() == Some(*x);
-            if pa.iter().all(meant) {
-                Some(ChangeKind::IngressRestored)
-            } else {
-                Some(ChangeKind::IngressRedirected)
-            }
-        }
-        (true, true) if pa.iter().any(|x| !pb.contains(x)) => Some(ChangeKind::IngressRedirected),
-        (true, true) if pb.iter().any(|x| !pa.contains(x)) => {
-            Some(ChangeKind::IngressInspectionBypassed)
-        }
+        (_, true) if added => Some(ChangeKind::IngressRedirected),
+        (_, true) if dropped => Some(ChangeKind::IngressInspectionBypassed),
+        (false, true) => Some(ChangeKind::IngressRestored),
         _ => None,
     }
 }
@@ -151,7 +246,11 @@ mod tests {
         assert_eq!(c(&via_fw, &direct), Some("INGRESS_INSPECTION_BYPASSED"));
         assert_eq!(c(&via_fw, &dead), Some("INGRESS_LOST"));
         assert_eq!(c(&dead, &via_fw), Some("INGRESS_RESTORED"));
-        assert_eq!(c(&dead, &direct), Some("INGRESS_RESTORED"));
+        // A dead route to the firewall replaced by direct delivery bypasses it.
+        assert_eq!(c(&dead, &direct), Some("INGRESS_INSPECTION_BYPASSED"));
+        let mut dead_local = side(Blackhole, &["igw-1", "rtb-edge"]);
+        dead_local.blackhole_target = Some(Arc::from("igw-9"));
+        assert_eq!(c(&dead_local, &direct), Some("INGRESS_RESTORED"));
         // Back through another appliance than the dead route named: a capture.
         assert_eq!(c(&dead, &via_other), Some("INGRESS_REDIRECTED"));
         assert_eq!(c(&via_fw, &via_fw), None);
@@ -162,5 +261,12 @@ mod tests {
         );
         assert_eq!(c(&via_fw, &same), None);
         assert_eq!(c(&dead, &side(Loop, &["igw-1"])), None);
+        // A Gateway Load Balancer endpoint ends the walk: it counts as arriving, through it.
+        let gwlb = side(ToVpcEndpoint, &["igw-1", "rtb-edge", "vpce-a"]);
+        let gwlb2 = side(ToVpcEndpoint, &["igw-1", "rtb-edge", "vpce-b"]);
+        assert_eq!(c(&direct, &gwlb), Some("INGRESS_REDIRECTED"));
+        assert_eq!(c(&gwlb, &direct), Some("INGRESS_INSPECTION_BYPASSED"));
+        assert_eq!(c(&gwlb, &gwlb2), Some("INGRESS_REDIRECTED"));
+        assert_eq!(c(&gwlb, &dead), Some("INGRESS_LOST"));
     }
 }

@@ -332,7 +332,7 @@ fn grade(kind: ChangeKind, before: &Side, after: &Side, public_hosts: usize) -> 
             format!(
                 "inbound traffic through {} now passes {}, which can read or divert it",
                 gateway_of(after),
-                ingress::appliances(after).join(", ")
+                ingress_difference(after, before)
             ),
         ),
         IngressInspectionBypassed
@@ -342,7 +342,7 @@ fn grade(kind: ChangeKind, before: &Side, after: &Side, public_hosts: usize) -> 
                 Severity::High,
                 format!(
                     "inbound traffic from the internet to {public_hosts} host(s) with public addresses no longer passes {}",
-                    ingress::appliances(before).join(", ")
+                    ingress_difference(before, after)
                 ),
             )
         }
@@ -351,7 +351,7 @@ fn grade(kind: ChangeKind, before: &Side, after: &Side, public_hosts: usize) -> 
             format!(
                 "inbound traffic through {} no longer passes {}",
                 gateway_of(after),
-                ingress::appliances(before).join(", ")
+                ingress_difference(before, after)
             ),
         ),
         IngressLost
@@ -371,6 +371,16 @@ fn grade(kind: ChangeKind, before: &Side, after: &Side, public_hosts: usize) -> 
         ),
         IngressRestored => (Severity::Info, "inbound traffic is delivered again".into()),
     }
+}
+
+/// The appliances `of` passes (or was meant to, through a dead route) that `other` does not.
+fn ingress_difference(of: &Side, other: &Side) -> String {
+    let theirs = ingress::appliances(other);
+    ingress::meant_appliances(of)
+        .into_iter()
+        .filter(|x| !theirs.contains(x))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The gateway an inbound path enters through (its first hop).

@@ -68,8 +68,13 @@ pub fn blame<'a>(
                 .events
                 .iter()
                 .flat_map(|e| e.exposure.iter().map(move |c| (e, c)))
+                // Outbound paths only: an `INGRESS_*` change is about traffic entering through
+                // a gateway for the subnet's addresses, not about where the subnet's traffic goes.
                 .filter(|(_, c)| {
-                    &c.subnet_id == subnet && c.family == fam.family && overlaps(&c.ranges, &ranges)
+                    !c.kind.is_ingress()
+                        && &c.subnet_id == subnet
+                        && c.family == fam.family
+                        && overlaps(&c.ranges, &ranges)
                 })
                 .map(|(event, change)| Link { event, change })
                 .collect();

@@ -94,7 +94,7 @@ pub struct Tracker {
     pub start: Option<BTreeMap<SubnetId, Option<SubnetReach>>>,
     /// Kept alongside `start`: each gateway's inbound paths before the first record that could
     /// change them ([`exposure::ingress`]).
-    pub ingress_start: Option<exposure::ingress::IngressMap>,
+    pub ingress_start: Option<exposure::ingress::Start>,
 }
 
 /// A change prepared before it is applied.

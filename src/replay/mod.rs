@@ -234,7 +234,7 @@ pub fn replay(net: &mut Network, read: ReadResult, opts: &ReplayOptions) -> Repl
         // The reach at the start of every subnet a record may change, taken before its first
         // such record: what the net change compares the end with (no copy of the start).
         tracker.start = Some(BTreeMap::new());
-        tracker.ingress_start = Some(BTreeMap::new());
+        tracker.ingress_start = Some(exposure::ingress::Start::default());
     }
     let mut i = 0;
     while i < records.len() {
@@ -266,7 +266,7 @@ pub fn replay(net: &mut Network, read: ReadResult, opts: &ReplayOptions) -> Repl
     if let Some(start) = tracker.start.take() {
         out.net = net_change(&start, net, &out.events);
         if let Some(ingress) = tracker.ingress_start.take() {
-            out.net.extend(ingress_net_change(&ingress, net));
+            out.net.extend(ingress.net_change(net));
         }
     }
     out.findings = findings::findings(&out.events, &watch, limit, &opts.findings);
@@ -351,17 +351,6 @@ fn net_change(
     out
 }
 
-/// The ingress changes from the start to `end`: the inbound paths of every gateway some record
-/// could change, from before the first such record, against the end.
-fn ingress_net_change(start: &exposure::ingress::IngressMap, end: &Network) -> Vec<ExposureChange> {
-    if start.is_empty() {
-        return Vec::new();
-    }
-    let gateways: BTreeSet<String> = start.keys().map(|(g, _, _)| g.to_string()).collect();
-    let after = exposure::ingress::ingress_map(&Engine::new(end), end, &gateways);
-    exposure::ingress::diff(start, &after)
-}
-
 /// The inbound paths a record can change, from the state before it: the gateways that have an
 /// edge route table, or that its change gives one (`None` when there are none: an account
 /// without ingress routing pays nothing). `engine` indexes `net`'s structure when given.
@@ -387,21 +376,20 @@ fn ingress_changes(
     before: Option<(BTreeSet<String>, exposure::ingress::IngressMap)>,
     net: &Network,
     engine: Option<&Engine>,
-    start: Option<&mut exposure::ingress::IngressMap>,
+    start: Option<&mut exposure::ingress::Start>,
 ) -> Vec<ExposureChange> {
-    let Some((mut gateways, before)) = before else {
+    let Some((gateways, before)) = before else {
         return Vec::new();
     };
-    gateways.extend(net.edge_gateways().map(str::to_string));
+    let mut all = gateways.clone();
+    all.extend(net.edge_gateways().map(str::to_string));
     let after = match engine {
-        Some(e) => exposure::ingress::ingress_map(e, net, &gateways),
-        None => exposure::ingress::ingress_map(&Engine::new(net), net, &gateways),
+        Some(e) => exposure::ingress::ingress_map(e, net, &all),
+        None => exposure::ingress::ingress_map(&Engine::new(net), net, &all),
     };
     let changes = exposure::ingress::diff(&before, &after);
     if let Some(start) = start {
-        for (k, v) in before {
-            start.entry(k).or_insert(v);
-        }
+        start.seed(&gateways, before);
     }
     changes
 }

@@ -106,13 +106,10 @@ fn side_text(kind: ChangeKind, s: &Side) -> String {
             .map(|g| format!(" from {g}"))
             .unwrap_or_default();
         let appliances = exposure::ingress::appliances(s);
-        let via = if appliances.is_empty() {
-            " directly".to_string()
-        } else {
+        let via = if !appliances.is_empty() {
             format!(" via {}", appliances.join(" > "))
-        };
-        let via = if s.disposition == Disposition::Delivered {
-            via
+        } else if s.disposition == Disposition::Delivered {
+            " directly".to_string()
         } else {
             String::new()
         };

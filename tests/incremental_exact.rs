@@ -8,7 +8,9 @@
 //! Accept/Reject/DeleteVpcPeeringConnection, CreateRouteTable, Enable/DisableVgwRoutePropagation,
 //! a VPC's main association replaced;
 //! `every_change_of_state_is_exact` also tries each one the network allows), are replayed one record at a time, and each record's
-//! exposure must equal a full recomputation over every subnet of a copy (`diff_networks`). The
+//! exposure must equal a full recomputation over every subnet of a copy (`diff_networks`), the
+//! inbound paths of every gateway with an edge route table included (a record compares only
+//! those of the gateways its change can reach, `exposure::ingress::candidates`). The
 //! route graph kept up to date route by route must equal one rebuilt from the new state, and a
 //! whole replay (which carries graph and engine from record to record) must give each record the
 //! same exposure as the record alone.
@@ -471,8 +473,9 @@ fn routes_of(net: &Network, table: &RouteTableId, words: &[String]) -> Vec<Route
 }
 
 /// Runs `ops` on `start`; returns (changes applied, of which with exposure, of which with IPv6
-/// exposure, changes of state applied with exposure). Panics when the property fails.
-fn check(start: &Network, ops: &[Op]) -> (usize, usize, usize, usize) {
+/// exposure, changes of state applied with exposure, changes with an ingress change: an inbound
+/// path through a gateway's edge route table). Panics when the property fails.
+fn check(start: &Network, ops: &[Op]) -> (usize, usize, usize, usize, usize) {
     let pool = pool(start);
     let opts = ReplayOptions {
         exposure: true,
@@ -483,7 +486,7 @@ fn check(start: &Network, ops: &[Op]) -> (usize, usize, usize, usize) {
     let mut tracker = Tracker::default();
     let mut records = Vec::new();
     let mut singles = Vec::new();
-    let (mut applied, mut exposed, mut v6, mut state) = (0, 0, 0, 0);
+    let (mut applied, mut exposed, mut v6, mut state, mut ingress) = (0, 0, 0, 0, 0);
     for (k, op) in ops.iter().enumerate() {
         let words = command(&net, &pool, *op);
         let (steps, errors) =
@@ -620,6 +623,9 @@ fn check(start: &Network, ops: &[Op]) -> (usize, usize, usize, usize) {
         if full.iter().any(|c| c.family == Family::Ipv6) {
             v6 += 1;
         }
+        if full.iter().any(|c| c.kind.is_ingress()) {
+            ingress += 1;
+        }
     }
     // The whole sequence in one replay carries the graph and engine between records.
     let mut whole_net = start.clone();
@@ -636,7 +642,7 @@ fn check(start: &Network, ops: &[Op]) -> (usize, usize, usize, usize) {
         whole_exposure, singles,
         "a whole replay differs from its records replayed one at a time"
     );
-    (applied, exposed, v6, state)
+    (applied, exposed, v6, state, ingress)
 }
 
 /// What an exposure change can read of a subnet's reach, per family: for each range its
@@ -717,14 +723,15 @@ fn the_property_sees_exposure_changes() {
     assert!(starts.len() >= 30, "only {} starting states", starts.len());
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let strategy = prop::collection::vec(op(), 4..10);
-    let (mut applied, mut exposed, mut v6, mut state) = (0, 0, 0, 0);
+    let (mut applied, mut exposed, mut v6, mut state, mut ingress) = (0, 0, 0, 0, 0);
     for (_, net) in &starts {
         let ops = strategy.new_tree(&mut runner).expect("a sample").current();
-        let (a, e, s, g) = check(net, &ops);
+        let (a, e, s, g, i) = check(net, &ops);
         applied += a;
         exposed += e;
         v6 += s;
         state += g;
+        ingress += i;
     }
     assert!(applied >= 60, "only {applied} route changes applied");
     assert!(
@@ -733,6 +740,9 @@ fn the_property_sees_exposure_changes() {
     );
     assert!(v6 >= 3, "only {v6} route changes changed IPv6 exposure");
     assert!(state >= 1, "no change of state changed exposure");
+    // Inbound paths (the scenario with a gateway route table): the per-record comparison of
+    // the gateways a change can reach equals the full one (`diff_networks` compares them all).
+    assert!(ingress >= 1, "no change changed an inbound path");
 }
 
 /// Every change of state each network allows, one at a time on its start: each NAT gateway
@@ -757,7 +767,7 @@ fn every_change_of_state_is_exact() {
                 let Some(words) = state_command(&net, op) else {
                     continue;
                 };
-                let (a, _, _, e) = check(&net, &[op]);
+                let (a, _, _, e, _) = check(&net, &[op]);
                 let entry = by_verb.entry(words[2].clone()).or_default();
                 entry.0 += a;
                 entry.1 += e;

@@ -13,7 +13,7 @@
 
 use super::{ChangeKind, Changes, ExposureChange, Side, grade, overlay};
 use crate::addr::{self, Family};
-use crate::model::{Change, Network, SubnetId};
+use crate::model::{Change, Network, RouteTableId, SubnetId, VpcId};
 use crate::reach::{Disposition, Engine, IngressReach};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -22,10 +22,38 @@ use std::sync::Arc;
 pub type IngressMap = BTreeMap<(Arc<str>, SubnetId, Family), IngressReach>;
 
 /// The gateways whose inbound paths `change` can alter, from the state before it: those with
-/// an edge route table, and the gateway an edge association names (it may be the first) or the
-/// change attaches or detaches.
+/// an edge route table (of the changed table's VPC, for a change to one table), and the gateway
+/// an edge association names (it may be the first) or the change attaches or detaches.
 pub fn candidates(net: &Network, change: Option<&Change>) -> BTreeSet<String> {
-    let mut out: BTreeSet<String> = net.edge_gateways().map(str::to_string).collect();
+    // A change to one table reaches only the inbound paths of its VPC: they enter through a
+    // gateway of the VPC and pass only its tables (an edge table routes a subnet's addresses to
+    // an appliance of the VPC, which its subnet's table forwards; nothing leads back into the
+    // VPC from elsewhere). Route changes are most of a trail, so most records compare only the
+    // gateways of their own VPC, or none.
+    let table_of = |t: &RouteTableId| net.route_tables.get(t).map(|t| &t.vpc_id);
+    let scope: Option<Option<&VpcId>> = match change {
+        Some(
+            Change::CreateRoute { route_table_id, .. }
+            | Change::ReplaceRoute { route_table_id, .. }
+            | Change::DeleteRoute { route_table_id, .. }
+            | Change::AssociateRouteTable { route_table_id, .. }
+            | Change::EnableVgwRoutePropagation { route_table_id, .. }
+            | Change::DisableVgwRoutePropagation { route_table_id, .. },
+        ) => Some(table_of(route_table_id)),
+        Some(
+            Change::DisassociateRouteTable { association_id }
+            | Change::ReplaceRouteTableAssociation { association_id, .. },
+        ) => Some(net.association_table(association_id).and_then(table_of)),
+        _ => None,
+    };
+    let mut out: BTreeSet<String> = net
+        .edge_gateways()
+        .filter(|g| match scope {
+            None => true,
+            Some(vpc) => vpc.is_some() && net.edge_route_table(g).and_then(table_of) == vpc,
+        })
+        .map(str::to_string)
+        .collect();
     // The gateway a change associates, attaches or detaches: its state before is the start of
     // its inbound paths (see [`Start`]), even while it has no edge route table yet.
     match change {

@@ -648,9 +648,19 @@ impl Network {
 
     /// The route tables (of any VPC) with a route to `target`, by ID.
     pub(super) fn tables_routing_to(&self, target: &Target) -> Vec<String> {
+        self.tables_routing_to_any(std::slice::from_ref(target))
+    }
+
+    /// The route tables with a route to any of `targets`, by ID, in one pass over every route
+    /// (on a large account a pass reads about a million routes: a record that changes an
+    /// interface and its instance makes one, not one per target).
+    pub(super) fn tables_routing_to_any(&self, targets: &[Target]) -> Vec<String> {
+        if targets.is_empty() {
+            return Vec::new();
+        }
         self.route_tables
             .values()
-            .filter(|t| t.routes.values().any(|r| &r.target == target))
+            .filter(|t| t.routes.values().any(|r| targets.contains(&r.target)))
             .map(|t| t.id.to_string())
             .collect()
     }

@@ -250,6 +250,37 @@ impl RouteGraph {
         }
     }
 
+    /// Keeps the graph equal to a rebuild after the network interfaces `ids` changed between
+    /// `before` and `after` (created, deleted, moved to another subnet or instance): each
+    /// interface depends on its subnet, and its instance on it.
+    pub fn interfaces_changed(
+        &mut self,
+        before: &Network,
+        after: &Network,
+        ids: &[NetworkInterfaceId],
+    ) {
+        for id in ids {
+            if let Some(e) = before.network_interfaces.get(id) {
+                let eni = self.nodes.get(id.as_str()).copied();
+                let subnet = self.nodes.get(e.subnet_id.as_str()).copied();
+                if let (Some(a), Some(b)) = (eni, subnet) {
+                    self.unlink(a, b);
+                }
+                if let Some(i) = &e.instance_id
+                    && let (Some(a), Some(b)) = (self.nodes.get(i.as_str()).copied(), eni)
+                {
+                    self.unlink(a, b);
+                }
+            }
+            if let Some(e) = after.network_interfaces.get(id) {
+                self.edge(e.id.name(), e.subnet_id.name());
+                if let Some(i) = &e.instance_id {
+                    self.edge(i.name(), e.id.name());
+                }
+            }
+        }
+    }
+
     /// Keeps the graph equal to a rebuild after `subnet`'s association changed (`net` is the
     /// state after): its edge to the table it uses moves from `old` to its table now, and each
     /// peering connection of its VPC follows the VPC's set of tables (`old_vpc_tables` before)

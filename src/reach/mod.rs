@@ -363,6 +363,59 @@ impl Engine {
         }
     }
 
+    /// Keeps the structural index equal to a rebuild after the network interfaces `ids`
+    /// changed between `before` and `after` (created, deleted, moved to another subnet): each
+    /// subnet's list of interfaces, in ID order.
+    pub fn interfaces_changed(
+        &mut self,
+        before: &Network,
+        after: &Network,
+        ids: &[NetworkInterfaceId],
+    ) {
+        let lists = &mut self.index.interfaces;
+        for id in ids {
+            if let Some(e) = before.network_interfaces.get(id)
+                && let Some(list) = lists.get_mut(&e.subnet_id)
+            {
+                list.retain(|x| x != id);
+                if list.is_empty() {
+                    lists.remove(&e.subnet_id);
+                }
+            }
+            if let Some(e) = after.network_interfaces.get(id) {
+                let list = lists.entry(e.subnet_id.clone()).or_default();
+                if let Err(at) = list.binary_search(id) {
+                    list.insert(at, id.clone());
+                }
+            }
+        }
+    }
+
+    /// The network interfaces whose subnet, instance or presence differ between two states
+    /// (what [`Engine::interfaces_changed`] and `RouteGraph::interfaces_changed` follow), in ID
+    /// order. Nothing to compare when both share the collection.
+    pub fn changed_interfaces(before: &Network, after: &Network) -> Vec<NetworkInterfaceId> {
+        let (b, a) = (&before.network_interfaces, &after.network_interfaces);
+        if b.shares_with(a) {
+            return Vec::new();
+        }
+        let differs = |x: &NetworkInterface, y: &NetworkInterface| {
+            x.subnet_id != y.subnet_id || x.instance_id != y.instance_id
+        };
+        let mut out: Vec<NetworkInterfaceId> = b
+            .iter()
+            .filter(|(id, e)| a.get(id).is_none_or(|f| differs(e, f)))
+            .map(|(id, _)| id.clone())
+            .collect();
+        out.extend(
+            a.iter()
+                .filter(|(id, _)| !b.contains_key(id))
+                .map(|(id, _)| id.clone()),
+        );
+        out.sort();
+        out
+    }
+
     /// Rebuilds the structural indexes (after subnets, VPC CIDRs or interfaces change).
     pub fn invalidate_all(&mut self, net: &Network) {
         *self = Engine::new(net);

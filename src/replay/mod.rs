@@ -439,6 +439,8 @@ fn step(
     }
     // The state before the record: the copy made for the full path, or the one an inference
     // replaced (the record applied only after the model was completed).
+    // Inference completed the model (resources the record implied) before applying it.
+    let completed = displaced.is_some();
     let before = match (path, displaced) {
         (_, Some(displaced)) => displaced,
         (Path::Full(before), None) => *before,
@@ -458,6 +460,21 @@ fn step(
             return Some(event);
         }
     };
+    if let (Some(effect), Some(change)) = (&event.effect, &event.change)
+        && is_host_change(change)
+        && !effect.structural
+        && !completed
+    {
+        event.exposure = host_exposure(&before, net, effect, tracker);
+        event.exposure.extend(ingress_changes(
+            inbound,
+            net,
+            tracker.engine.as_ref(),
+            tracker.ingress_start.as_mut(),
+        ));
+        event.remediation = exposure::revert(change, &before);
+        return Some(event);
+    }
     tracker.structure_changed();
     if let Some(effect) = &event.effect {
         // (Always there: checked above.)
@@ -481,6 +498,75 @@ fn step(
         event.remediation = exposure::revert(change, &before);
     }
     Some(event)
+}
+
+/// Changes of hosts only (instances, network interfaces, addresses): they change no route,
+/// table, association, subnet or VPC, only which interfaces a subnet holds, their public
+/// addresses and whether routes to them are alive. [`host_exposure`] follows them without
+/// rebuilding the route graph or the reach engine's index.
+fn is_host_change(change: &Change) -> bool {
+    matches!(
+        change,
+        Change::RunInstances { .. }
+            | Change::TerminateInstances { .. }
+            | Change::CreateNetworkInterface { .. }
+            | Change::DeleteNetworkInterface { .. }
+            | Change::ModifyNetworkInterfaceAttribute { .. }
+            | Change::AllocateAddress { .. }
+            | Change::AssociateAddress { .. }
+            | Change::DisassociateAddress { .. }
+            | Change::ReleaseAddress { .. }
+    )
+}
+
+/// The exposure changes of a host change (`before` is the state before it, `after` after), by
+/// the subnets the effect can affect in either state's route graph, as [`exposure_of`] finds
+/// them; the tracker's graph and engine index are brought to the state after by the interfaces
+/// that changed, not rebuilt (on a large account a rebuild cost about 0.1 s a record, and
+/// RunInstances is one of the most frequent records of a real trail).
+fn host_exposure(
+    before: &Network,
+    after: &Network,
+    effect: &Effect,
+    tracker: &mut incremental::Tracker,
+) -> Vec<ExposureChange> {
+    let mut graph = tracker
+        .graph
+        .take()
+        .unwrap_or_else(|| RouteGraph::build(before));
+    let mut engine = tracker.engine.take().unwrap_or_else(|| Engine::new(before));
+    let enis = Engine::changed_interfaces(before, after);
+    let mut subnets: BTreeSet<SubnetId> = BTreeSet::new();
+    let affected = |graph: &RouteGraph, subnets: &mut BTreeSet<SubnetId>| {
+        for t in &effect.touched {
+            subnets.extend(graph.affected_subnets(t));
+            let id = SubnetId::new(t.as_str());
+            if before.subnets.contains_key(&id) || after.subnets.contains_key(&id) {
+                subnets.insert(id);
+            }
+        }
+    };
+    affected(&graph, &mut subnets);
+    graph.interfaces_changed(before, after, &enis);
+    affected(&graph, &mut subnets);
+    let reach_before: Vec<Option<SubnetReach>> = subnets
+        .iter()
+        .map(|s| engine.subnet_reach(before, s))
+        .collect();
+    engine.interfaces_changed(before, after, &enis);
+    let mut out = Vec::new();
+    for (s, b) in subnets.iter().zip(reach_before) {
+        out.extend(exposure::diff_either(
+            b.as_ref(),
+            engine.subnet_reach(after, s).as_ref(),
+        ));
+        if let Some(start) = tracker.start.as_mut() {
+            start.entry(s.clone()).or_insert(b);
+        }
+    }
+    tracker.graph = Some(graph);
+    tracker.engine = Some(engine);
+    out
 }
 
 /// How a record's exposure is computed: incrementally (a route change, prepared before it is

@@ -51,9 +51,20 @@ impl Network {
 
     /// Tables whose routes lead to an interface or its instance (their reach may change).
     fn host_touched(&self, eni: &NetworkInterface) -> Vec<String> {
-        let mut t = self.tables_routing_to(&Target::NetworkInterface(eni.id.clone()));
+        let mut targets = Vec::new();
+        let mut t = self.host_resources(eni, &mut targets);
+        t.extend(self.tables_routing_to_any(&targets));
+        t
+    }
+
+    /// What [`Network::host_touched`] lists but the tables: the interface, its subnet and its
+    /// instance; the targets whose tables it lists are added to `targets` (so that a record
+    /// changing several hosts reads every route once, [`Network::tables_routing_to_any`]).
+    fn host_resources(&self, eni: &NetworkInterface, targets: &mut Vec<Target>) -> Vec<String> {
+        let mut t = Vec::new();
+        targets.push(Target::NetworkInterface(eni.id.clone()));
         if let Some(i) = &eni.instance_id {
-            t.extend(self.tables_routing_to(&Target::Instance(i.clone())));
+            targets.push(Target::Instance(i.clone()));
             t.push(i.to_string());
         }
         t.push(eni.id.to_string());
@@ -562,6 +573,7 @@ impl Network {
         let mut taken_private = BTreeSet::new();
         let mut taken_public = BTreeSet::new();
         let mut touched = Vec::new();
+        let mut targets = Vec::new();
         let mut names = Vec::new();
         for l in launched {
             let id = &l.instance_id;
@@ -626,7 +638,7 @@ impl Network {
                 );
                 touched.push(eni_id.to_string());
                 touched.push(subnet.to_string());
-                touched.extend(self.tables_routing_to(&Target::NetworkInterface(eni_id.clone())));
+                targets.push(Target::NetworkInterface(eni_id.clone()));
                 enis.push(eni_id);
             }
             self.instances.insert(
@@ -639,9 +651,10 @@ impl Network {
                 },
             );
             touched.push(id.to_string());
-            touched.extend(self.tables_routing_to(&Target::Instance(id.clone())));
+            targets.push(Target::Instance(id.clone()));
             names.push(id.to_string());
         }
+        touched.extend(self.tables_routing_to_any(&targets));
         Ok(effect(
             format!("launched {}", names.join(", ")),
             touched,
@@ -672,6 +685,7 @@ impl Network {
             }
         }
         let mut touched = Vec::new();
+        let mut targets = Vec::new();
         let mut names = Vec::new();
         for id in ids {
             let Some(inst) = self.instances.get(id) else {
@@ -694,10 +708,10 @@ impl Network {
             );
             for e in &enis {
                 if let Some(eni) = self.network_interfaces.get(e) {
-                    touched.extend(self.host_touched(eni));
+                    touched.extend(self.host_resources(eni, &mut targets));
                 }
             }
-            touched.extend(self.tables_routing_to(&Target::Instance(id.clone())));
+            targets.push(Target::Instance(id.clone()));
             touched.push(id.to_string());
             if let Some(i) = self.instances.get_mut(id) {
                 // Kept as `terminated`: routes to it explain as blackhole (§3.4).
@@ -708,6 +722,7 @@ impl Network {
             self.remove_interfaces(&enis);
             names.push(id.to_string());
         }
+        touched.extend(self.tables_routing_to_any(&targets));
         let summary = if names.is_empty() {
             "no instance changed (already terminated)".to_string()
         } else {

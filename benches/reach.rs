@@ -23,7 +23,9 @@
 //! `VPCSIM_BENCH_EXPOSURE_CHANGES` route changes (default 3,000, a third each CreateRoute,
 //! ReplaceRoute and DeleteRoute on random subnet tables) and `VPCSIM_BENCH_EXPOSURE_ASSOCIATIONS`
 //! re-associations (default 20); `VPCSIM_BENCH_EXPOSURE_TABLES=N` draws them from N random
-//! subnet tables instead of all (locality); `VPCSIM_BENCH_EXPOSURE_ONLY=1` generates the account
+//! subnet tables instead of all (locality), then `VPCSIM_BENCH_EXPOSURE_HOSTS` host changes
+//! (default 150: RunInstances on random subnets, every third record a TerminateInstances),
+//! reported apart from the route-family events; `VPCSIM_BENCH_EXPOSURE_ONLY=1` generates the account
 //! and runs only this part.
 //! `BENCHMARKS.md` records measured numbers.
 
@@ -921,8 +923,90 @@ fn exposure_events(account: &Account, changes: usize, associations: usize) -> Ex
             entry.2 += e.exposure.len();
         }
     }
+    // Host changes: instances launched on random subnets (every other one with a public
+    // address), every third record terminating the oldest still running.
+    let hosts = env_usize("VPCSIM_BENCH_EXPOSURE_HOSTS").unwrap_or(EXPOSURE_HOSTS);
+    let mut running: std::collections::VecDeque<String> = Default::default();
+    for k in 0..hosts {
+        let (kind, words, response): (&'static str, Vec<String>, _) = match (
+            k % 3,
+            running.pop_front(),
+        ) {
+            (2, Some(instance)) => (
+                "TerminateInstances",
+                [
+                    "aws",
+                    "ec2",
+                    "terminate-instances",
+                    "--instance-ids",
+                    &instance,
+                ]
+                .map(String::from)
+                .to_vec(),
+                None,
+            ),
+            (_, back) => {
+                if let Some(b) = back {
+                    running.push_front(b);
+                }
+                let (subnet, _, _) = &account.subnet_tables[rng.below(account.subnet_tables.len())];
+                let (instance, eni) = (format!("i-b{k:016x}"), format!("eni-b{k:016x}"));
+                let mut item = serde_json::json!({
+                    "instanceId": instance,
+                    "subnetId": subnet.as_str(),
+                    "networkInterfaceSet": {"items": [{"networkInterfaceId": eni, "attachment": {"deviceIndex": "0"}}]},
+                });
+                if k % 2 == 0 {
+                    item["ipAddress"] =
+                        serde_json::json!(format!("198.18.{}.{}", k / 250, k % 250 + 1));
+                }
+                running.push_back(instance);
+                (
+                    "RunInstances",
+                    [
+                        "aws",
+                        "ec2",
+                        "run-instances",
+                        "--image-id",
+                        "ami-1",
+                        "--subnet-id",
+                        subnet.as_str(),
+                    ]
+                    .map(String::from)
+                    .to_vec(),
+                    Some(serde_json::json!({"instancesSet": {"items": [item]}})),
+                )
+            }
+        };
+        let n = total + k + 1;
+        let mut v = vpcsim::whatif::command_record(&words, n).expect("a known command");
+        if let (Some(r), Some(obj)) = (response, v.as_object_mut()) {
+            obj.insert("responseElements".into(), r);
+        }
+        let raw = vpcsim::cloudtrail::RawRecord::from_value(v).expect("an object");
+        let record = vpcsim::cloudtrail::Record::from_raw(
+            raw,
+            std::path::PathBuf::from("bench"),
+            vpcsim::cloudtrail::Position::new(n as u64, ""),
+        );
+        let record = vpcsim::whatif::place(record, n, words.join(" ")).record;
+        let start = Instant::now();
+        let event = stepper.step(&record);
+        let took = start.elapsed();
+        let entry = run.kinds.entry(kind).or_default();
+        entry.0.push(took);
+        if let Some(e) = event {
+            if e.outcome == vpcsim::replay::Outcome::Applied {
+                entry.1 += 1;
+            }
+            entry.2 += e.exposure.len();
+        }
+    }
     run
 }
+
+/// Host changes replayed after the route-family events (`VPCSIM_BENCH_EXPOSURE_HOSTS`).
+const EXPOSURE_HOSTS: usize = 150;
 
 fn mean(ds: &[Duration]) -> Duration {
     ds.iter().sum::<Duration>() / (ds.len().max(1) as u32)
@@ -1233,6 +1317,7 @@ fn exposure_rows(run: &ExposureRun) {
     };
     let mut routes = (Vec::new(), 0, 0);
     let mut all = (Vec::new(), 0, 0);
+    let mut hosts = (Vec::new(), 0, 0);
     for (kind, (ds, applied, changes)) in &run.kinds {
         line(kind.to_string(), ds, *applied, *changes, false);
         let add = |acc: &mut (Vec<Duration>, usize, usize)| {
@@ -1240,6 +1325,11 @@ fn exposure_rows(run: &ExposureRun) {
             acc.1 += applied;
             acc.2 += changes;
         };
+        // The target is for route-family events; host changes are reported apart.
+        if kind.ends_with("Instances") {
+            add(&mut hosts);
+            continue;
+        }
         add(&mut all);
         if !kind.contains("Association") {
             add(&mut routes);
@@ -1247,6 +1337,9 @@ fn exposure_rows(run: &ExposureRun) {
     }
     line("route changes".into(), &routes.0, routes.1, routes.2, true);
     line("all events".into(), &all.0, all.1, all.2, true);
+    if !hosts.0.is_empty() {
+        line("host changes".into(), &hosts.0, hosts.1, hosts.2, false);
+    }
 }
 
 fn env_usize(name: &str) -> Option<usize> {

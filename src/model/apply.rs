@@ -655,12 +655,14 @@ impl Network {
     /// (on a large account a pass reads about a million routes: a record that changes an
     /// interface and its instance makes one, not one per target).
     pub(super) fn tables_routing_to_any(&self, targets: &[Target]) -> Vec<String> {
+        // Interfaces and instances no route ever targeted need no pass (`may_be_targeted`).
+        let targets: Vec<&Target> = targets.iter().filter(|t| self.may_be_targeted(t)).collect();
         if targets.is_empty() {
             return Vec::new();
         }
         self.route_tables
             .values()
-            .filter(|t| t.routes.values().any(|r| targets.contains(&r.target)))
+            .filter(|t| t.routes.values().any(|r| targets.contains(&&r.target)))
             .map(|t| t.id.to_string())
             .collect()
     }

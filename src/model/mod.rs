@@ -27,10 +27,11 @@ pub use route::*;
 pub use shared::Shared;
 
 use crate::addr::Family;
-use crate::fxhash::FxHashMap;
+use crate::fxhash::{FxHashMap, FxHashSet};
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::sync::Arc;
 
 /// A VPC with every associated CIDR (semantics doc §6.3). `ipv4_cidrs[0]` is the primary CIDR,
 /// the one the VPC was created with, which cannot be disassociated (§1.12).
@@ -421,6 +422,11 @@ struct Index {
     /// a `BTreeMap` lookup here followed a dozen IDs' pointers to compare them (cache misses
     /// that made each association change cost microseconds on a large model).
     assoc: FxHashMap<RouteTableAssociationId, RouteTableId>,
+    /// Every interface or instance ID some route has targeted since the last `reindex` (never
+    /// removed before then: a superset). A host change whose interface and instance are not in
+    /// it has no route to them, so finding the tables that route to them needs no pass over
+    /// every route (a million on a large account, for each RunInstances).
+    targeted_hosts: FxHashSet<Arc<str>>,
     /// Some subnet, VPC or gateway has two associations (an inconsistent snapshot): removing
     /// one must fall back to the other, so incremental updates rebuild the index instead.
     duplicates: bool,
@@ -430,12 +436,14 @@ struct Index {
 impl std::fmt::Debug for Index {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let assoc: BTreeMap<&RouteTableAssociationId, &RouteTableId> = self.assoc.iter().collect();
+        let targeted: BTreeSet<&Arc<str>> = self.targeted_hosts.iter().collect();
         f.debug_struct("Index")
             .field("tgw_attached", &self.tgw_attached)
             .field("main", &self.main)
             .field("subnet", &self.subnet)
             .field("edge", &self.edge)
             .field("assoc", &assoc)
+            .field("targeted_hosts", &targeted)
             .field("duplicates", &self.duplicates)
             .finish()
     }
@@ -499,6 +507,11 @@ impl Network {
         }
         let mut index = Index::default();
         for table in self.route_tables.values() {
+            for r in table.routes.values() {
+                if let Some(id) = r.target.host_id() {
+                    index.targeted_hosts.insert(id);
+                }
+            }
             for assoc in &table.associations {
                 index.assoc.insert(assoc.id.clone(), table.id.clone());
                 match &assoc.target {
@@ -633,6 +646,24 @@ impl Network {
         }
         let vpc = &self.subnets.get(subnet)?.vpc_id;
         self.index.main.get(vpc).map(|t| (t, AssociationKind::Main))
+    }
+
+    /// Notes that a route now targets `target` (see `Index::targeted_hosts`); only interfaces
+    /// and instances are kept.
+    pub(crate) fn note_route_target(&mut self, target: &Target) {
+        if let Some(id) = target.host_id()
+            && !self.index.targeted_hosts.contains(&id)
+        {
+            self.index.targeted_hosts.insert(id);
+        }
+    }
+
+    /// Whether some route may target this interface or instance (`false`: none does).
+    pub(crate) fn may_be_targeted(&self, target: &Target) -> bool {
+        match target.host_id() {
+            Some(id) => self.index.targeted_hosts.contains(&id),
+            None => true,
+        }
     }
 
     /// The gateway route table edge-associated with an IGW or VGW, if any (§3.6).

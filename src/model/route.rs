@@ -8,6 +8,7 @@ use super::ids::*;
 use crate::addr::Family;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use std::fmt;
+use std::sync::Arc;
 
 /// Where a route sends matching traffic to: an IPv4 CIDR, an IPv6 CIDR or a managed prefix list.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -88,6 +89,15 @@ pub enum Target {
 }
 
 impl Target {
+    /// A network interface's or an instance's ID, shared; `None` for any other target.
+    pub fn host_id(&self) -> Option<Arc<str>> {
+        match self {
+            Target::NetworkInterface(id) => Some(id.name()),
+            Target::Instance(id) => Some(id.name()),
+            _ => None,
+        }
+    }
+
     /// Classifies a target by its ID prefix (semantics doc §1.1, §7). `local` is the local target.
     /// A `nat-` ID arriving as `GatewayId` is a NAT gateway (§1.2).
     pub fn from_id(id: &str) -> Target {

@@ -144,6 +144,7 @@ impl Network {
         if let Some(t) = self.route_tables.get_mut(rtb) {
             t.routes.insert(key, route);
         }
+        self.note_route_target(target);
         Ok(route_effect(
             rtb,
             Parts::AddedRoute {
@@ -242,6 +243,7 @@ impl Network {
             // §1.3: the destination and the origin stay; only the target changes.
             r.target = target.clone();
         }
+        self.note_route_target(target);
         Ok(route_effect(
             rtb,
             Parts::ReplacedRoute {

@@ -38,7 +38,7 @@
 
 use crate::addr::{self, Family, Interval};
 use crate::exposure::{self, ExposureChange, Remediation};
-use crate::fxhash::FxHashSet;
+use crate::fxhash::{FxHashMap, FxHashSet};
 use crate::model::*;
 use crate::reach::fib::{Choice, Fib};
 use crate::reach::{Engine, RouteGraph, SubnetReach};
@@ -205,12 +205,16 @@ fn with_nat64(d: &[Vec<Interval>; 2]) -> [Vec<Interval>; 2] {
 /// to the table (the route graph's closure). Anything else its table sends elsewhere for good
 /// (a gateway, a peering connection, a blackhole) or to a forwarder that never leads there.
 /// The subnet's own table is not the changed one, so the answer is the same before and after.
-fn forwards_into(
-    net: &Network,
+/// The answer depends only on the subnet's own table, so it is kept per table in `known` (the
+/// dependents of a NAT gateway's table are mostly the private subnets of a VPC, which share a
+/// few tables).
+fn forwards_into<'a>(
+    net: &'a Network,
     subnet: &SubnetId,
     table: &RouteTableId,
     through: &FxHashSet<Arc<str>>,
     within: &[Vec<Interval>; 2],
+    known: &mut FxHashMap<&'a RouteTableId, bool>,
 ) -> bool {
     let Some((own, _)) = net.effective_route_table(subnet) else {
         return false;
@@ -218,21 +222,25 @@ fn forwards_into(
     if own == table {
         return true;
     }
-    let Some(t) = net.route_tables.get(own) else {
-        return false;
-    };
-    Family::ALL.into_iter().zip(within).any(|(family, ranges)| {
-        let fib = Fib::compile_within(net, t, family, ranges);
-        ranges.iter().any(|iv| {
-            fib.pieces(*iv).any(|(_, choice)| match choice {
-                Choice::Entry(i) => fib
-                    .entries
-                    .get(i as usize)
-                    .is_some_and(|e| through.contains(e.route.target.id())),
-                Choice::NoRoute => false,
+    if let Some(answer) = known.get(own) {
+        return *answer;
+    }
+    let answer = net.route_tables.get(own).is_some_and(|t| {
+        Family::ALL.into_iter().zip(within).any(|(family, ranges)| {
+            let fib = Fib::compile_within(net, t, family, ranges);
+            ranges.iter().any(|iv| {
+                fib.pieces(*iv).any(|(_, choice)| match choice {
+                    Choice::Entry(i) => fib
+                        .entries
+                        .get(i as usize)
+                        .is_some_and(|e| through.contains(e.route.target.id())),
+                    Choice::NoRoute => false,
+                })
             })
         })
-    })
+    });
+    known.insert(own, answer);
+    answer
 }
 
 /// The subnet whose explicit association `change` makes, replaces or removes; not the main
@@ -382,10 +390,11 @@ impl Tracker {
         let graph = self.graph.get_or_insert_with(|| RouteGraph::build(net));
         let deps = graph.dependents(table.as_str());
         let mut before = BTreeMap::new();
+        let mut known = FxHashMap::default();
         let restricted: Vec<&SubnetId> = deps
             .forward
             .iter()
-            .filter(|s| forwards_into(net, s, table, &deps.through, &within))
+            .filter(|s| forwards_into(net, s, table, &deps.through, &within, &mut known))
             .collect();
         let reached = engine.subnets_reach_within(net, &restricted, &within);
         for (s, r) in restricted.into_iter().zip(reached) {

@@ -1077,11 +1077,83 @@ fn host_records(net: &Network) -> Vec<vpcsim::cloudtrail::Record> {
             None,
         );
     }
+    // Gateways created: a NAT gateway (then routed to from another subnet's table, then a
+    // route for the same range in its own subnet's table, which changes where the traffic it
+    // forwards goes, then deleted), an internet and a virtual private gateway (detached).
+    if let [first, second, ..] = subnets.as_slice() {
+        next(
+            &[
+                "aws",
+                "ec2",
+                "create-nat-gateway",
+                "--subnet-id",
+                first.id.as_str(),
+                "--connectivity-type",
+                "private",
+            ],
+            None,
+        );
+        if let Some((table, _)) = net.effective_route_table(&second.id) {
+            next(
+                &[
+                    "aws",
+                    "ec2",
+                    "create-route",
+                    "--route-table-id",
+                    table.as_str(),
+                    "--destination-cidr-block",
+                    "198.19.1.0/24",
+                    "--nat-gateway-id",
+                    "nat-new-1",
+                ],
+                None,
+            );
+        }
+        // A virtual private gateway of the VPC: what the NAT gateway forwards now leaves for
+        // on-premises networks (a private NAT gateway's traffic to an internet gateway is
+        // dropped either way).
+        let vgw = net
+            .vpn_gateways
+            .values()
+            .find(|g| g.attached_vpc.as_ref() == Some(&first.vpc_id));
+        if let (Some((table, _)), Some(vgw)) = (net.effective_route_table(&first.id), vgw) {
+            next(
+                &[
+                    "aws",
+                    "ec2",
+                    "create-route",
+                    "--route-table-id",
+                    table.as_str(),
+                    "--destination-cidr-block",
+                    "198.19.1.0/24",
+                    "--gateway-id",
+                    vgw.id.as_str(),
+                ],
+                None,
+            );
+        }
+        next(
+            &[
+                "aws",
+                "ec2",
+                "delete-nat-gateway",
+                "--nat-gateway-id",
+                "nat-new-1",
+            ],
+            None,
+        );
+    }
+    next(&["aws", "ec2", "create-internet-gateway"], None);
+    next(
+        &["aws", "ec2", "create-vpn-gateway", "--type", "ipsec.1"],
+        None,
+    );
     out
 }
 
-/// Host changes take their own path (`replay::host_exposure`): the route graph and the
-/// engine's index follow the interfaces that changed instead of being rebuilt. On every
+/// Host changes and gateway creations take their own path (`replay::host_exposure`): the route
+/// graph and the engine's index follow the interfaces and NAT gateways that changed instead of
+/// being rebuilt. On every
 /// scenario's network, a sequence of them (interleaved with a route to a launched host) replayed
 /// record by record, carrying the graph and engine, gives each record the exposure of a full
 /// comparison of the states before and after it.
@@ -1091,7 +1163,7 @@ fn every_host_change_is_exact() {
         exposure: true,
         ..Default::default()
     };
-    let (mut applied, mut exposed, mut blackholed) = (0, 0, 0);
+    let (mut applied, mut exposed, mut blackholed, mut nat) = (0, 0, 0, 0);
     for (name, start) in starts() {
         let records = host_records(&start);
         let mut net = start.clone();
@@ -1120,6 +1192,12 @@ fn every_host_change_is_exact() {
             {
                 blackholed += 1;
             }
+            if full
+                .iter()
+                .any(|c| c.after.path.iter().any(|h| &**h == "nat-new-1"))
+            {
+                nat += 1;
+            }
         }
     }
     assert!(applied >= 100, "only {applied} host changes applied");
@@ -1128,4 +1206,8 @@ fn every_host_change_is_exact() {
         "only {exposed} host changes changed exposure"
     );
     assert!(blackholed >= 1, "no host change blackholed a route");
+    assert!(
+        nat >= 1,
+        "no record sent traffic through the created NAT gateway"
+    );
 }

@@ -281,6 +281,30 @@ impl RouteGraph {
         }
     }
 
+    /// Keeps the graph equal to a rebuild after the NAT gateways `ids` changed between `before`
+    /// and `after` (created, or moved between states that keep them in the model): each NAT
+    /// gateway depends on its subnet.
+    pub fn nat_gateways_changed(
+        &mut self,
+        before: &Network,
+        after: &Network,
+        ids: &[NatGatewayId],
+    ) {
+        for id in ids {
+            if let Some(n) = before.nat_gateways.get(id)
+                && let (Some(a), Some(b)) = (
+                    self.nodes.get(id.as_str()).copied(),
+                    self.nodes.get(n.subnet_id.as_str()).copied(),
+                )
+            {
+                self.unlink(a, b);
+            }
+            if let Some(n) = after.nat_gateways.get(id) {
+                self.edge(n.id.name(), n.subnet_id.name());
+            }
+        }
+    }
+
     /// Keeps the graph equal to a rebuild after `subnet`'s association changed (`net` is the
     /// state after): its edge to the table it uses moves from `old` to its table now, and each
     /// peering connection of its VPC follows the VPC's set of tables (`old_vpc_tables` before)

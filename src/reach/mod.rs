@@ -416,6 +416,26 @@ impl Engine {
         out
     }
 
+    /// The NAT gateways whose subnet or presence differ between two states, in ID order.
+    pub fn changed_nat_gateways(before: &Network, after: &Network) -> Vec<NatGatewayId> {
+        let (b, a) = (&before.nat_gateways, &after.nat_gateways);
+        if b.shares_with(a) {
+            return Vec::new();
+        }
+        let mut out: Vec<NatGatewayId> = b
+            .iter()
+            .filter(|(id, n)| a.get(id).is_none_or(|m| m.subnet_id != n.subnet_id))
+            .map(|(id, _)| id.clone())
+            .collect();
+        out.extend(
+            a.iter()
+                .filter(|(id, _)| !b.contains_key(id))
+                .map(|(id, _)| id.clone()),
+        );
+        out.sort();
+        out
+    }
+
     /// Rebuilds the structural indexes (after subnets, VPC CIDRs or interfaces change).
     pub fn invalidate_all(&mut self, net: &Network) {
         *self = Engine::new(net);

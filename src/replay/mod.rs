@@ -500,14 +500,18 @@ fn step(
     Some(event)
 }
 
-/// Changes of hosts only (instances, network interfaces, addresses): they change no route,
-/// table, association, subnet or VPC, only which interfaces a subnet holds, their public
-/// addresses and whether routes to them are alive. [`host_exposure`] follows them without
-/// rebuilding the route graph or the reach engine's index.
+/// Changes of hosts (instances, network interfaces, addresses) and creations of gateways (a NAT
+/// gateway in a subnet; internet and virtual private gateways, created detached): they change
+/// no route, table, association, subnet or VPC, only which interfaces and NAT gateways a subnet
+/// holds, their addresses and whether routes to them are alive. [`host_exposure`] follows them
+/// without rebuilding the route graph or the reach engine's index.
 fn is_host_change(change: &Change) -> bool {
     matches!(
         change,
-        Change::RunInstances { .. }
+        Change::CreateNatGateway { .. }
+            | Change::CreateInternetGateway { .. }
+            | Change::CreateVpnGateway { .. }
+            | Change::RunInstances { .. }
             | Change::TerminateInstances { .. }
             | Change::CreateNetworkInterface { .. }
             | Change::DeleteNetworkInterface { .. }
@@ -536,6 +540,7 @@ fn host_exposure(
         .unwrap_or_else(|| RouteGraph::build(before));
     let mut engine = tracker.engine.take().unwrap_or_else(|| Engine::new(before));
     let enis = Engine::changed_interfaces(before, after);
+    let nats = Engine::changed_nat_gateways(before, after);
     let mut subnets: BTreeSet<SubnetId> = BTreeSet::new();
     let affected = |graph: &RouteGraph, subnets: &mut BTreeSet<SubnetId>| {
         for t in &effect.touched {
@@ -548,6 +553,7 @@ fn host_exposure(
     };
     affected(&graph, &mut subnets);
     graph.interfaces_changed(before, after, &enis);
+    graph.nat_gateways_changed(before, after, &nats);
     affected(&graph, &mut subnets);
     let reach_before: Vec<Option<SubnetReach>> = subnets
         .iter()

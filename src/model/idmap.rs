@@ -6,8 +6,8 @@
 //! stored ID.
 //!
 //! Everything that iterates sees the entries in key order, as a `BTreeMap` gives them, so output
-//! never depends on hash order (house rule: deterministic output). The order is kept in a
-//! second, key-only `BTreeSet`; inserting or removing a key touches both.
+//! never depends on hash order (house rule: deterministic output): the entries' positions are
+//! kept in a list sorted by key (see [`IdMap`]).
 //!
 //! The API is the part of `BTreeMap`'s the model uses, with the same meaning.
 

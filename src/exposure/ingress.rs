@@ -31,7 +31,9 @@ pub fn candidates(net: &Network, change: Option<&Change>) -> BTreeSet<String> {
     // VPC from elsewhere). Route changes are most of a trail, so most records compare only the
     // gateways of their own VPC, or none.
     let table_of = |t: &RouteTableId| net.route_tables.get(t).map(|t| &t.vpc_id);
-    let scope: Option<Option<&VpcId>> = match change {
+    // (A table or association the model does not know yet, which a lenient replay infers or
+    // binds while applying the record, gives no VPC: every gateway is compared then.)
+    let scope: Option<&VpcId> = match change {
         Some(
             Change::CreateRoute { route_table_id, .. }
             | Change::ReplaceRoute { route_table_id, .. }
@@ -39,19 +41,16 @@ pub fn candidates(net: &Network, change: Option<&Change>) -> BTreeSet<String> {
             | Change::AssociateRouteTable { route_table_id, .. }
             | Change::EnableVgwRoutePropagation { route_table_id, .. }
             | Change::DisableVgwRoutePropagation { route_table_id, .. },
-        ) => Some(table_of(route_table_id)),
+        ) => table_of(route_table_id),
         Some(
             Change::DisassociateRouteTable { association_id }
             | Change::ReplaceRouteTableAssociation { association_id, .. },
-        ) => Some(net.association_table(association_id).and_then(table_of)),
+        ) => net.association_table(association_id).and_then(table_of),
         _ => None,
     };
     let mut out: BTreeSet<String> = net
         .edge_gateways()
-        .filter(|g| match scope {
-            None => true,
-            Some(vpc) => vpc.is_some() && net.edge_route_table(g).and_then(table_of) == vpc,
-        })
+        .filter(|g| scope.is_none() || net.edge_route_table(g).and_then(table_of) == scope)
         .map(str::to_string)
         .collect();
     // The gateway a change associates, attaches or detaches: its state before is the start of

@@ -641,6 +641,7 @@ impl Network {
                 targets.push(Target::NetworkInterface(eni_id.clone()));
                 enis.push(eni_id);
             }
+            let own_enis = enis.clone();
             self.instances.insert(
                 id.clone(),
                 Instance {
@@ -652,6 +653,15 @@ impl Network {
             );
             touched.push(id.to_string());
             targets.push(Target::Instance(id.clone()));
+            // Interfaces the model already holds as this instance's (a snapshot can list an
+            // interface of an instance it does not have): routes to them come alive too.
+            for e in self
+                .network_interfaces
+                .values()
+                .filter(|e| e.instance_id.as_ref() == Some(id) && !own_enis.contains(&e.id))
+            {
+                touched.extend(self.host_resources(e, &mut targets));
+            }
             names.push(id.to_string());
         }
         touched.extend(self.tables_routing_to_any(&targets));

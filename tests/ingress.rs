@@ -296,14 +296,13 @@ fn a_loop_through_the_appliance_undone_is_restored() {
     );
 }
 
+/// (kind, subnet) of each change, sorted.
+type Pairs = Vec<(String, String)>;
+
 /// `vpcsim replay --format json` and `vpcsim diff --snapshot … --format json` of the same trail
 /// (the first record's exposure, and the changes from the start to the end), as (kind, subnet)
 /// pairs.
-fn replay_and_diff(
-    name: &str,
-    topology: &str,
-    trail: &str,
-) -> (Vec<(String, String)>, Vec<(String, String)>) {
+fn replay_and_diff(name: &str, topology: &str, trail: &str) -> (Pairs, Pairs) {
     // (Files of their own: the tests of this file run in parallel in one process.)
     let topology = temp_file(&format!("{name}.toml"), topology);
     let trail = temp_file(&format!("{name}.json"), trail);
@@ -317,8 +316,8 @@ fn replay_and_diff(
         serde_json::from_slice(&out.stdout)
             .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
     };
-    let pairs = |changes: &Value| -> Vec<(String, String)> {
-        let mut v: Vec<(String, String)> = changes
+    let pairs = |changes: &Value| -> Pairs {
+        let mut v: Pairs = changes
             .as_array()
             .expect("changes")
             .iter()

@@ -231,6 +231,31 @@ impl Segment {
     }
 }
 
+/// The keys present in only one of two versions of a collection, or whose values `differs`
+/// tells apart, in key order; nothing to compare when both still share the collection.
+fn changed_keys<K: Ord + std::hash::Hash + Clone, V: Clone>(
+    before: &Shared<IdMap<K, V>>,
+    after: &Shared<IdMap<K, V>>,
+    differs: impl Fn(&V, &V) -> bool,
+) -> Vec<K> {
+    if before.shares_with(after) {
+        return Vec::new();
+    }
+    let mut out: Vec<K> = before
+        .iter()
+        .filter(|(k, v)| after.get(k).is_none_or(|w| differs(v, w)))
+        .map(|(k, _)| k.clone())
+        .collect();
+    out.extend(
+        after
+            .iter()
+            .filter(|(k, _)| !before.contains_key(k))
+            .map(|(k, _)| k.clone()),
+    );
+    out.sort();
+    out
+}
+
 /// What traffic entering through one gateway for the addresses of one subnet reaches
 /// ([`Engine::ingress`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -393,47 +418,20 @@ impl Engine {
 
     /// The network interfaces whose subnet, instance or presence differ between two states
     /// (what [`Engine::interfaces_changed`] and `RouteGraph::interfaces_changed` follow), in ID
-    /// order. Nothing to compare when both share the collection.
+    /// order.
     pub fn changed_interfaces(before: &Network, after: &Network) -> Vec<NetworkInterfaceId> {
-        let (b, a) = (&before.network_interfaces, &after.network_interfaces);
-        if b.shares_with(a) {
-            return Vec::new();
-        }
-        let differs = |x: &NetworkInterface, y: &NetworkInterface| {
-            x.subnet_id != y.subnet_id || x.instance_id != y.instance_id
-        };
-        let mut out: Vec<NetworkInterfaceId> = b
-            .iter()
-            .filter(|(id, e)| a.get(id).is_none_or(|f| differs(e, f)))
-            .map(|(id, _)| id.clone())
-            .collect();
-        out.extend(
-            a.iter()
-                .filter(|(id, _)| !b.contains_key(id))
-                .map(|(id, _)| id.clone()),
-        );
-        out.sort();
-        out
+        changed_keys(
+            &before.network_interfaces,
+            &after.network_interfaces,
+            |x, y| x.subnet_id != y.subnet_id || x.instance_id != y.instance_id,
+        )
     }
 
     /// The NAT gateways whose subnet or presence differ between two states, in ID order.
     pub fn changed_nat_gateways(before: &Network, after: &Network) -> Vec<NatGatewayId> {
-        let (b, a) = (&before.nat_gateways, &after.nat_gateways);
-        if b.shares_with(a) {
-            return Vec::new();
-        }
-        let mut out: Vec<NatGatewayId> = b
-            .iter()
-            .filter(|(id, n)| a.get(id).is_none_or(|m| m.subnet_id != n.subnet_id))
-            .map(|(id, _)| id.clone())
-            .collect();
-        out.extend(
-            a.iter()
-                .filter(|(id, _)| !b.contains_key(id))
-                .map(|(id, _)| id.clone()),
-        );
-        out.sort();
-        out
+        changed_keys(&before.nat_gateways, &after.nat_gateways, |x, y| {
+            x.subnet_id != y.subnet_id
+        })
     }
 
     /// Rebuilds the structural indexes (after subnets, VPC CIDRs or interfaces change).

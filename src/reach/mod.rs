@@ -22,7 +22,8 @@ use fib::Fib;
 use ipnet::IpNet;
 use std::net::IpAddr;
 use std::sync::Arc;
-use walk::{Caches, Ctx, NetIndex, Out, Tri, Walker};
+pub use walk::Caches;
+use walk::{Ctx, NetIndex, Out, Tri, Walker};
 
 pub use graph::{Dependents, RouteGraph};
 
@@ -546,10 +547,21 @@ impl Engine {
         ids: &[&SubnetId],
         within: &[Vec<Interval>; 2],
     ) -> Vec<Option<SubnetReach>> {
-        let cache = Caches::default();
+        self.subnets_reach_within_cached(net, ids, within, &Caches::default())
+    }
+
+    /// As [`Engine::subnets_reach_within`], with the caller's caches (which must describe
+    /// `net`, see [`Caches::keep_tables_but`]).
+    pub fn subnets_reach_within_cached(
+        &self,
+        net: &Network,
+        ids: &[&SubnetId],
+        within: &[Vec<Interval>; 2],
+        cache: &Caches,
+    ) -> Vec<Option<SubnetReach>> {
         let bulk = ids.len() > 1;
         ids.iter()
-            .map(|s| self.subnet_reach_with(net, s, &cache, bulk, Some(within)))
+            .map(|s| self.subnet_reach_with(net, s, cache, bulk, Some(within)))
             .collect()
     }
 

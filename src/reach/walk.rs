@@ -221,6 +221,18 @@ pub struct Caches {
     returns: RefCell<ReturnCache>,
 }
 
+impl Caches {
+    /// Forgets everything but the compiled tables other than `table`: what a walk over the
+    /// state after a change to `table`'s routes alone can still use of a walk over the state
+    /// before it (the same destinations: compiled tables depend on their own routes and the
+    /// state of their targets; NAT gateway walks and return checks may pass `table`).
+    pub fn keep_tables_but(&mut self, table: &RouteTableId) {
+        self.fibs.get_mut().retain(|(t, _, _), _| t != table);
+        self.nats.get_mut().clear();
+        self.returns.get_mut().clear();
+    }
+}
+
 /// See [`Caches::returns`].
 type ReturnCache = FxHashMap<
     (SubnetId, VpcPeeringConnectionId, Family),

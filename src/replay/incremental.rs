@@ -106,6 +106,9 @@ pub struct Step {
     before: BTreeMap<SubnetId, (bool, Option<SubnetReach>)>,
     /// How to undo the change, from the state before it.
     pub remediation: Option<Remediation>,
+    /// For a route step: the tables compiled for the restricted reach before, which the reach
+    /// after reuses except the changed table's.
+    compiled: Option<Box<crate::reach::Caches>>,
 }
 
 impl Step {
@@ -396,7 +399,8 @@ impl Tracker {
             .iter()
             .filter(|s| forwards_into(net, s, table, &deps.through, &within, &mut known))
             .collect();
-        let reached = engine.subnets_reach_within(net, &restricted, &within);
+        let compiled = Box::<crate::reach::Caches>::default();
+        let reached = engine.subnets_reach_within_cached(net, &restricted, &within, &compiled);
         for (s, r) in restricted.into_iter().zip(reached) {
             if let Some(start) = &mut self.start {
                 start
@@ -414,6 +418,7 @@ impl Tracker {
             within,
             before,
             remediation: exposure::revert(change, net),
+            compiled: Some(compiled),
         })
     }
 
@@ -442,6 +447,7 @@ impl Tracker {
             within: [Vec::new(), Vec::new()],
             before,
             remediation: exposure::revert(change, net),
+            compiled: None,
         }
     }
 
@@ -571,10 +577,15 @@ impl Tracker {
             .filter(|(_, (r, _))| *r)
             .map(|(s, _)| s)
             .collect();
+        // (Only a route step keeps the tables it compiled; any other starts afresh.)
+        let mut compiled = step.compiled.unwrap_or_default();
+        if let StepKind::Route { table, .. } = &step.kind {
+            compiled.keep_tables_but(table);
+        }
         let mut reached = restricted
             .iter()
             .copied()
-            .zip(engine.subnets_reach_within(net, &restricted, &step.within))
+            .zip(engine.subnets_reach_within_cached(net, &restricted, &step.within, &compiled))
             .collect::<BTreeMap<_, _>>();
         let mut out = Vec::new();
         for (s, (restricted, b)) in &step.before {

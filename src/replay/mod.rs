@@ -424,7 +424,7 @@ fn step(
         Decoded::Change(c) => tracker.prepare(net, c),
         _ => None,
     }
-    .map(Path::Incremental)
+    .map(|s| Path::Incremental(Box::new(s)))
     .unwrap_or_else(|| Path::Full(Box::new(net.clone())));
     let change = match &decoded {
         Decoded::Change(c) => Some(c),
@@ -450,7 +450,7 @@ fn step(
             if event.inferred.is_empty() {
                 event.remediation = step.remediation.take();
             }
-            event.exposure = tracker.finish(step, net);
+            event.exposure = tracker.finish(*step, net);
             event.exposure.extend(ingress_changes(
                 inbound,
                 net,
@@ -578,7 +578,7 @@ fn host_exposure(
 /// How a record's exposure is computed: incrementally (a route change, prepared before it is
 /// applied), or by comparing with a copy of the state before it.
 enum Path {
-    Incremental(incremental::Step),
+    Incremental(Box<incremental::Step>),
     Full(Box<Network>),
 }
 

@@ -209,7 +209,9 @@ const FIB_CAPACITY: usize = 2048;
 
 /// Per-thread caches for walks over one unchanged network state. Tables are compiled on first
 /// use, so nothing compiled outlives a `reach` or `trace` call and nothing has to be
-/// invalidated when the network changes between calls.
+/// invalidated when the network changes between calls; the one exception is a replay's route
+/// step, which keeps the tables it compiled before the change for the reach after it, all but
+/// the changed table ([`Caches::keep_tables_but`]).
 #[derive(Default)]
 pub struct Caches {
     /// Keyed by table, family and whether the table was compiled for a restricted walk.

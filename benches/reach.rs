@@ -979,17 +979,9 @@ fn exposure_events(account: &Account, changes: usize, associations: usize) -> Ex
             }
         };
         let n = total + k + 1;
-        let mut v = vpcsim::whatif::command_record(&words, n).expect("a known command");
-        if let (Some(r), Some(obj)) = (response, v.as_object_mut()) {
-            obj.insert("responseElements".into(), r);
-        }
-        let raw = vpcsim::cloudtrail::RawRecord::from_value(v).expect("an object");
-        let record = vpcsim::cloudtrail::Record::from_raw(
-            raw,
-            std::path::PathBuf::from("bench"),
-            vpcsim::cloudtrail::Position::new(n as u64, ""),
-        );
-        let record = vpcsim::whatif::place(record, n, words.join(" ")).record;
+        let record = vpcsim::whatif::command_step(&words, n, "bench", response)
+            .expect("a known command")
+            .record;
         let start = Instant::now();
         let event = stepper.step(&record);
         let took = start.elapsed();

@@ -325,6 +325,24 @@ pub fn place(mut record: Record, n: usize, text: String) -> Step {
     Step { text, record }
 }
 
+/// One command as step `n` of a plan, read from `origin`; `response`, when given, becomes the
+/// record's `responseElements` (what EC2 answered: a RunInstances' instances, say, which no
+/// command line carries).
+pub fn command_step(
+    words: &[String],
+    n: usize,
+    origin: &str,
+    response: Option<Value>,
+) -> Result<Step, String> {
+    let mut v = command_record(words, n)?;
+    if let (Some(r), Some(obj)) = (response, v.as_object_mut()) {
+        obj.insert("responseElements".into(), r);
+    }
+    let raw = RawRecord::from_value(v).ok_or("internal: the record is not an object")?;
+    let record = Record::from_raw(raw, PathBuf::from(origin), Position::new(n as u64, ""));
+    Ok(place(record, n, words.join(" ")))
+}
+
 /// Commands to steps (numbered from `first`); the errors name the command.
 pub fn steps_from_commands(
     commands: &[(String, Vec<String>)],
@@ -333,19 +351,8 @@ pub fn steps_from_commands(
     let mut steps = Vec::new();
     let mut errors = Vec::new();
     for (k, (origin, words)) in commands.iter().enumerate() {
-        let n = first + k;
-        match command_record(words, n) {
-            Ok(v) => match RawRecord::from_value(v) {
-                Some(raw) => {
-                    let record =
-                        Record::from_raw(raw, PathBuf::from(origin), Position::new(n as u64, ""));
-                    steps.push(place(record, n, words.join(" ")));
-                }
-                None => errors.push(CommandError {
-                    origin: origin.clone(),
-                    message: "internal: the record is not an object".into(),
-                }),
-            },
+        match command_step(words, first + k, origin, None) {
+            Ok(step) => steps.push(step),
             Err(message) => errors.push(CommandError {
                 origin: origin.clone(),
                 message,

@@ -925,17 +925,9 @@ fn planned(
     response: Option<serde_json::Value>,
 ) -> vpcsim::cloudtrail::Record {
     let words: Vec<String> = words.iter().map(|w| w.to_string()).collect();
-    let mut v = vpcsim::whatif::command_record(&words, n).expect("a known command");
-    if let (Some(r), Some(obj)) = (response, v.as_object_mut()) {
-        obj.insert("responseElements".into(), r);
-    }
-    let raw = vpcsim::cloudtrail::RawRecord::from_value(v).expect("an object");
-    let record = vpcsim::cloudtrail::Record::from_raw(
-        raw,
-        PathBuf::from("host"),
-        vpcsim::cloudtrail::Position::new(n as u64, ""),
-    );
-    vpcsim::whatif::place(record, n, words.join(" ")).record
+    vpcsim::whatif::command_step(&words, n, "host", response)
+        .expect("a known command")
+        .record
 }
 
 /// Host changes of a network, in an order that makes each apply: instances launched (with and

@@ -542,19 +542,10 @@ fn host_exposure(
     let enis = Engine::changed_interfaces(before, after);
     let nats = Engine::changed_nat_gateways(before, after);
     let mut subnets: BTreeSet<SubnetId> = BTreeSet::new();
-    let affected = |graph: &RouteGraph, subnets: &mut BTreeSet<SubnetId>| {
-        for t in &effect.touched {
-            subnets.extend(graph.affected_subnets(t));
-            let id = SubnetId::new(t.as_str());
-            if before.subnets.contains_key(&id) || after.subnets.contains_key(&id) {
-                subnets.insert(id);
-            }
-        }
-    };
-    affected(&graph, &mut subnets);
+    affected_subnets(before, &graph, effect, &mut subnets);
     graph.interfaces_changed(before, after, &enis);
     graph.nat_gateways_changed(before, after, &nats);
-    affected(&graph, &mut subnets);
+    affected_subnets(after, &graph, effect, &mut subnets);
     let reach_before: Vec<Option<SubnetReach>> = subnets
         .iter()
         .map(|s| engine.subnet_reach(before, s))
@@ -573,6 +564,23 @@ fn host_exposure(
     tracker.graph = Some(graph);
     tracker.engine = Some(engine);
     out
+}
+
+/// Adds the subnets whose reach `effect` can change in the state `net` (described by `graph`):
+/// those depending on what it touched, and the touched subnets themselves.
+fn affected_subnets(
+    net: &Network,
+    graph: &RouteGraph,
+    effect: &Effect,
+    subnets: &mut BTreeSet<SubnetId>,
+) {
+    for t in &effect.touched {
+        subnets.extend(graph.affected_subnets(t));
+        let id = SubnetId::new(t.as_str());
+        if net.subnets.contains_key(&id) {
+            subnets.insert(id);
+        }
+    }
 }
 
 /// How a record's exposure is computed: incrementally (a route change, prepared before it is
@@ -612,12 +620,7 @@ fn exposure_of(
             }),
         };
         for (net, graph) in [(before, &gb), (after, &ga)] {
-            for t in &effect.touched {
-                subnets.extend(graph.affected_subnets(t));
-                if net.subnets.contains_key(&SubnetId::new(t.as_str())) {
-                    subnets.insert(SubnetId::new(t.as_str()));
-                }
-            }
+            affected_subnets(net, graph, effect, &mut subnets);
         }
         graph_after = Some(ga);
     }

@@ -10,6 +10,26 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::LazyLock;
 
+mod ranges;
+pub use ranges::Ranges;
+
+/// Where [`subtract`] and [`intersect`] put their results: a vector or a [`Ranges`].
+trait Sink: Default {
+    fn put(&mut self, iv: Interval);
+}
+
+impl Sink for Vec<Interval> {
+    fn put(&mut self, iv: Interval) {
+        self.push(iv);
+    }
+}
+
+impl Sink for Ranges {
+    fn put(&mut self, iv: Interval) {
+        self.push(iv);
+    }
+}
+
 /// Address family. IPv4 routes never match IPv6 traffic and back (semantics doc §3.3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Family {
@@ -215,7 +235,16 @@ pub fn normalize(mut ivs: Vec<Interval>) -> Vec<Interval> {
 
 /// `a` minus `b`, both normalized; the result is normalized.
 pub fn subtract(a: &[Interval], b: &[Interval]) -> Vec<Interval> {
-    let mut out = Vec::new();
+    subtract_in(a, b)
+}
+
+/// [`subtract`] into a [`Ranges`] (no allocation for a result of one interval).
+pub fn subtract_ranges(a: &[Interval], b: &[Interval]) -> Ranges {
+    subtract_in(a, b)
+}
+
+fn subtract_in<S: Sink>(a: &[Interval], b: &[Interval]) -> S {
+    let mut out = S::default();
     let mut j = 0;
     for iv in a {
         let mut lo = iv.lo;
@@ -227,7 +256,7 @@ pub fn subtract(a: &[Interval], b: &[Interval]) -> Vec<Interval> {
         let mut k = j;
         while k < b.len() && b[k].lo <= hi {
             if b[k].lo > lo {
-                out.push(Interval::new(lo, b[k].lo - 1));
+                out.put(Interval::new(lo, b[k].lo - 1));
             }
             if b[k].hi >= hi {
                 done = true;
@@ -237,7 +266,7 @@ pub fn subtract(a: &[Interval], b: &[Interval]) -> Vec<Interval> {
             k += 1;
         }
         if !done {
-            out.push(Interval::new(lo, hi));
+            out.put(Interval::new(lo, hi));
         }
     }
     out
@@ -245,11 +274,20 @@ pub fn subtract(a: &[Interval], b: &[Interval]) -> Vec<Interval> {
 
 /// Intersection of two normalized lists.
 pub fn intersect(a: &[Interval], b: &[Interval]) -> Vec<Interval> {
+    intersect_in(a, b)
+}
+
+/// [`intersect`] into a [`Ranges`] (no allocation for a result of one interval).
+pub fn intersect_ranges(a: &[Interval], b: &[Interval]) -> Ranges {
+    intersect_in(a, b)
+}
+
+fn intersect_in<S: Sink>(a: &[Interval], b: &[Interval]) -> S {
     let (mut i, mut j) = (0, 0);
-    let mut out = Vec::new();
+    let mut out = S::default();
     while i < a.len() && j < b.len() {
         if let Some(x) = a[i].intersect(&b[j]) {
-            out.push(x);
+            out.put(x);
         }
         if a[i].hi < b[j].hi {
             i += 1;

@@ -10,7 +10,7 @@
 pub mod ingress;
 pub mod remediation;
 
-use crate::addr::{self, Family, Interval};
+use crate::addr::{self, Family, Interval, Ranges};
 use crate::model::{IntoName, SubnetId, VpcId};
 use crate::reach::{Disposition, FamilyReach, InternetVia, Segment, SubnetReach};
 pub use remediation::{Remediation, revert};
@@ -671,7 +671,7 @@ pub fn absent(subnet: &SubnetReach) -> SubnetReach {
         internet_via: Vec::new(),
         public_hosts: Vec::new(),
         segments: vec![crate::reach::Segment {
-            ranges: vec![f.family.whole()],
+            ranges: Ranges::one(f.family.whole()),
             disposition: Disposition::NoRoute,
             path: Vec::new(),
             explanations: Vec::new(),

@@ -107,7 +107,13 @@ impl Fib {
         };
         // (interval, prefix len, rank, prefix-list id, route, matched prefix)
         type Candidate<'a> = (Interval, u8, u8, Option<&'a PrefixListId>, &'a Route, IpNet);
-        let mut cands: Vec<Candidate> = Vec::new();
+        // Room for every route up front: growing these vectors a push at a time was a tenth of
+        // `reach_all` (each regrowth a larger block, which makes glibc consolidate its small
+        // free blocks; BENCHMARKS.md, "Reach", session 12).
+        let mut cands: Vec<Candidate> = Vec::with_capacity(match within {
+            None => table.routes.len() + 4,
+            Some(_) => 8,
+        });
         // The filter reads the keys (which hold the destination) and only the routes it keeps:
         // a B-tree keeps its keys apart from its values, so a table compiled for a few ranges
         // touches a few routes, not all fifty.
@@ -151,8 +157,8 @@ impl Fib {
         cands.sort_by(|a, b| {
             (a.0.lo, a.1, a.2, a.3, &a.4.target).cmp(&(b.0.lo, b.1, b.2, b.3, &b.4.target))
         });
-        let mut entries: Vec<FibEntry> = Vec::new();
-        let mut prefixes: Vec<(Interval, u32)> = Vec::new();
+        let mut entries: Vec<FibEntry> = Vec::with_capacity(cands.len());
+        let mut prefixes: Vec<(Interval, u32)> = Vec::with_capacity(cands.len());
         let mut i = 0;
         while i < cands.len() {
             let (iv, len, rk, pl, route, matched) = cands[i];
@@ -202,7 +208,8 @@ impl Fib {
 /// Partitions the family space by longest match over a laminar family of prefixes sorted by
 /// (start, length). Adjacent intervals with the same choice are merged.
 fn sweep(family: Family, prefixes: &[(Interval, u32)]) -> Vec<FibSeg> {
-    let mut out: Vec<FibSeg> = Vec::new();
+    // A prefix opens at most one interval before it and one after it closes.
+    let mut out: Vec<FibSeg> = Vec::with_capacity(2 * prefixes.len() + 1);
     let mut emit = |lo: u128, hi: u128, choice: Choice| {
         if let Some(last) = out.last_mut()
             && last.choice == choice
@@ -218,7 +225,7 @@ fn sweep(family: Family, prefixes: &[(Interval, u32)]) -> Vec<FibSeg> {
     };
     // `cur` is the first address not yet emitted; None once the whole space is covered.
     let mut cur: Option<u128> = Some(0);
-    let mut stack: Vec<(u128, Choice)> = Vec::new();
+    let mut stack: Vec<(u128, Choice)> = Vec::with_capacity(prefixes.len().min(129));
     let top = |stack: &Vec<(u128, Choice)>| stack.last().map(|t| t.1).unwrap_or(Choice::NoRoute);
     for &(iv, idx) in prefixes {
         // Close every open prefix that ends before this one starts.

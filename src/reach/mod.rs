@@ -15,7 +15,7 @@ mod graph;
 mod path;
 mod walk;
 
-use crate::addr::{self, Family, Interval};
+use crate::addr::{self, Family, Interval, Ranges};
 use crate::fxhash::FxHashMap;
 use crate::model::*;
 use fib::Fib;
@@ -157,7 +157,7 @@ impl Outcome {
     }
 
     /// A new segment of `ranges` with this outcome.
-    fn segment(self, ranges: Vec<Interval>, explanations: Vec<Explanation>) -> Segment {
+    fn segment(self, ranges: Ranges, explanations: Vec<Explanation>) -> Segment {
         Segment {
             path: self.resources(),
             ranges,
@@ -212,7 +212,8 @@ impl Outcome {
 /// Ranges with the same disposition, path of resources and explanations.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Segment {
-    pub ranges: Vec<Interval>,
+    /// Sorted and merged; most segments hold one range, kept without a heap allocation.
+    pub ranges: Ranges,
     pub disposition: Disposition,
     /// The resources passed after leaving the source subnet.
     pub path: Vec<Arc<str>>,
@@ -646,7 +647,7 @@ impl Engine {
             None => vec![family.whole()],
         };
         if !start.is_empty() {
-            walker.leave_subnet(&subnet.id, start, &ctx, &mut out);
+            walker.leave_subnet(&subnet.id, start.into(), &ctx, &mut out);
         }
         let segments = group(out);
         let public = addr::public_space(family);
@@ -743,7 +744,13 @@ impl Engine {
                     detail: false,
                 };
                 let mut walked = Vec::new();
-                w.enter_via_gateway(gateway, &vpc, addr::normalize(ranges), &ctx, &mut walked);
+                w.enter_via_gateway(
+                    gateway,
+                    &vpc,
+                    addr::normalize(ranges).into(),
+                    &ctx,
+                    &mut walked,
+                );
                 out.push(IngressReach {
                     gateway: Arc::from(gateway),
                     subnet_id: subnet.clone(),
@@ -802,7 +809,7 @@ impl Engine {
             };
             let vpc = vpc.ok_or_else(|| TraceError::DetachedGateway(source.into()))?;
             ctx.public_v4 = Tri::Yes;
-            w.enter_via_gateway(source, &vpc, ivs, &ctx, &mut out);
+            w.enter_via_gateway(source, &vpc, ivs.into(), &ctx, &mut out);
         } else if let Some(subnet) = source.starts_with("subnet-").then(|| SubnetId::new(source)) {
             let s = net
                 .subnets
@@ -821,7 +828,7 @@ impl Engine {
                 });
             }
             ctx.hops.push(Hop::resource(&subnet));
-            w.leave_subnet(&subnet, ivs, &ctx, &mut out);
+            w.leave_subnet(&subnet, ivs.into(), &ctx, &mut out);
         } else if source.starts_with("eni-") || source.starts_with("i-") {
             let eni = if source.starts_with("i-") {
                 let id = InstanceId::new(source);
@@ -840,7 +847,7 @@ impl Engine {
             self.source_from_interface(eni, private, &mut ctx);
             ctx.hops.push(Hop::resource(&eni.id));
             ctx.hops.push(Hop::resource(&eni.subnet_id));
-            w.leave_subnet(&eni.subnet_id, ivs, &ctx, &mut out);
+            w.leave_subnet(&eni.subnet_id, ivs.into(), &ctx, &mut out);
         } else if let Ok(a) = source.parse::<IpAddr>() {
             let subnet = self.subnet_of_address(net, &a)?;
             let owner = net
@@ -867,7 +874,7 @@ impl Engine {
                 }
             }
             ctx.hops.push(Hop::resource(&subnet));
-            w.leave_subnet(&subnet, ivs, &ctx, &mut out);
+            w.leave_subnet(&subnet, ivs.into(), &ctx, &mut out);
         } else {
             return Err(TraceError::BadSource(source.into()));
         }
@@ -1032,7 +1039,7 @@ impl Engine {
                 message: Arc::from(msg),
             });
             out.push((
-                vec![Interval::single(addr::addr_value(&destination))],
+                Ranges::one(Interval::single(addr::addr_value(&destination))),
                 Outcome {
                     disposition: Disposition::Dropped,
                     hops: ctx.hops.clone(),
@@ -1110,7 +1117,7 @@ impl Engine {
         self.walker(net, &caches).enter_via_gateway(
             igw.id.as_str(),
             &vpc,
-            vec![Interval::single(addr::addr_value(&inner))],
+            Ranges::one(Interval::single(addr::addr_value(&inner))),
             ctx,
             out,
         );
@@ -1272,7 +1279,7 @@ fn group_small(pieces: Out) -> Vec<Segment> {
 /// in a buffer grown for four or more.
 fn settle(segs: &mut Vec<Segment>) {
     for s in segs.iter_mut() {
-        s.ranges = addr::normalize(std::mem::take(&mut s.ranges));
+        s.ranges = std::mem::take(&mut s.ranges).normalize();
         s.ranges.shrink_to_fit();
     }
     segs.sort_by_key(|s| s.ranges.first().map(|r| r.lo));
@@ -1302,7 +1309,7 @@ mod tests {
             explanations: ex,
             internet: (d == Disposition::ExitsToInternet).then_some(InternetVia::Direct),
         };
-        let iv = |lo: u128, hi: u128| vec![Interval::new(lo, hi)];
+        let iv = |lo: u128, hi: u128| Ranges::one(Interval::new(lo, hi));
         let pieces: Out = vec![
             (
                 iv(50, 59),

@@ -8,7 +8,7 @@
 use super::fib::{Choice, Fib};
 use super::path::Path;
 use super::{Disposition, Explanation, Hop, InternetVia, Outcome};
-use crate::addr::{self, Family, Interval};
+use crate::addr::{self, Family, Interval, Ranges};
 use crate::fxhash::FxHashMap;
 use crate::model::*;
 use std::cell::RefCell;
@@ -247,12 +247,12 @@ pub type NatCache = FxHashMap<(NatGatewayId, Family), Rc<Out>>;
 
 /// Destination intervals with their common outcome: one entry per branch of the walk, not per
 /// interval, so that outcomes are built once and never copied per range.
-pub type Out = Vec<(Vec<Interval>, Outcome)>;
+pub type Out = Vec<(Ranges, Outcome)>;
 
 /// As [`finish`], for a context used for the last time: its path moves into the outcome.
 fn finish_owned(
     out: &mut Out,
-    ivs: Vec<Interval>,
+    ivs: Ranges,
     ctx: Ctx,
     disposition: Disposition,
     internet: Option<InternetVia>,
@@ -275,7 +275,7 @@ fn finish_owned(
 
 fn finish(
     out: &mut Out,
-    ivs: Vec<Interval>,
+    ivs: Ranges,
     ctx: &Ctx,
     disposition: Disposition,
     internet: Option<InternetVia>,
@@ -376,7 +376,7 @@ impl Walker<'_> {
     }
 
     /// Traffic leaving a host in `subnet` (or a NAT gateway / appliance living there).
-    pub fn leave_subnet(&self, subnet_id: &SubnetId, ivs: Vec<Interval>, ctx: &Ctx, out: &mut Out) {
+    pub fn leave_subnet(&self, subnet_id: &SubnetId, ivs: Ranges, ctx: &Ctx, out: &mut Out) {
         let f = ctx.family;
         let Some(subnet) = self.net.subnets.get(subnet_id) else {
             let mut c = ctx.with_hop(Hop::resource(subnet_id));
@@ -390,7 +390,7 @@ impl Walker<'_> {
         };
         // §4.9: the link-local services range is served by the VPC itself, never routed.
         let reserved = [addr::reserved_link_local(f)];
-        let served = addr::intersect(&ivs, &reserved);
+        let served = addr::intersect_ranges(&ivs, &reserved);
         if !served.is_empty() {
             let mut c = ctx.with_hop(Hop::resource(&subnet.vpc_id));
             c.explain_shared(
@@ -400,16 +400,16 @@ impl Walker<'_> {
             );
             finish_owned(out, served, c, Disposition::Delivered, None);
         }
-        let rest = addr::subtract(&ivs, &reserved);
+        let rest = addr::subtract_ranges(&ivs, &reserved);
         // §3.1: same-subnet traffic is delivered at layer 2 and never consults the table.
         let own = addr::normalize(subnet.cidrs(f).iter().map(Interval::of_net).collect());
-        let local = addr::intersect(&rest, &own);
+        let local = addr::intersect_ranges(&rest, &own);
         if !local.is_empty() {
             let mut c = ctx.clone();
             c.explain_shared("SAME_SUBNET", subnet_id, SAME_SUBNET_MESSAGE.clone());
             self.deliver_to_subnet(subnet_id, local, &c, out);
         }
-        let rest = addr::subtract(&rest, &own);
+        let rest = addr::subtract_ranges(&rest, &own);
         if rest.is_empty() {
             return;
         }
@@ -435,7 +435,7 @@ impl Walker<'_> {
         &self,
         table: &RouteTableId,
         vpc: &VpcId,
-        ivs: Vec<Interval>,
+        ivs: Ranges,
         ctx: &Ctx,
         out: &mut Out,
     ) {
@@ -452,7 +452,7 @@ impl Walker<'_> {
         // Group the pieces by chosen entry, so each target is followed once.
         // A slot per entry (0 = no route) finds a choice's group in constant time.
         let mut slot: Vec<u32> = vec![u32::MAX; fib.entries.len() + 1];
-        let mut groups: Vec<(Choice, Vec<Interval>)> = Vec::new();
+        let mut groups: Vec<(Choice, Ranges)> = Vec::new();
         for iv in &ivs {
             for (piece, choice) in fib.pieces(*iv) {
                 let k = match choice {
@@ -463,7 +463,7 @@ impl Walker<'_> {
                     Some(g) => g.1.push(piece),
                     None => {
                         slot[k] = groups.len() as u32;
-                        groups.push((choice, vec![piece]));
+                        groups.push((choice, Ranges::one(piece)));
                     }
                 }
             }
@@ -542,14 +542,7 @@ impl Walker<'_> {
         }
     }
 
-    fn to_target(
-        &self,
-        target: &Target,
-        vpc: &VpcId,
-        ivs: Vec<Interval>,
-        ctx: &Ctx,
-        out: &mut Out,
-    ) {
+    fn to_target(&self, target: &Target, vpc: &VpcId, ivs: Ranges, ctx: &Ctx, out: &mut Out) {
         match target {
             Target::Local => self.deliver_in_vpc(vpc, ivs, ctx, None, out),
             Target::InternetGateway(igw) => self.internet_gateway(igw, ivs, ctx, out),
@@ -624,13 +617,7 @@ impl Walker<'_> {
         }
     }
 
-    fn internet_gateway(
-        &self,
-        igw: &InternetGatewayId,
-        ivs: Vec<Interval>,
-        ctx: &Ctx,
-        out: &mut Out,
-    ) {
+    fn internet_gateway(&self, igw: &InternetGatewayId, ivs: Ranges, ctx: &Ctx, out: &mut Out) {
         let mut c = ctx.with_hop(Hop::resource(igw));
         if let Some(Translation::PrivateNat(nat)) = &ctx.translated {
             c.explain("PRIVATE_NAT_TO_IGW", nat, format!("{nat} is a private NAT gateway; the internet gateway drops its traffic (semantics doc §4.2)"));
@@ -672,16 +659,16 @@ impl Walker<'_> {
         }
     }
 
-    fn exits_to_internet(&self, ivs: Vec<Interval>, ctx: &Ctx, via: InternetVia, out: &mut Out) {
+    fn exits_to_internet(&self, ivs: Ranges, ctx: &Ctx, via: InternetVia, out: &mut Out) {
         if ctx.detail {
             // A single destination in trace mode: say when it is not publicly routable.
             let public = addr::public_space(ctx.family);
-            let private = addr::subtract(&ivs, public);
+            let private = addr::subtract_ranges(&ivs, public);
             if !private.is_empty() {
                 let mut c = ctx.clone();
                 c.explain("NOT_INTERNET_ROUTABLE", &ctx.hops.last().map(|h| h.resource.clone()).unwrap_or_else(|| Arc::from("")), "the destination is a special-purpose (non-public) address; the internet does not route it".into());
                 finish_owned(out, private, c, Disposition::ExitsToInternet, Some(via));
-                let public_part = addr::intersect(&ivs, public);
+                let public_part = addr::intersect_ranges(&ivs, public);
                 return finish(
                     out,
                     public_part,
@@ -694,7 +681,7 @@ impl Walker<'_> {
         finish(out, ivs, ctx, Disposition::ExitsToInternet, Some(via))
     }
 
-    fn nat_gateway(&self, nat_id: &NatGatewayId, ivs: Vec<Interval>, ctx: &Ctx, out: &mut Out) {
+    fn nat_gateway(&self, nat_id: &NatGatewayId, ivs: Ranges, ctx: &Ctx, out: &mut Out) {
         let mut c = ctx.with_hop(Hop::resource(nat_id));
         if ctx.visited.iter().any(|v| **v == *nat_id.as_str()) {
             c.explain("ROUTING_LOOP", nat_id, format!("the packet comes back to {nat_id}: a routing loop (is the source in the NAT gateway's own subnet?)"));
@@ -708,7 +695,7 @@ impl Walker<'_> {
         let ivs = if ctx.family == Family::Ipv6 {
             // §4.2: IPv6 through a NAT gateway only as NAT64 (64:ff9b::/96).
             let prefix = [addr::nat64_prefix()];
-            let other = addr::subtract(&ivs, &prefix);
+            let other = addr::subtract_ranges(&ivs, &prefix);
             if !other.is_empty() {
                 let mut d = c.clone();
                 d.explain("NAT_IPV6", nat_id, "a NAT gateway forwards IPv6 only for NAT64 destinations in 64:ff9b::/96 (semantics doc §4.2)".into());
@@ -720,7 +707,7 @@ impl Walker<'_> {
             }
             // NAT64: the IPv4 destination is the low 32 bits; continue as IPv4 and map back.
             let base = prefix[0].lo;
-            let v4: Vec<Interval> = v6
+            let v4: Ranges = v6
                 .iter()
                 .map(|iv| Interval::new(iv.lo - base, iv.hi - base))
                 .collect();
@@ -742,7 +729,7 @@ impl Walker<'_> {
         self.nat_egress(nat, ivs, c, out)
     }
 
-    fn nat_egress(&self, nat: &NatGateway, ivs: Vec<Interval>, mut c: Ctx, out: &mut Out) {
+    fn nat_egress(&self, nat: &NatGateway, ivs: Ranges, mut c: Ctx, out: &mut Out) {
         c.source_name = nat.id.name();
         match nat.connectivity {
             ConnectivityType::Public => {
@@ -795,21 +782,21 @@ impl Walker<'_> {
                 // The whole family, or in a restricted walk all of its ranges (every interval
                 // that reaches the NAT gateway lies in them).
                 let start = match self.within {
-                    Some(w) => w[family_slot(c.family)].clone(),
-                    None => vec![c.family.whole()],
+                    Some(w) => Ranges::from(w[family_slot(c.family)].clone()),
+                    None => Ranges::one(c.family.whole()),
                 };
                 self.leave_subnet(&nat.subnet_id, start, &clean, &mut whole);
                 for (ivs, _) in &mut whole {
-                    *ivs = addr::normalize(std::mem::take(ivs));
+                    *ivs = std::mem::take(ivs).normalize();
                 }
                 let w = Rc::new(whole);
                 cache.borrow_mut().insert(key, w.clone());
                 w
             }
         };
-        let wanted = addr::normalize(ivs);
+        let wanted = ivs.normalize();
         for (civs, o) in walked.iter() {
-            let hit = addr::intersect(civs, &wanted);
+            let hit = addr::intersect_ranges(civs, &wanted);
             if hit.is_empty() {
                 continue;
             }
@@ -834,7 +821,7 @@ impl Walker<'_> {
         &self,
         pcx_id: &VpcPeeringConnectionId,
         vpc: &VpcId,
-        ivs: Vec<Interval>,
+        ivs: Ranges,
         ctx: &Ctx,
         out: &mut Out,
     ) {
@@ -853,8 +840,8 @@ impl Walker<'_> {
             Some(c) if self.net.vpcs.contains_key(&side.vpc_id) => c.clone(),
             _ => addr::normalize(side.cidrs(f).iter().map(Interval::of_net).collect()),
         };
-        let inside = addr::intersect(&ivs, &peer_cidrs);
-        let outside = addr::subtract(&ivs, &peer_cidrs);
+        let inside = addr::intersect_ranges(&ivs, &peer_cidrs);
+        let outside = addr::subtract_ranges(&ivs, &peer_cidrs);
         if !outside.is_empty() {
             let mut d = c.clone();
             d.explain(
@@ -887,7 +874,7 @@ impl Walker<'_> {
     fn deliver_in_vpc(
         &self,
         vpc: &VpcId,
-        ivs: Vec<Interval>,
+        ivs: Ranges,
         ctx: &Ctx,
         via_peering: Option<&VpcPeeringConnectionId>,
         out: &mut Out,
@@ -901,7 +888,7 @@ impl Walker<'_> {
                 if !addr::overlaps(&ivs, *siv) {
                     continue;
                 }
-                let hit = addr::intersect(&ivs, std::slice::from_ref(siv));
+                let hit = addr::intersect_ranges(&ivs, std::slice::from_ref(siv));
                 placed.extend(hit.iter().copied());
                 let check = via_peering.filter(|_| self.return_checks);
                 match check.and_then(|pcx| self.check_return(sid, pcx, ctx)) {
@@ -914,7 +901,7 @@ impl Walker<'_> {
                 }
             }
         }
-        let rest = addr::subtract(&ivs, &addr::normalize(placed));
+        let rest = addr::subtract_ranges(&ivs, &addr::normalize(placed));
         if !rest.is_empty() {
             let mut c = ctx.clone();
             c.explain(
@@ -927,7 +914,7 @@ impl Walker<'_> {
     }
 
     /// Arrival in a subnet. In trace mode, the interface holding the address is named.
-    fn deliver_to_subnet(&self, subnet: &SubnetId, ivs: Vec<Interval>, ctx: &Ctx, out: &mut Out) {
+    fn deliver_to_subnet(&self, subnet: &SubnetId, ivs: Ranges, ctx: &Ctx, out: &mut Out) {
         let arrived = ctx
             .hops
             .last()
@@ -1097,7 +1084,7 @@ impl Walker<'_> {
         Some(Rc::new((table.clone(), addr::normalize(back))))
     }
 
-    fn interface(&self, eni_id: &NetworkInterfaceId, ivs: Vec<Interval>, ctx: &Ctx, out: &mut Out) {
+    fn interface(&self, eni_id: &NetworkInterfaceId, ivs: Ranges, ctx: &Ctx, out: &mut Out) {
         let mut c = ctx.with_hop(Hop::resource(eni_id));
         if ctx.visited.iter().any(|v| **v == *eni_id.as_str()) {
             c.explain(
@@ -1137,9 +1124,9 @@ impl Walker<'_> {
                     .collect(),
             };
             let own = addr::normalize(own);
-            let mine = addr::intersect(&ivs, &own);
+            let mine = addr::intersect_ranges(&ivs, &own);
             finish(out, mine, &c, Disposition::Delivered, None);
-            let rest = addr::subtract(&ivs, &own);
+            let rest = addr::subtract_ranges(&ivs, &own);
             if !rest.is_empty() {
                 c.explain(
                     "SOURCE_DEST_CHECK",
@@ -1174,7 +1161,7 @@ impl Walker<'_> {
         &self,
         gateway: &str,
         vpc: &VpcId,
-        ivs: Vec<Interval>,
+        ivs: Ranges,
         ctx: &Ctx,
         out: &mut Out,
     ) {
@@ -1185,7 +1172,7 @@ impl Walker<'_> {
             .get(&(vpc.clone(), ctx.family))
             .cloned()
             .unwrap_or_default();
-        let outside = addr::subtract(&ivs, &vpc_cidrs);
+        let outside = addr::subtract_ranges(&ivs, &vpc_cidrs);
         if !outside.is_empty() {
             let mut d = c.clone();
             d.explain(
@@ -1197,7 +1184,7 @@ impl Walker<'_> {
             );
             finish(out, outside, &d, Disposition::Dropped, None);
         }
-        let inside = addr::intersect(&ivs, &vpc_cidrs);
+        let inside = addr::intersect_ranges(&ivs, &vpc_cidrs);
         if inside.is_empty() {
             return;
         }

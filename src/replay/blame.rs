@@ -59,7 +59,7 @@ pub fn blame<'a>(
         for seg in &fam.segments {
             let ranges = match &target {
                 Some(t) => addr::intersect(&seg.ranges, t),
-                None => seg.ranges.clone(),
+                None => seg.ranges.to_vec(),
             };
             if ranges.is_empty() {
                 continue;

@@ -34,7 +34,12 @@ impl Ranges {
 
     pub fn push(&mut self, iv: Interval) {
         match &mut self.0 {
-            Repr::One(first) => self.0 = Repr::Many(vec![*first, iv]),
+            Repr::One(first) => {
+                // Room for a few more: a list that grows past one usually keeps growing.
+                let mut v = Vec::with_capacity(4);
+                v.extend([*first, iv]);
+                self.0 = Repr::Many(v);
+            }
             Repr::Many(v) if v.is_empty() && v.capacity() == 0 => self.0 = Repr::One(iv),
             Repr::Many(v) => v.push(iv),
         }

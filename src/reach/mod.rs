@@ -123,19 +123,37 @@ pub struct Explanation {
 }
 
 /// The fate of one range of destinations.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Outcome {
     pub disposition: Disposition,
-    /// The path, except its last hop when that is in `last`.
+    /// The path: `hops`, then `tail`, then `last`.
     pub hops: path::Path,
-    /// The final hop, kept out of the shared path (a delivery's subnet: one per branch, so
-    /// sharing it would only cost a node per branch).
+    /// Hops of a walk reused after `hops` (the walk onwards from a NAT gateway, cached once
+    /// per gateway and shared by every source behind it): kept apart so that reusing it costs
+    /// no node per branch.
+    pub tail: path::Path,
+    /// The final hop, kept out of the shared path (a delivery's subnet or an exit's gateway:
+    /// one per branch, so sharing it would only cost a node per branch).
     pub last: Option<Hop>,
     pub explanations: Vec<Explanation>,
     pub internet: Option<InternetVia>,
     /// For a blackhole: the target of the dead route that dropped the traffic.
     pub blackhole_target: Option<Arc<str>>,
 }
+
+/// Outcomes are equal when their whole paths are, however split into `hops`, `tail` and
+/// `last`.
+impl PartialEq for Outcome {
+    fn eq(&self, other: &Outcome) -> bool {
+        self.disposition == other.disposition
+            && self.internet == other.internet
+            && self.blackhole_target == other.blackhole_target
+            && self.explanations == other.explanations
+            && self.hops_vec() == other.hops_vec()
+    }
+}
+
+impl Eq for Outcome {}
 
 impl Outcome {
     /// Its explanations as a segment keeps them (sorted, without repeats), taken out of it.
@@ -171,41 +189,49 @@ impl Outcome {
     /// The whole path, in order.
     fn hops_vec(&self) -> Vec<Hop> {
         let mut v = self.hops.to_vec();
+        v.extend(self.tail.to_vec());
         v.extend(self.last.iter().cloned());
         v
     }
 
+    /// How many hops the whole path has.
+    fn len(&self) -> usize {
+        self.hops.len() + self.tail.len() + usize::from(self.last.is_some())
+    }
+
     /// The resources passed, in order.
     fn resources(&self) -> Vec<Arc<str>> {
-        let mut v = Vec::with_capacity(self.hops.len() + 1);
+        let mut v = Vec::with_capacity(self.len());
         self.hops.resources_into(&mut v);
+        self.tail.resources_into(&mut v);
         v.extend(self.last.iter().map(|h| h.resource.clone()));
         v
     }
 
     /// Whether the resources passed are `resources`, in order.
     fn same_resources(&self, resources: &[Arc<str>]) -> bool {
-        match (&self.last, resources.split_last()) {
-            (None, _) => self.hops.same_resources(resources),
-            (Some(l), Some((r, rest))) => l.resource == *r && self.hops.same_resources(rest),
-            (Some(_), None) => false,
+        if resources.len() != self.len() {
+            return false;
         }
+        let rest = match (&self.last, resources.split_last()) {
+            (None, _) => resources,
+            (Some(l), Some((r, rest))) if l.resource == *r => rest,
+            _ => return false,
+        };
+        let (head, tail) = rest.split_at(self.hops.len());
+        self.hops.same_resources(head) && self.tail.same_resources(tail)
     }
 
-    /// Hashes the resources passed consistently with [`Outcome::same_resources`].
+    /// Hashes the resources passed consistently with [`Outcome::same_resources`]: the length,
+    /// then the resources last first, however the path is split.
     fn hash_resources<H: std::hash::Hasher>(&self, state: &mut H) {
         use std::hash::Hash;
-        match &self.last {
-            Some(l) => {
-                state.write_usize(self.hops.len() + 1);
-                l.resource.hash(state);
-                self.hops.hash_hops(state);
-            }
-            None => {
-                state.write_usize(self.hops.len());
-                self.hops.hash_hops(state);
-            }
+        state.write_usize(self.len());
+        if let Some(l) = &self.last {
+            l.resource.hash(state);
         }
+        self.tail.hash_hops(state);
+        self.hops.hash_hops(state);
     }
 }
 
@@ -1043,6 +1069,7 @@ impl Engine {
                 Outcome {
                     disposition: Disposition::Dropped,
                     hops: ctx.hops.clone(),
+                    tail: path::Path::new(),
                     last: None,
                     blackhole_target: None,
                     explanations: ctx.explanations.clone(),
@@ -1304,6 +1331,7 @@ mod tests {
         let outcome = |d: Disposition, hops: &[&str], ex: Vec<Explanation>| Outcome {
             disposition: d,
             hops: path::Path::of(hops.iter().map(|h| hop(h))),
+            tail: path::Path::new(),
             last: None,
             blackhole_target: None,
             explanations: ex,

@@ -265,6 +265,7 @@ fn finish_owned(
         Outcome {
             disposition,
             hops: ctx.hops,
+            tail: Path::new(),
             last: None,
             explanations: ctx.explanations,
             internet,
@@ -288,7 +289,35 @@ fn finish(
         Outcome {
             disposition,
             hops: ctx.hops.clone(),
+            tail: Path::new(),
             last: None,
+            explanations: ctx.explanations.clone(),
+            internet,
+            blackhole_target: None,
+        },
+    ));
+}
+
+/// As [`finish`], with a last hop the context never passes on (an exit's gateway): kept in
+/// the outcome's `last`, so that it costs no path node.
+fn finish_at(
+    out: &mut Out,
+    ivs: Ranges,
+    ctx: &Ctx,
+    hop: Hop,
+    disposition: Disposition,
+    internet: Option<InternetVia>,
+) {
+    if ivs.is_empty() {
+        return;
+    }
+    out.push((
+        ivs,
+        Outcome {
+            disposition,
+            hops: ctx.hops.clone(),
+            tail: Path::new(),
+            last: Some(hop),
             explanations: ctx.explanations.clone(),
             internet,
             blackhole_target: None,
@@ -468,15 +497,16 @@ impl Walker<'_> {
                 }
             }
         }
+        // Only a trace shows the matched route and target; a reach's path names the table
+        // alone, the same hop for every group, so the groups share one path node.
+        let passed = (!ctx.detail).then(|| ctx.with_hop(Hop::resource(table)));
         for (choice, pieces) in groups {
             match choice {
                 Choice::NoRoute => {
-                    let hop = if ctx.detail {
-                        Hop::table(table, None, None)
-                    } else {
-                        Hop::resource(table)
+                    let mut c = match &passed {
+                        Some(p) => p.clone(),
+                        None => ctx.with_hop(Hop::table(table, None, None)),
                     };
-                    let mut c = ctx.with_hop(hop);
                     c.explain(
                         "NO_ROUTE",
                         table,
@@ -486,14 +516,14 @@ impl Walker<'_> {
                 }
                 Choice::Entry(i) => {
                     let e = &fib.entries[i as usize];
-                    // Only a trace shows the matched route and target; a reach's path names
-                    // the table alone (and saves building the match's name).
-                    let hop = if ctx.detail {
-                        Hop::table(table, Some(e.matched_name()), Some(e.target_name.clone()))
-                    } else {
-                        Hop::resource(table)
+                    let mut c = match &passed {
+                        Some(p) => p.clone(),
+                        None => ctx.with_hop(Hop::table(
+                            table,
+                            Some(e.matched_name()),
+                            Some(e.target_name.clone()),
+                        )),
                     };
-                    let mut c = ctx.with_hop(hop);
                     if let Some(other) = &e.ambiguous_with {
                         c.explain(
                             "AMBIGUOUS_PREFIX_LIST",
@@ -521,6 +551,7 @@ impl Walker<'_> {
                                     Outcome {
                                         disposition: Disposition::Blackhole,
                                         hops: c.hops,
+                                        tail: Path::new(),
                                         last: None,
                                         explanations: c.explanations,
                                         internet: None,
@@ -573,17 +604,22 @@ impl Walker<'_> {
                 }
             }
             Target::NatGateway(nat) => self.nat_gateway(nat, ivs, ctx, out),
-            Target::VpnGateway(vgw) => finish(
+            Target::VpnGateway(vgw) => finish_at(
                 out,
                 ivs,
-                &ctx.with_hop(Hop::resource(vgw)),
+                ctx,
+                Hop::resource(vgw),
                 Disposition::ExitsToVpn,
                 None,
             ),
-            Target::TransitGateway(tgw) => {
-                let c = ctx.with_hop(Hop::resource(tgw));
-                finish_owned(out, ivs, c, Disposition::ExitsToTransitGateway, None)
-            }
+            Target::TransitGateway(tgw) => finish_at(
+                out,
+                ivs,
+                ctx,
+                Hop::resource(tgw),
+                Disposition::ExitsToTransitGateway,
+                None,
+            ),
             Target::VpcPeeringConnection(pcx) => self.peering(pcx, vpc, ivs, ctx, out),
             Target::NetworkInterface(eni) => self.interface(eni, ivs, ctx, out),
             Target::Instance(i) => match self.net.instance_interface(i) {
@@ -618,8 +654,8 @@ impl Walker<'_> {
     }
 
     fn internet_gateway(&self, igw: &InternetGatewayId, ivs: Ranges, ctx: &Ctx, out: &mut Out) {
-        let mut c = ctx.with_hop(Hop::resource(igw));
         if let Some(Translation::PrivateNat(nat)) = &ctx.translated {
+            let mut c = ctx.with_hop(Hop::resource(igw));
             c.explain("PRIVATE_NAT_TO_IGW", nat, format!("{nat} is a private NAT gateway; the internet gateway drops its traffic (semantics doc §4.2)"));
             return finish_owned(out, ivs, c, Disposition::Dropped, None);
         }
@@ -628,6 +664,16 @@ impl Walker<'_> {
             Some(Translation::PublicNat(_)) => InternetVia::NatGateway,
             Some(_) => InternetVia::Appliance,
         };
+        // Reach mode, the common case: the gateway is the last hop, no context copied.
+        let exits = match ctx.family {
+            Family::Ipv4 => ctx.public_v4 != Tri::No,
+            Family::Ipv6 => ctx.has_v6 != Tri::No,
+        };
+        if exits && !ctx.detail {
+            let hop = Hop::resource(igw);
+            return finish_at(out, ivs, ctx, hop, Disposition::ExitsToInternet, Some(via));
+        }
+        let mut c = ctx.with_hop(Hop::resource(igw));
         match ctx.family {
             Family::Ipv4 => match ctx.public_v4 {
                 Tri::No => {
@@ -800,14 +846,20 @@ impl Walker<'_> {
             if hit.is_empty() {
                 continue;
             }
-            let hops = c.hops.join(&o.hops);
+            // The cached walk's hops follow this branch's as its tail (no node per piece).
+            let tail = if o.tail.is_empty() {
+                o.hops.clone()
+            } else {
+                o.hops.join(&o.tail)
+            };
             let mut explanations = c.explanations.clone();
             explanations.extend(o.explanations.iter().cloned());
             out.push((
                 hit,
                 Outcome {
                     disposition: o.disposition,
-                    hops,
+                    hops: c.hops.clone(),
+                    tail,
                     last: o.last.clone(),
                     explanations,
                     internet: o.internet,
@@ -926,6 +978,7 @@ impl Walker<'_> {
                 Outcome {
                     disposition: Disposition::Delivered,
                     hops: ctx.hops.clone(),
+                    tail: Path::new(),
                     last: (!arrived).then(|| Hop::resource(subnet)),
                     explanations: ctx.explanations.clone(),
                     internet: None,

@@ -9,7 +9,9 @@
 //! their state is applied by the walker, so that a blackhole best match drops (§3.4).
 
 use crate::addr::{Family, Interval};
-use crate::model::{Destination, Network, PrefixListId, Route, RouteTable};
+use crate::model::{
+    Destination, Network, PrefixListId, Route, RouteTable, RouteTableId, TargetStatus, VpcId,
+};
 use ipnet::IpNet;
 use std::cell::OnceCell;
 use std::sync::Arc;
@@ -29,9 +31,45 @@ pub struct FibEntry {
     matched_name: OnceCell<Arc<str>>,
     /// The target's ID, shared.
     pub target_name: Arc<str>,
+    /// What a walk makes of the route's state in the table's VPC, worked out on the first
+    /// walk that passes the entry ([`FibEntry::verdict`]): the state of a route's target does
+    /// not change while a compiled table is in use (see `walk::Caches`).
+    verdict: OnceCell<(VpcId, Verdict)>,
+}
+
+/// A route's state as a walk uses it, with the explanation it adds already worded.
+#[derive(Clone, Debug)]
+pub enum Verdict {
+    Active,
+    /// Blackhole, with the `BLACKHOLE_ROUTE` message.
+    Blackhole(Arc<str>),
+    /// Target not described, with the `ASSUMED_TARGET` message.
+    Unknown(Arc<str>),
 }
 
 impl FibEntry {
+    /// The route's state in `vpc` (the table's VPC), from the network on first use.
+    pub fn verdict(&self, net: &Network, vpc: &VpcId) -> Verdict {
+        let work_out = || match net.route_status(vpc, &self.route) {
+            TargetStatus::Active => Verdict::Active,
+            TargetStatus::Blackhole(why) => Verdict::Blackhole(Arc::from(format!(
+                "route {} -> {} is blackhole: {why}; matching traffic is dropped, with no fall-through (semantics doc §3.4)",
+                self.route.destination, self.route.target
+            ))),
+            TargetStatus::Unknown(why) => Verdict::Unknown(Arc::from(why)),
+        };
+        match self.verdict.get() {
+            Some((v, verdict)) if v == vpc => verdict.clone(),
+            // A table walked from two VPCs (an inconsistent input): no caching.
+            Some(_) => work_out(),
+            None => self
+                .verdict
+                .get_or_init(|| (vpc.clone(), work_out()))
+                .1
+                .clone(),
+        }
+    }
+
     /// How a trace names the match ("0.0.0.0/0", or "pl-… (52.216.0.0/15)").
     pub fn matched_name(&self) -> Arc<str> {
         self.matched_name
@@ -62,6 +100,8 @@ pub struct Fib {
     pub entries: Vec<FibEntry>,
     /// Sorted, disjoint, covering the whole family space.
     pub segs: Vec<FibSeg>,
+    /// The `NO_ROUTE` message, worded once ([`Fib::no_route_message`]).
+    no_route: OnceCell<Arc<str>>,
 }
 
 /// Rank on equal prefix length: lower wins (§3.3).
@@ -179,11 +219,27 @@ impl Fib {
                 ambiguous_with,
                 matched_name: OnceCell::new(),
                 target_name: route.target.name(),
+                verdict: OnceCell::new(),
             });
             i = j;
         }
         let segs = sweep(family, &prefixes);
-        Fib { entries, segs }
+        Fib {
+            entries,
+            segs,
+            no_route: OnceCell::new(),
+        }
+    }
+
+    /// The explanation of the ranges no route of `table` (this table) matches.
+    pub fn no_route_message(&self, table: &RouteTableId) -> Arc<str> {
+        self.no_route
+            .get_or_init(|| {
+                Arc::from(format!(
+                    "no route in {table} matches; the VPC router drops the packet (semantics doc §4.8)"
+                ))
+            })
+            .clone()
     }
 
     /// The choice for one address (binary search over the partition).

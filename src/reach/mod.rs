@@ -222,16 +222,20 @@ impl Outcome {
         self.hops.same_resources(head) && self.tail.same_resources(tail)
     }
 
-    /// Hashes the resources passed consistently with [`Outcome::same_resources`]: the length,
-    /// then the resources last first, however the path is split.
+    /// Hashes the resources passed consistently with [`Outcome::same_resources`]: the length
+    /// and the rolling hash of the resources (`path::Path::resources_hash`), however the path
+    /// is split into `hops`, `tail` and `last`.
     fn hash_resources<H: std::hash::Hasher>(&self, state: &mut H) {
-        use std::hash::Hash;
-        state.write_usize(self.len());
+        let mut h = path::combine(
+            self.hops.resources_hash(),
+            self.tail.resources_hash(),
+            self.tail.len(),
+        );
         if let Some(l) = &self.last {
-            l.resource.hash(state);
+            h = path::combine(h, path::name_hash(&l.resource), 1);
         }
-        self.tail.hash_hops(state);
-        self.hops.hash_hops(state);
+        state.write_usize(self.len());
+        state.write_u64(h);
     }
 }
 

@@ -8,7 +8,7 @@
 //! ([`Path::to_vec`], [`Path::resources_into`]).
 
 use super::Hop;
-use std::hash::{Hash, Hasher};
+use std::hash::Hasher;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -18,10 +18,38 @@ pub struct Path(Option<Rc<Node>>);
 
 enum Node {
     /// One more hop after `parent`.
-    Hop { hop: Hop, len: usize, parent: Path },
+    Hop {
+        hop: Hop,
+        len: usize,
+        hash: u64,
+        parent: Path,
+    },
     /// All the hops of `head`, then all those of `tail` (neither empty): what a walk that
     /// reuses another's result (the walk onwards from a NAT gateway) appends in one node.
-    Join { head: Path, tail: Path, len: usize },
+    Join {
+        head: Path,
+        tail: Path,
+        len: usize,
+        hash: u64,
+    },
+}
+
+/// The base of the paths' rolling hash (odd, so that multiplying by it loses nothing).
+const BASE: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// The hash of one resource name, as [`Path::resources_hash`] combines them.
+pub fn name_hash(name: &str) -> u64 {
+    let mut h = crate::fxhash::FxHasher::default();
+    h.write(name.as_bytes());
+    // Never zero, so that a resource always changes the hash.
+    h.finish() | 1
+}
+
+/// The hash of the resources of `a` followed by those of `b`, from the hash of each and the
+/// length of `b` (see [`Path::resources_hash`]).
+pub fn combine(a: u64, b: u64, b_len: usize) -> u64 {
+    a.wrapping_mul(BASE.wrapping_pow(b_len as u32))
+        .wrapping_add(b)
 }
 
 impl Path {
@@ -46,6 +74,17 @@ impl Path {
         }
     }
 
+    /// A hash of the resources passed, in order, kept in each node as the path grows: the
+    /// polynomial `Σ name_hash(rᵢ)·BASEⁿ⁻¹⁻ⁱ` (wrapping), so that two paths with the same
+    /// resources hash alike however they were built (pushed, joined) and grouping a walk's
+    /// branches need not walk their paths to hash them.
+    pub fn resources_hash(&self) -> u64 {
+        match self.0.as_deref() {
+            None => 0,
+            Some(Node::Hop { hash, .. } | Node::Join { hash, .. }) => *hash,
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_none()
     }
@@ -54,7 +93,13 @@ impl Path {
     pub fn push(&mut self, hop: Hop) {
         let parent = std::mem::take(self);
         let len = parent.len() + 1;
-        *self = Path(Some(Rc::new(Node::Hop { hop, len, parent })));
+        let hash = combine(parent.resources_hash(), name_hash(&hop.resource), 1);
+        *self = Path(Some(Rc::new(Node::Hop {
+            hop,
+            len,
+            hash,
+            parent,
+        })));
     }
 
     /// This path followed by all the hops of `tail`, sharing both.
@@ -69,6 +114,7 @@ impl Path {
             head: self.clone(),
             tail: tail.clone(),
             len: self.len() + tail.len(),
+            hash: combine(self.resources_hash(), tail.resources_hash(), tail.len()),
         })))
     }
 
@@ -131,14 +177,6 @@ impl Path {
         }
         let mut rest = resources.iter().rev();
         self.each_rev(&mut |h| rest.next().is_some_and(|r| h.resource == *r))
-    }
-
-    /// Feeds the resources passed to `state`, last first, without the length.
-    pub fn hash_hops<H: Hasher>(&self, state: &mut H) {
-        self.each_rev(&mut |h| {
-            h.resource.hash(state);
-            true
-        });
     }
 }
 
@@ -226,12 +264,21 @@ mod tests {
         assert!(longer.same_resources(&resources(&longer)));
         assert!(!longer.same_resources(&resources(&joined)));
         assert_eq!(longer, Path::of(longer.to_vec()));
-        let hash = |p: &Path| {
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            p.hash_hops(&mut h);
-            h.finish()
-        };
-        assert_eq!(hash(&longer), hash(&Path::of(longer.to_vec())));
+        // The same resources hash alike however the path was built, and differ otherwise.
+        assert_eq!(
+            longer.resources_hash(),
+            Path::of(longer.to_vec()).resources_hash()
+        );
+        assert_eq!(
+            joined.resources_hash(),
+            Path::of(joined.to_vec()).resources_hash()
+        );
+        assert_ne!(joined.resources_hash(), longer.resources_hash());
+        assert_ne!(
+            head.join(&tail).resources_hash(),
+            tail.join(&head).resources_hash()
+        );
+        assert_eq!(Path::new().resources_hash(), 0);
         assert_eq!(names(&Path::new().join(&tail)), ["subnet-n", "rtb-n"]);
         assert_eq!(names(&head.join(&Path::new())), ["rtb-1", "nat-1"]);
     }

@@ -5,7 +5,7 @@
 //! Every function takes the intervals still to place and appends `(interval, outcome)` pairs to
 //! the output, so the result for a source always partitions exactly the intervals it was given.
 
-use super::fib::{Choice, Fib};
+use super::fib::{Choice, Fib, Verdict};
 use super::path::Path;
 use super::{Disposition, Explanation, Hop, InternetVia, Outcome};
 use crate::addr::{self, Family, Interval, Ranges};
@@ -507,11 +507,7 @@ impl Walker<'_> {
                         Some(p) => p.clone(),
                         None => ctx.with_hop(Hop::table(table, None, None)),
                     };
-                    c.explain(
-                        "NO_ROUTE",
-                        table,
-                        format!("no route in {table} matches; the VPC router drops the packet (semantics doc §4.8)"),
-                    );
+                    c.explain_shared("NO_ROUTE", table, fib.no_route_message(table));
                     finish_owned(out, pieces, c, Disposition::NoRoute, None);
                 }
                 Choice::Entry(i) => {
@@ -534,13 +530,9 @@ impl Walker<'_> {
                             ),
                         );
                     }
-                    match self.net.route_status(vpc, &e.route) {
-                        TargetStatus::Blackhole(why) => {
-                            c.explain(
-                                "BLACKHOLE_ROUTE",
-                                table,
-                                format!("route {} -> {} is blackhole: {why}; matching traffic is dropped, with no fall-through (semantics doc §3.4)", e.route.destination, e.route.target),
-                            );
+                    match e.verdict(self.net, vpc) {
+                        Verdict::Blackhole(why) => {
+                            c.explain_shared("BLACKHOLE_ROUTE", table, why);
                             // The dead route's target goes with the segment (not its path:
                             // nothing is passed there), so that blackhole segments tell one
                             // dead target from another and an exposure diff can tell a target
@@ -560,13 +552,11 @@ impl Walker<'_> {
                                 ));
                             }
                         }
-                        TargetStatus::Unknown(why) => {
-                            c.explain("ASSUMED_TARGET", e.route.target.id(), why);
+                        Verdict::Unknown(why) => {
+                            c.explain_shared("ASSUMED_TARGET", e.route.target.id(), why);
                             self.to_target(&e.route.target, vpc, pieces, &c, out);
                         }
-                        TargetStatus::Active => {
-                            self.to_target(&e.route.target, vpc, pieces, &c, out)
-                        }
+                        Verdict::Active => self.to_target(&e.route.target, vpc, pieces, &c, out),
                     }
                 }
             }

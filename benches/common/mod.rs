@@ -27,20 +27,30 @@ pub fn mb(bytes: u64) -> f64 {
     bytes as f64 / 1e6
 }
 
+/// The minor page faults of this process so far (fresh memory touched for the first time),
+/// from `/proc/self/stat` (0 where unavailable).
+#[allow(dead_code)]
+pub fn minor_faults() -> u64 {
+    proc_stat_field(7)
+}
+
+/// Field `i` of `/proc/self/stat` after the command name (0 = the state), as a number.
+fn proc_stat_field(i: usize) -> u64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The command name is in parentheses and may hold spaces.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    rest.split_whitespace()
+        .nth(i)
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(0)
+}
+
 /// CPU time this process has used so far (all its threads, user and system), in milliseconds,
 /// from `/proc/self/stat` (10 ms resolution; 0 where unavailable). Less disturbed than wall
 /// time by a busy machine: a thread waiting for a core is not charged.
 #[allow(dead_code)]
 pub fn cpu_ms() -> u64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // The fields after the command name, which is in parentheses and may hold spaces.
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let field = |i: usize| {
-        rest.split_whitespace()
-            .nth(i)
-            .and_then(|v| v.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
-    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
-    (field(11) + field(12)) * 10
+    // utime and stime (fields 14 and 15 of the line), in ticks of 10 ms (`CLK_TCK` is 100 on
+    // Linux).
+    (proc_stat_field(11) + proc_stat_field(12)) * 10
 }

@@ -132,9 +132,9 @@ pub struct Outcome {
     /// per gateway and shared by every source behind it): kept apart so that reusing it costs
     /// no node per branch.
     pub tail: path::Path,
-    /// The final hop, kept out of the shared path (a delivery's subnet or an exit's gateway:
-    /// one per branch, so sharing it would only cost a node per branch).
-    pub last: Option<Hop>,
+    /// The final hop, a resource alone (a delivery's subnet or an exit's gateway), kept out of
+    /// the shared path: one per branch, so sharing it would only cost a node per branch.
+    pub last: Option<Arc<str>>,
     pub explanations: Vec<Explanation>,
     pub internet: Option<InternetVia>,
     /// For a blackhole: the target of the dead route that dropped the traffic.
@@ -190,7 +190,7 @@ impl Outcome {
     fn hops_vec(&self) -> Vec<Hop> {
         let mut v = self.hops.to_vec();
         v.extend(self.tail.to_vec());
-        v.extend(self.last.iter().cloned());
+        v.extend(self.last.iter().map(|r| Hop::resource(r)));
         v
     }
 
@@ -204,7 +204,7 @@ impl Outcome {
         let mut v = Vec::with_capacity(self.len());
         self.hops.resources_into(&mut v);
         self.tail.resources_into(&mut v);
-        v.extend(self.last.iter().map(|h| h.resource.clone()));
+        v.extend(self.last.iter().cloned());
         v
     }
 
@@ -215,7 +215,7 @@ impl Outcome {
         }
         let rest = match (&self.last, resources.split_last()) {
             (None, _) => resources,
-            (Some(l), Some((r, rest))) if l.resource == *r => rest,
+            (Some(l), Some((r, rest))) if l == r => rest,
             _ => return false,
         };
         let (head, tail) = rest.split_at(self.hops.len());
@@ -232,7 +232,7 @@ impl Outcome {
             self.tail.len(),
         );
         if let Some(l) = &self.last {
-            h = path::combine(h, path::name_hash(&l.resource), 1);
+            h = path::combine(h, path::name_hash(l), 1);
         }
         state.write_usize(self.len());
         state.write_u64(h);

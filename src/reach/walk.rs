@@ -304,7 +304,7 @@ fn finish_at(
     out: &mut Out,
     ivs: Ranges,
     ctx: &Ctx,
-    hop: Hop,
+    last: Arc<str>,
     disposition: Disposition,
     internet: Option<InternetVia>,
 ) {
@@ -317,7 +317,7 @@ fn finish_at(
             disposition,
             hops: ctx.hops.clone(),
             tail: Path::new(),
-            last: Some(hop),
+            last: Some(last),
             explanations: ctx.explanations.clone(),
             internet,
             blackhole_target: None,
@@ -594,19 +594,14 @@ impl Walker<'_> {
                 }
             }
             Target::NatGateway(nat) => self.nat_gateway(nat, ivs, ctx, out),
-            Target::VpnGateway(vgw) => finish_at(
-                out,
-                ivs,
-                ctx,
-                Hop::resource(vgw),
-                Disposition::ExitsToVpn,
-                None,
-            ),
+            Target::VpnGateway(vgw) => {
+                finish_at(out, ivs, ctx, vgw.name(), Disposition::ExitsToVpn, None)
+            }
             Target::TransitGateway(tgw) => finish_at(
                 out,
                 ivs,
                 ctx,
-                Hop::resource(tgw),
+                tgw.name(),
                 Disposition::ExitsToTransitGateway,
                 None,
             ),
@@ -660,8 +655,8 @@ impl Walker<'_> {
             Family::Ipv6 => ctx.has_v6 != Tri::No,
         };
         if exits && !ctx.detail {
-            let hop = Hop::resource(igw);
-            return finish_at(out, ivs, ctx, hop, Disposition::ExitsToInternet, Some(via));
+            let last = igw.name();
+            return finish_at(out, ivs, ctx, last, Disposition::ExitsToInternet, Some(via));
         }
         let mut c = ctx.with_hop(Hop::resource(igw));
         match ctx.family {
@@ -969,7 +964,7 @@ impl Walker<'_> {
                     disposition: Disposition::Delivered,
                     hops: ctx.hops.clone(),
                     tail: Path::new(),
-                    last: (!arrived).then(|| Hop::resource(subnet)),
+                    last: (!arrived).then(|| subnet.name()),
                     explanations: ctx.explanations.clone(),
                     internet: None,
                     blackhole_target: None,

@@ -190,7 +190,7 @@ impl Outcome {
     fn hops_vec(&self) -> Vec<Hop> {
         let mut v = self.hops.to_vec();
         v.extend(self.tail.to_vec());
-        v.extend(self.last.iter().map(|r| Hop::resource(r)));
+        v.extend(self.last.iter().map(Hop::resource));
         v
     }
 

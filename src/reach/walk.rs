@@ -224,6 +224,34 @@ pub struct Caches {
 }
 
 impl Caches {
+    /// `table` compiled for `family`, from this cache or compiled now and kept: the whole
+    /// table, or with `within` the table compiled from only the routes overlapping those
+    /// ranges, as a walk restricted to them compiles it (one restricted walk per cache: the
+    /// ranges are not part of the key). `None` for a table the network does not have.
+    pub fn fib(
+        &self,
+        net: &Network,
+        table: &RouteTableId,
+        family: Family,
+        within: Option<&[Interval]>,
+    ) -> Option<Rc<Fib>> {
+        let key = (table.clone(), family, within.is_some());
+        if let Some(f) = self.fibs.borrow().get(&key) {
+            return Some(f.clone());
+        }
+        let t = net.route_tables.get(table)?;
+        let fib = Rc::new(match within {
+            Some(w) => Fib::compile_within(net, t, family, w),
+            None => Fib::compile(net, t, family),
+        });
+        let mut fibs = self.fibs.borrow_mut();
+        if fibs.len() >= FIB_CAPACITY {
+            fibs.clear();
+        }
+        fibs.insert(key, fib.clone());
+        Some(fib)
+    }
+
     /// Forgets everything but the compiled tables other than `table`: what a walk over the
     /// state after a change to `table`'s routes alone can still use of a walk over the state
     /// before it (the same destinations: compiled tables depend on their own routes and the
@@ -387,21 +415,7 @@ impl Walker<'_> {
             .within
             .filter(|_| forward)
             .map(|w| w[family_slot(family)].as_slice());
-        let key = (table.clone(), family, within.is_some());
-        if let Some(f) = self.caches.fibs.borrow().get(&key) {
-            return Some(f.clone());
-        }
-        let t = self.net.route_tables.get(table)?;
-        let fib = Rc::new(match within {
-            Some(w) => Fib::compile_within(self.net, t, family, w),
-            None => Fib::compile(self.net, t, family),
-        });
-        let mut fibs = self.caches.fibs.borrow_mut();
-        if fibs.len() >= FIB_CAPACITY {
-            fibs.clear();
-        }
-        fibs.insert(key, fib.clone());
-        Some(fib)
+        self.caches.fib(self.net, table, family, within)
     }
 
     /// Traffic leaving a host in `subnet` (or a NAT gateway / appliance living there).

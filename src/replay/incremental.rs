@@ -40,7 +40,7 @@ use crate::addr::{self, Family, Interval};
 use crate::exposure::{self, ExposureChange, Remediation};
 use crate::fxhash::{FxHashMap, FxHashSet};
 use crate::model::*;
-use crate::reach::fib::{Choice, Fib};
+use crate::reach::fib::Choice;
 use crate::reach::{Engine, RouteGraph, SubnetReach};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -218,6 +218,7 @@ fn forwards_into<'a>(
     through: &FxHashSet<Arc<str>>,
     within: &[Vec<Interval>; 2],
     known: &mut FxHashMap<&'a RouteTableId, bool>,
+    compiled: &crate::reach::Caches,
 ) -> bool {
     let Some((own, _)) = net.effective_route_table(subnet) else {
         return false;
@@ -228,19 +229,22 @@ fn forwards_into<'a>(
     if let Some(answer) = known.get(own) {
         return *answer;
     }
-    let answer = net.route_tables.get(own).is_some_and(|t| {
-        Family::ALL.into_iter().zip(within).any(|(family, ranges)| {
-            let fib = Fib::compile_within(net, t, family, ranges);
-            ranges.iter().any(|iv| {
-                fib.pieces(*iv).any(|(_, choice)| match choice {
-                    Choice::Entry(i) => fib
-                        .entries
-                        .get(i as usize)
-                        .is_some_and(|e| through.contains(e.route.target.id())),
-                    Choice::NoRoute => false,
+    // Compiled into the step's cache: the walk from the subnet compiles the same table for the
+    // same ranges.
+    let answer = Family::ALL.into_iter().zip(within).any(|(family, ranges)| {
+        compiled
+            .fib(net, own, family, Some(ranges))
+            .is_some_and(|fib| {
+                ranges.iter().any(|iv| {
+                    fib.pieces(*iv).any(|(_, choice)| match choice {
+                        Choice::Entry(i) => fib
+                            .entries
+                            .get(i as usize)
+                            .is_some_and(|e| through.contains(e.route.target.id())),
+                        Choice::NoRoute => false,
+                    })
                 })
             })
-        })
     });
     known.insert(own, answer);
     answer
@@ -394,12 +398,12 @@ impl Tracker {
         let deps = graph.dependents(table.as_str());
         let mut before = BTreeMap::new();
         let mut known = FxHashMap::default();
+        let compiled = Box::<crate::reach::Caches>::default();
         let restricted: Vec<&SubnetId> = deps
             .forward
             .iter()
-            .filter(|s| forwards_into(net, s, table, &deps.through, &within, &mut known))
+            .filter(|s| forwards_into(net, s, table, &deps.through, &within, &mut known, &compiled))
             .collect();
-        let compiled = Box::<crate::reach::Caches>::default();
         let reached = engine.subnets_reach_within_cached(net, &restricted, &within, &compiled);
         for (s, r) in restricted.into_iter().zip(reached) {
             if let Some(start) = &mut self.start {

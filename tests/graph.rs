@@ -95,3 +95,38 @@ fn the_picture_at_a_time_of_the_trail() {
     assert_eq!(code, 2);
     assert!(err.contains("--at needs EVENTS"), "{err}");
 }
+
+/// A gateway route table (ingress routing, semantics doc §3.6) shows as a thick blue `ingress`
+/// edge from the internet gateway to its edge-associated table, in both formats.
+#[test]
+fn ingress_routing_is_drawn_from_the_gateway_to_its_edge_table() {
+    let snapshot = "scenarios/gateway-route-table-firewall/topology.toml";
+    let (code, dot, err) = graph(&["--snapshot", snapshot]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        dot.contains(
+            "\"igw-0e000001\" -> \"rtb-0e0000ed\" [label=\"ingress\", color=\"#1f5fbf\", penwidth=2"
+        ),
+        "{dot}"
+    );
+    // Only the edge association is drawn so: the ordinary route to the gateway is not.
+    assert_eq!(dot.matches("label=\"ingress\"").count(), 1, "{dot}");
+    let (code, mermaid, err) = graph(&["--snapshot", snapshot, "--format", "mermaid"]);
+    assert_eq!(code, 0, "{err}");
+    let edge = "  igw_0e000001 ==>|\"ingress\"| rtb_0e0000ed";
+    assert!(mermaid.contains(edge), "{mermaid}");
+    // The blue link style names that edge's position among the links.
+    let links: Vec<&str> = mermaid
+        .lines()
+        .filter(|l| l.contains("-->") || l.contains("-.->") || l.contains("==>"))
+        .collect();
+    let at = links
+        .iter()
+        .position(|l| *l == edge)
+        .expect("the ingress edge is a link");
+    assert!(
+        mermaid.contains(&format!("  linkStyle {at} stroke:#1f5fbf")),
+        "{mermaid}"
+    );
+    settings().bind(|| insta::assert_snapshot!("graph_ingress_mermaid", mermaid));
+}

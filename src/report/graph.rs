@@ -2,11 +2,13 @@
 //! VPC holding its subnets and route tables; gateways, NAT gateways, peering connections and
 //! other targets as nodes; edges from each subnet to the table it uses (dashed for the main
 //! table) and from each table to each route's target, labelled with the destination (red and
-//! dashed when the route is a blackhole). Subnets are coloured by exposure: public (red),
+//! dashed when the route is a blackhole); a gateway with an edge-associated route table (ingress
+//! routing, semantics doc §3.6) has a thick blue `ingress` edge to that table, which routes the
+//! traffic entering through it. Subnets are coloured by exposure: public (red),
 //! outbound-only (orange), isolated (green); a subnet with a blackholed range has a thick red
 //! border. Everything is emitted in ID order, so the output is deterministic.
 
-use crate::model::{AssociationKind, Network, TargetStatus};
+use crate::model::{AssociationKind, AssociationTarget, Network, TargetStatus};
 use crate::reach::{Disposition, Engine, InternetClass, SubnetReach};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -38,6 +40,19 @@ struct Edge {
     label: String,
     blackhole: bool,
     main: bool,
+    /// A gateway to its edge-associated table: where traffic entering the VPC is routed.
+    ingress: bool,
+}
+
+/// The kind of a gateway named by an edge association, from its ID's prefix.
+fn gateway_kind(id: &str) -> &'static str {
+    if id.starts_with("igw-") {
+        "internet-gateway"
+    } else if id.starts_with("vgw-") {
+        "vpn-gateway"
+    } else {
+        "gateway"
+    }
 }
 
 /// A subnet node: ID, exposure class, blackholed, CIDR label.
@@ -84,6 +99,7 @@ fn picture(net: &Network) -> Picture {
                 label: String::new(),
                 blackhole: false,
                 main: matches!(r.association, Some(AssociationKind::Main)),
+                ingress: false,
             });
         }
     }
@@ -115,7 +131,21 @@ fn picture(net: &Network) -> Picture {
                 label: dests.join(", "),
                 blackhole: black,
                 main: false,
+                ingress: false,
             });
+        }
+        for a in &t.associations {
+            if let AssociationTarget::Gateway(gw) = &a.target {
+                others.entry(gw.clone()).or_insert(gateway_kind(gw));
+                edges.push(Edge {
+                    from: gw.clone(),
+                    to: t.id.to_string(),
+                    label: "ingress".into(),
+                    blackhole: false,
+                    main: false,
+                    ingress: true,
+                });
+            }
         }
     }
     for n in net.nat_gateways.values() {
@@ -126,6 +156,7 @@ fn picture(net: &Network) -> Picture {
             label: "in".into(),
             blackhole: false,
             main: true,
+            ingress: false,
         });
     }
     let subnets: BTreeSet<&str> = vpcs
@@ -217,6 +248,8 @@ pub fn dot(net: &Network) -> String {
         }
         if e.blackhole {
             attrs.push("color=\"#d00000\", style=dashed, fontcolor=\"#d00000\"".to_string());
+        } else if e.ingress {
+            attrs.push("color=\"#1f5fbf\", penwidth=2, fontcolor=\"#1f5fbf\"".to_string());
         } else if e.main {
             attrs.push("style=dashed".to_string());
         }
@@ -279,8 +312,15 @@ pub fn mermaid(net: &Network) -> String {
         );
     }
     let mut red = Vec::new();
+    let mut blue = Vec::new();
     for (link, e) in p.edges.iter().enumerate() {
-        let arrow = if e.blackhole || e.main { "-.->" } else { "-->" };
+        let arrow = if e.ingress {
+            "==>"
+        } else if e.blackhole || e.main {
+            "-.->"
+        } else {
+            "-->"
+        };
         if e.label.is_empty() {
             let _ = writeln!(out, "  {} {} {}", mid(&e.from), arrow, mid(&e.to));
         } else {
@@ -296,9 +336,15 @@ pub fn mermaid(net: &Network) -> String {
         if e.blackhole {
             red.push(link.to_string());
         }
+        if e.ingress {
+            blue.push(link.to_string());
+        }
     }
     if !red.is_empty() {
         let _ = writeln!(out, "  linkStyle {} stroke:#d00000", red.join(","));
+    }
+    if !blue.is_empty() {
+        let _ = writeln!(out, "  linkStyle {} stroke:#1f5fbf", blue.join(","));
     }
     for (class, c) in [
         ("public", colour("public")),

@@ -105,6 +105,16 @@ macro_rules! id_types {
             }
         }
 
+        impl $name {
+            /// The address of this ID's shared string: equal for the clones of one ID, so a
+            /// cache may key on it without reading the text (two equal IDs parsed apart have
+            /// different addresses).
+            #[inline]
+            pub fn addr(&self) -> usize {
+                Arc::as_ptr(&self.0) as *const u8 as usize
+            }
+        }
+
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(&self.0)

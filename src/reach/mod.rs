@@ -1255,7 +1255,8 @@ fn group_hashed(pieces: Out) -> Vec<Segment> {
         o.disposition.hash(&mut h);
         o.internet.hash(&mut h);
         o.hash_resources(&mut h);
-        o.blackhole_target.hash(&mut h);
+        // (The dead target's length: the text is compared when joining.)
+        o.blackhole_target.as_ref().map(|t| t.len()).hash(&mut h);
         explanations.len().hash(&mut h);
         let key = h.finish();
         let mut at = first.get(&key).copied();

@@ -215,7 +215,7 @@ const FIB_CAPACITY: usize = 2048;
 #[derive(Default)]
 pub struct Caches {
     /// Keyed by table, family and whether the table was compiled for a restricted walk.
-    fibs: RefCell<FxHashMap<(RouteTableId, Family, bool), Rc<Fib>>>,
+    fibs: RefCell<FibCache>,
     nats: RefCell<NatCache>,
     /// Bulk mode: per destination subnet, peering connection and family, the subnet's route
     /// table and the addresses it routes back over the connection (normalized), so that the
@@ -235,7 +235,7 @@ impl Caches {
         family: Family,
         within: Option<&[Interval]>,
     ) -> Option<Rc<Fib>> {
-        let key = (table.clone(), family, within.is_some());
+        let key = (table.addr(), family, within.is_some());
         if let Some(f) = self.fibs.borrow().get(&key) {
             return Some(f.clone());
         }
@@ -248,7 +248,7 @@ impl Caches {
         if fibs.len() >= FIB_CAPACITY {
             fibs.clear();
         }
-        fibs.insert(key, fib.clone());
+        fibs.insert(Keyed::new(key, table.clone()), fib.clone());
         Some(fib)
     }
 
@@ -257,21 +257,61 @@ impl Caches {
     /// before it (the same destinations: compiled tables depend on their own routes and the
     /// state of their targets; NAT gateway walks and return checks may pass `table`).
     pub fn keep_tables_but(&mut self, table: &RouteTableId) {
-        self.fibs.get_mut().retain(|(t, _, _), _| t != table);
+        self.fibs.get_mut().retain(|k, _| k.ids != *table);
         self.nats.get_mut().clear();
         self.returns.get_mut().clear();
     }
 }
 
+/// A cache key naming resources by the addresses of their IDs' shared strings (`addr`), with
+/// the IDs themselves: hashing and comparing the key reads no text, and the IDs kept in it keep
+/// those strings alive, so that no other ID can take their addresses while the entry exists.
+/// An ID equal to a cached one but parsed apart is another key: a second entry, never a wrong
+/// one. (Walks look up a compiled table per route table passed and a return check per subnet
+/// delivered to over peering; hashing the IDs' text there was a tenth of `reach_all`.)
+pub struct Keyed<A, I> {
+    addrs: A,
+    pub ids: I,
+}
+
+impl<A, I> Keyed<A, I> {
+    fn new(addrs: A, ids: I) -> Self {
+        Keyed { addrs, ids }
+    }
+}
+
+impl<A: PartialEq, I> PartialEq for Keyed<A, I> {
+    fn eq(&self, other: &Self) -> bool {
+        self.addrs == other.addrs
+    }
+}
+
+impl<A: Eq, I> Eq for Keyed<A, I> {}
+
+impl<A: std::hash::Hash, I> std::hash::Hash for Keyed<A, I> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.addrs.hash(state)
+    }
+}
+
+impl<A, I> std::borrow::Borrow<A> for Keyed<A, I> {
+    fn borrow(&self) -> &A {
+        &self.addrs
+    }
+}
+
+/// See [`Caches::fibs`].
+type FibCache = FxHashMap<Keyed<(usize, Family, bool), RouteTableId>, Rc<Fib>>;
+
 /// See [`Caches::returns`].
 type ReturnCache = FxHashMap<
-    (SubnetId, VpcPeeringConnectionId, Family),
+    Keyed<(usize, usize, Family), (SubnetId, VpcPeeringConnectionId)>,
     Option<Rc<(RouteTableId, Vec<Interval>)>>,
 >;
 
 /// Cached NAT egress walks, per NAT gateway and family, with hops and explanations relative to
 /// the NAT gateway's subnet.
-pub type NatCache = FxHashMap<(NatGatewayId, Family), Rc<Out>>;
+pub type NatCache = FxHashMap<Keyed<(usize, Family), NatGatewayId>, Rc<Out>>;
 
 /// Destination intervals with their common outcome: one entry per branch of the walk, not per
 /// interval, so that outcomes are built once and never copied per range.
@@ -815,7 +855,7 @@ impl Walker<'_> {
             let c = c.with_hop(Hop::resource(&nat.subnet_id));
             return self.leave_subnet(&nat.subnet_id, ivs, &c, out);
         };
-        let key = (nat.id.clone(), c.family);
+        let key = (nat.id.addr(), c.family);
         let cached = cache.borrow().get(&key).cloned();
         let walked = match cached {
             Some(w) => w,
@@ -835,7 +875,9 @@ impl Walker<'_> {
                     *ivs = std::mem::take(ivs).normalize();
                 }
                 let w = Rc::new(whole);
-                cache.borrow_mut().insert(key, w.clone());
+                cache
+                    .borrow_mut()
+                    .insert(Keyed::new(key, nat.id.clone()), w.clone());
                 w
             }
         };
@@ -1084,7 +1126,7 @@ impl Walker<'_> {
         pcx: &VpcPeeringConnectionId,
         ctx: &Ctx,
     ) -> Option<Explanation> {
-        let key = (dest.clone(), pcx.clone(), ctx.family);
+        let key = (dest.addr(), pcx.addr(), ctx.family);
         let cached = self.caches.returns.borrow().get(&key).cloned();
         let back = match cached {
             Some(b) => b?,
@@ -1094,7 +1136,7 @@ impl Walker<'_> {
                 if cache.len() >= RETURN_CAPACITY {
                     cache.clear();
                 }
-                cache.insert(key, b.clone());
+                cache.insert(Keyed::new(key, (dest.clone(), pcx.clone())), b.clone());
                 b?
             }
         };

@@ -590,10 +590,70 @@ enum Path {
     Full(Box<Network>),
 }
 
+/// The VPCs whose structure a structural effect changed (subnets created or deleted, CIDRs
+/// associated or removed, the VPC itself created or deleted), from the IDs it touched, looked
+/// up in either state; `None` when a touched ID names nothing either state knows (then every
+/// subnet is compared).
+fn structural_vpcs(before: &Network, after: &Network, effect: &Effect) -> Option<BTreeSet<VpcId>> {
+    let mut vpcs = BTreeSet::new();
+    for t in &effect.touched {
+        let vpc = [before, after].into_iter().find_map(|net| {
+            if t.starts_with(VpcId::PREFIX) {
+                let id = VpcId::new(t.as_str());
+                net.vpcs.contains_key(&id).then_some(id)
+            } else if t.starts_with(SubnetId::PREFIX) {
+                net.subnet_vpc(&SubnetId::new(t.as_str())).cloned()
+            } else if t.starts_with(RouteTableId::PREFIX) {
+                let id = RouteTableId::new(t.as_str());
+                net.route_tables.get(&id).map(|rt| rt.vpc_id.clone())
+            } else {
+                None
+            }
+        });
+        vpcs.insert(vpc?);
+    }
+    Some(vpcs)
+}
+
+/// The subnets whose reach a structural change to `vpcs` can alter, in `net` (one of the two
+/// states) with its route graph: the VPCs' own subnets and every subnet whose traffic comes to
+/// a route table of theirs or to one of their peering connections, directly or through NAT
+/// gateways and appliances. Traffic is delivered inside a VPC only by its tables' local
+/// routes or over its peering connections (a transit gateway is an exit, and traffic entering
+/// through a gateway is compared apart, `exposure::ingress`), so that is every subnet that can
+/// send to an address whose subnet the change created, removed or moved.
+fn structural_subnets(
+    net: &Network,
+    graph: &RouteGraph,
+    vpcs: &BTreeSet<VpcId>,
+    subnets: &mut BTreeSet<SubnetId>,
+) {
+    let mut ids: Vec<&str> = Vec::new();
+    ids.extend(
+        net.route_tables
+            .values()
+            .filter(|t| vpcs.contains(&t.vpc_id))
+            .map(|t| t.id.as_str()),
+    );
+    ids.extend(
+        net.vpc_peering_connections
+            .values()
+            .filter(|p| vpcs.contains(&p.requester.vpc_id) || vpcs.contains(&p.accepter.vpc_id))
+            .map(|p| p.id.as_str()),
+    );
+    for s in net.subnets.values().filter(|s| vpcs.contains(&s.vpc_id)) {
+        ids.push(s.id.as_str());
+        subnets.insert(s.id.clone());
+    }
+    subnets.extend(graph.closure_subnets(&ids));
+}
+
 /// The exposure changes between two states for the subnets the effect can affect: the route
-/// graph of either state says which depend on what the effect touched (a safe superset).
+/// graph of either state says which depend on what the effect touched (a safe superset; for a
+/// structural effect, on the tables, peering connections and subnets of the VPCs it changed).
 /// `graph_before` is `before`'s graph when known; the graph of `after` is returned for the next
-/// record (`None` when the effect is structural: every subnet is compared anyway).
+/// record (`None` when every subnet was compared: a structural effect naming an ID neither
+/// state knows).
 fn exposure_of(
     before: &Network,
     after: &Network,
@@ -603,7 +663,12 @@ fn exposure_of(
 ) -> (Vec<ExposureChange>, Option<RouteGraph>) {
     let mut subnets: BTreeSet<SubnetId> = BTreeSet::new();
     let mut graph_after = None;
-    if effect.structural {
+    let scope = if effect.structural {
+        structural_vpcs(before, after, effect)
+    } else {
+        None
+    };
+    if effect.structural && scope.is_none() {
         subnets.extend(before.subnets.keys().cloned());
         subnets.extend(after.subnets.keys().cloned());
     } else {
@@ -620,7 +685,10 @@ fn exposure_of(
             }),
         };
         for (net, graph) in [(before, &gb), (after, &ga)] {
-            affected_subnets(net, graph, effect, &mut subnets);
+            match &scope {
+                Some(vpcs) => structural_subnets(net, graph, vpcs, &mut subnets),
+                None => affected_subnets(net, graph, effect, &mut subnets),
+            }
         }
         graph_after = Some(ga);
     }

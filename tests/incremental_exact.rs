@@ -24,6 +24,9 @@
 //!
 //! `the_property_sees_exposure_changes` checks, on a fixed seeded sample, that the property is
 //! not vacuous: many records change exposure, including IPv6 through NAT64.
+//! `every_host_change_is_exact` and `every_structural_change_is_exact` hold the host path and the
+//! scoped comparison of structural records (subnets, CIDR blocks, VPCs, transit gateway
+//! attachments) to the same full comparison.
 
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
@@ -1207,8 +1210,9 @@ fn every_host_change_is_exact() {
 /// Structural records of a network, in an order that makes each apply: in up to three VPCs
 /// with an IPv4 range, a subnet created in a free /28 of it, a secondary IPv4 block (100.64.k.0/24)
 /// associated, a subnet created in that block, both created subnets deleted, the block
-/// disassociated; every existing subnet without interfaces or NAT gateways deleted; a VPC
-/// created and deleted.
+/// disassociated; every transit gateway attachment deleted and made again, and every transit
+/// gateway the routes name attached to every VPC and detached;
+/// every existing subnet without interfaces or NAT gateways deleted; a VPC created and deleted.
 fn structural_records(net: &Network) -> Vec<vpcsim::cloudtrail::Record> {
     let mut out = Vec::new();
     let mut n = 0;
@@ -1300,6 +1304,91 @@ fn structural_records(net: &Network) -> Vec<vpcsim::cloudtrail::Record> {
             }})),
         );
     }
+    // Every transit gateway some route targets, attached to every VPC with a subnet and then
+    // detached: the routes to it in that VPC's tables (only) change state.
+    let tgws: std::collections::BTreeSet<String> = net
+        .route_tables
+        .values()
+        .flat_map(|t| t.routes.values())
+        .filter_map(|r| match &r.target {
+            Target::TransitGateway(t) => Some(t.to_string()),
+            _ => None,
+        })
+        .collect();
+    // Each existing attachment deleted (its VPC's routes to the gateway go blackhole), then
+    // made again.
+    for (k, a) in net.transit_gateway_attachments.values().enumerate() {
+        let again = format!("tgw-attach-5f{k:04}");
+        next(
+            &[
+                "aws",
+                "ec2",
+                "delete-transit-gateway-vpc-attachment",
+                "--transit-gateway-attachment-id",
+                a.id.as_str(),
+            ],
+            None,
+        );
+        let subnet = a
+            .subnet_ids
+            .first()
+            .map(|s| s.to_string())
+            .unwrap_or_default();
+        next(
+            &[
+                "aws",
+                "ec2",
+                "create-transit-gateway-vpc-attachment",
+                "--transit-gateway-id",
+                a.transit_gateway_id.as_str(),
+                "--vpc-id",
+                a.vpc_id.as_str(),
+                "--subnet-ids",
+                &subnet,
+            ],
+            Some(serde_json::json!({"transitGatewayVpcAttachment": {
+                "transitGatewayAttachmentId": again,
+                "transitGatewayId": a.transit_gateway_id.as_str(),
+                "vpcId": a.vpc_id.as_str(),
+            }})),
+        );
+    }
+    for (k, tgw) in tgws.iter().enumerate() {
+        for (j, (vpc, _)) in net.vpcs.iter().enumerate() {
+            let Some(s) = net.subnets.values().find(|s| s.vpc_id == *vpc) else {
+                continue;
+            };
+            let attachment = format!("tgw-attach-5e{k:02}{j:04}");
+            next(
+                &[
+                    "aws",
+                    "ec2",
+                    "create-transit-gateway-vpc-attachment",
+                    "--transit-gateway-id",
+                    tgw,
+                    "--vpc-id",
+                    vpc.as_str(),
+                    "--subnet-ids",
+                    s.id.as_str(),
+                ],
+                Some(serde_json::json!({"transitGatewayVpcAttachment": {
+                    "transitGatewayAttachmentId": attachment,
+                    "transitGatewayId": tgw,
+                    "vpcId": vpc.as_str(),
+                }})),
+            );
+            next(
+                &[
+                    "aws",
+                    "ec2",
+                    "delete-transit-gateway-vpc-attachment",
+                    "--transit-gateway-attachment-id",
+                    &attachment,
+                ],
+                None,
+            );
+        }
+    }
     for s in net.subnets.values() {
         let busy = net.network_interfaces.values().any(|e| e.subnet_id == s.id)
             || net.nat_gateways.values().any(|g| g.subnet_id == s.id);
@@ -1324,7 +1413,8 @@ fn structural_records(net: &Network) -> Vec<vpcsim::cloudtrail::Record> {
 /// Structural records (subnets created and deleted, VPC CIDR blocks associated and removed, a
 /// VPC created and deleted) compare only the subnets of the VPCs they change and of what
 /// reaches those VPCs through their route tables and peering connections
-/// (`replay::structural_subnets`), not every subnet of the account. On every scenario's
+/// (`replay::structural_subnets`), not every subnet of the account; a transit gateway attached
+/// or detached, only what depends on the attached VPC's tables that route to it. On every scenario's
 /// network, replayed record by record, each record's exposure must equal a full comparison of
 /// the states before and after it.
 #[test]
@@ -1333,7 +1423,7 @@ fn every_structural_change_is_exact() {
         exposure: true,
         ..Default::default()
     };
-    let (mut applied, mut exposed, mut deleted, mut peers) = (0, 0, 0, 0);
+    let (mut applied, mut exposed, mut deleted, mut peers, mut attached) = (0, 0, 0, 0, 0);
     for (name, start) in starts() {
         let records = structural_records(&start);
         let mut net = start.clone();
@@ -1359,6 +1449,9 @@ fn every_structural_change_is_exact() {
             if ev.event_name == "DeleteSubnet" && !full.is_empty() {
                 deleted += 1;
             }
+            if ev.event_name.contains("TransitGateway") && !full.is_empty() {
+                attached += 1;
+            }
             // A change seen from another VPC (over peering): the scope reaches beyond the VPC.
             let vpc_of = |s: &SubnetId| {
                 before
@@ -1373,7 +1466,6 @@ fn every_structural_change_is_exact() {
             }
         }
     }
-    // (446, 252, 130 and 15 when written.)
     assert!(applied >= 200, "only {applied} structural records applied");
     assert!(
         exposed >= 100,
@@ -1386,5 +1478,11 @@ fn every_structural_change_is_exact() {
     assert!(
         peers >= 5,
         "only {peers} structural records changed another VPC's exposure"
+    );
+    // (474 records applied, 266 changing exposure, 130 subnet deletions, 15 seen from another
+    // VPC and 14 transit gateway attachments when written.)
+    assert!(
+        attached >= 4,
+        "only {attached} transit gateway attachments changed exposure"
     );
 }

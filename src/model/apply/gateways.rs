@@ -634,7 +634,17 @@ impl Network {
             },
         );
         self.reindex();
-        let mut touched = self.tables_routing_to(&Target::TransitGateway(tgw.clone()));
+        // Only the routes to the TGW in this VPC's tables change state (§3.4: a route to a
+        // transit gateway is active where the VPC has an attachment), as for a deletion.
+        let mut touched: Vec<String> = self
+            .tables_routing_to(&Target::TransitGateway(tgw.clone()))
+            .into_iter()
+            .filter(|t| {
+                self.route_tables
+                    .get(&RouteTableId::new(t.as_str()))
+                    .is_some_and(|t| &t.vpc_id == vpc)
+            })
+            .collect();
         touched.push(id.to_string());
         Ok(effect(
             format!("{id}: {vpc} attached to {tgw}"),

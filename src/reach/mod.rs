@@ -648,6 +648,23 @@ impl Engine {
         let own: Vec<Interval> = subnet.cidrs(family).iter().map(Interval::of_net).collect();
         let has_addresses = !own.is_empty();
         let public_hosts = public_hosts(net, &self.index, &subnet.id, family);
+        // A restricted reach with nothing of this family to walk (no ranges of it, or a subnet
+        // without addresses of it): what the walk below gives for no branch at all.
+        if let Some(w) = within
+            && (!has_addresses || w[walk::family_slot(family)].is_empty())
+        {
+            return FamilyReach {
+                family,
+                cidrs: subnet.cidrs(family),
+                has_addresses,
+                internet: InternetClass::Isolated,
+                internet_ranges: Vec::new(),
+                internet_full: false,
+                internet_via: Vec::new(),
+                public_hosts,
+                segments: Vec::new(),
+            };
+        }
         let ctx = Ctx {
             family,
             public_v4: Tri::Assumed,
@@ -670,9 +687,8 @@ impl Engine {
         walker.within = within;
         walker.return_checks = within.is_none();
         let start = match within {
-            // A subnet without addresses of the family sends none of it: a restricted reach
-            // (for a diff, which skips such a family) need not walk it.
-            Some(_) if !has_addresses => Vec::new(),
+            // (A subnet without addresses of the family sends none of it: a restricted reach,
+            // for a diff, which skips such a family, returned above.)
             Some(w) => w[walk::family_slot(family)].clone(),
             None => vec![family.whole()],
         };

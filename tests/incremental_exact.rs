@@ -1146,6 +1146,49 @@ fn host_records(net: &Network) -> Vec<vpcsim::cloudtrail::Record> {
     out
 }
 
+/// Replays `records` on `start` one at a time (carrying the route graph and engine, as a replay
+/// does) and holds each applied record's exposure to a full comparison of the states before and
+/// after it (`diff_networks`, which `what` names in the failure); calls `seen` with each applied
+/// record, its full diff and the states before and after. Returns how many applied.
+fn each_applied_is_exact(
+    name: &str,
+    what: &str,
+    start: &Network,
+    records: &[vpcsim::cloudtrail::Record],
+    mut seen: impl FnMut(
+        &vpcsim::replay::Event,
+        &[vpcsim::exposure::ExposureChange],
+        &Network,
+        &Network,
+    ),
+) -> usize {
+    let opts = ReplayOptions {
+        exposure: true,
+        ..Default::default()
+    };
+    let mut net = start.clone();
+    let mut stepper = vpcsim::replay::Stepper::new(&mut net, &opts);
+    let mut applied = 0;
+    for r in records {
+        let before = stepper.network().clone();
+        let Some(ev) = stepper.step(r) else {
+            continue;
+        };
+        if ev.outcome != Outcome::Applied {
+            continue;
+        }
+        applied += 1;
+        let full = vpcsim::exposure::diff_networks(&before, stepper.network());
+        assert_eq!(
+            ev.exposure, full,
+            "{name}: {} ({}): {what} differs from the full diff",
+            ev.event_name, ev.description
+        );
+        seen(&ev, &full, &before, stepper.network());
+    }
+    applied
+}
+
 /// Host changes and gateway creations take their own path (`replay::host_exposure`): the route
 /// graph and the engine's index follow the interfaces and NAT gateways that changed instead of
 /// being rebuilt. On every
@@ -1154,46 +1197,27 @@ fn host_records(net: &Network) -> Vec<vpcsim::cloudtrail::Record> {
 /// comparison of the states before and after it.
 #[test]
 fn every_host_change_is_exact() {
-    let opts = ReplayOptions {
-        exposure: true,
-        ..Default::default()
-    };
     let (mut applied, mut exposed, mut blackholed, mut nat) = (0, 0, 0, 0);
     for (name, start) in starts() {
         let records = host_records(&start);
-        let mut net = start.clone();
-        let mut stepper = vpcsim::replay::Stepper::new(&mut net, &opts);
-        for r in &records {
-            let before = stepper.network().clone();
-            let Some(ev) = stepper.step(r) else {
-                continue;
-            };
-            if ev.outcome != Outcome::Applied {
-                continue;
-            }
-            applied += 1;
-            let full = vpcsim::exposure::diff_networks(&before, stepper.network());
-            assert_eq!(
-                ev.exposure, full,
-                "{name}: {} ({}): the host path differs from the full diff",
-                ev.event_name, ev.description
-            );
-            if !full.is_empty() {
-                exposed += 1;
-            }
-            if full
-                .iter()
-                .any(|c| c.after.disposition == Disposition::Blackhole)
-            {
-                blackholed += 1;
-            }
-            if full
-                .iter()
-                .any(|c| c.after.path.iter().any(|h| &**h == "nat-new-1"))
-            {
-                nat += 1;
-            }
-        }
+        applied +=
+            each_applied_is_exact(&name, "the host path", &start, &records, |_, full, _, _| {
+                if !full.is_empty() {
+                    exposed += 1;
+                }
+                if full
+                    .iter()
+                    .any(|c| c.after.disposition == Disposition::Blackhole)
+                {
+                    blackholed += 1;
+                }
+                if full
+                    .iter()
+                    .any(|c| c.after.path.iter().any(|h| &**h == "nat-new-1"))
+                {
+                    nat += 1;
+                }
+            });
     }
     assert!(applied >= 100, "only {applied} host changes applied");
     assert!(
@@ -1419,52 +1443,34 @@ fn structural_records(net: &Network) -> Vec<vpcsim::cloudtrail::Record> {
 /// the states before and after it.
 #[test]
 fn every_structural_change_is_exact() {
-    let opts = ReplayOptions {
-        exposure: true,
-        ..Default::default()
-    };
     let (mut applied, mut exposed, mut deleted, mut peers, mut attached) = (0, 0, 0, 0, 0);
     for (name, start) in starts() {
         let records = structural_records(&start);
-        let mut net = start.clone();
-        let mut stepper = vpcsim::replay::Stepper::new(&mut net, &opts);
-        for r in &records {
-            let before = stepper.network().clone();
-            let Some(ev) = stepper.step(r) else {
-                continue;
-            };
-            if ev.outcome != Outcome::Applied {
-                continue;
-            }
-            applied += 1;
-            let full = vpcsim::exposure::diff_networks(&before, stepper.network());
-            assert_eq!(
-                ev.exposure, full,
-                "{name}: {} ({}): the structural path differs from the full diff",
-                ev.event_name, ev.description
-            );
-            if !full.is_empty() {
-                exposed += 1;
-            }
-            if ev.event_name == "DeleteSubnet" && !full.is_empty() {
-                deleted += 1;
-            }
-            if ev.event_name.contains("TransitGateway") && !full.is_empty() {
-                attached += 1;
-            }
-            // A change seen from another VPC (over peering): the scope reaches beyond the VPC.
-            let vpc_of = |s: &SubnetId| {
-                before
-                    .subnet_vpc(s)
-                    .or_else(|| stepper.network().subnet_vpc(s))
-                    .cloned()
-            };
-            let changed: std::collections::BTreeSet<_> =
-                full.iter().filter_map(|c| vpc_of(&c.subnet_id)).collect();
-            if changed.len() > 1 {
-                peers += 1;
-            }
-        }
+        let path = "the structural path";
+        applied +=
+            each_applied_is_exact(&name, path, &start, &records, |ev, full, before, after| {
+                if !full.is_empty() {
+                    exposed += 1;
+                }
+                if ev.event_name == "DeleteSubnet" && !full.is_empty() {
+                    deleted += 1;
+                }
+                if ev.event_name.contains("TransitGateway") && !full.is_empty() {
+                    attached += 1;
+                }
+                // A change seen from another VPC (over peering): the scope reaches beyond the VPC.
+                let vpc_of = |s: &SubnetId| {
+                    before
+                        .subnet_vpc(s)
+                        .or_else(|| after.subnet_vpc(s))
+                        .cloned()
+                };
+                let changed: std::collections::BTreeSet<_> =
+                    full.iter().filter_map(|c| vpc_of(&c.subnet_id)).collect();
+                if changed.len() > 1 {
+                    peers += 1;
+                }
+            });
     }
     assert!(applied >= 200, "only {applied} structural records applied");
     assert!(

@@ -349,21 +349,7 @@ fn finish(
     disposition: Disposition,
     internet: Option<InternetVia>,
 ) {
-    if ivs.is_empty() {
-        return;
-    }
-    out.push((
-        ivs,
-        Outcome {
-            disposition,
-            hops: ctx.hops.clone(),
-            tail: Path::new(),
-            last: None,
-            explanations: ctx.explanations.clone(),
-            internet,
-            blackhole_target: None,
-        },
-    ));
+    finish_with(out, ivs, ctx, None, disposition, internet)
 }
 
 /// As [`finish`], with a last hop the context never passes on (an exit's gateway): kept in
@@ -376,6 +362,17 @@ fn finish_at(
     disposition: Disposition,
     internet: Option<InternetVia>,
 ) {
+    finish_with(out, ivs, ctx, Some(last), disposition, internet)
+}
+
+fn finish_with(
+    out: &mut Out,
+    ivs: Ranges,
+    ctx: &Ctx,
+    last: Option<Arc<str>>,
+    disposition: Disposition,
+    internet: Option<InternetVia>,
+) {
     if ivs.is_empty() {
         return;
     }
@@ -385,7 +382,7 @@ fn finish_at(
             disposition,
             hops: ctx.hops.clone(),
             tail: Path::new(),
-            last: Some(last),
+            last,
             explanations: ctx.explanations.clone(),
             internet,
             blackhole_target: None,

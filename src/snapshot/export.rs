@@ -243,9 +243,8 @@ impl Out {
         records: impl Iterator<Item = (String, Value)>,
     ) {
         if described {
-            let list: Vec<Value> = records.map(|(_, v)| v).collect();
-            let doc = Obj::new().put(key, Value::Array(list)).done();
-            self.files.push((file.to_string(), pretty(&doc)));
+            self.files
+                .push((file.to_string(), pretty_list(key, records.map(|(_, v)| v))));
         } else if let Some((prefix, single_key)) = single {
             for (id, record) in records {
                 let doc = Obj::new().put(single_key, record).done();
@@ -254,6 +253,31 @@ impl Out {
             }
         }
     }
+}
+
+/// `{"<key>": [records...]}` as [`pretty`] prints it, each record rendered as it comes, so
+/// that a large account's records are never all held as JSON values at once (the route
+/// tables of a 20,000-subnet account were a gigabyte of them).
+fn pretty_list(key: &str, records: impl Iterator<Item = Value>) -> String {
+    let mut text = String::from("{\n  ");
+    text.push_str(&serde_json::to_string(key).expect("a string always serialises"));
+    text.push_str(": [");
+    let mut first = true;
+    for record in records {
+        text.push_str(if first { "\n" } else { ",\n" });
+        first = false;
+        // The record at the list's depth: pretty at depth 0, every line indented two levels.
+        let body = serde_json::to_string_pretty(&record).expect("a JSON value always serialises");
+        for (i, line) in body.lines().enumerate() {
+            if i > 0 {
+                text.push('\n');
+            }
+            text.push_str("    ");
+            text.push_str(line);
+        }
+    }
+    text.push_str(if first { "]\n}\n" } else { "\n  ]\n}\n" });
+    text
 }
 
 fn pretty(v: &Value) -> String {
@@ -846,4 +870,30 @@ fn address(a: &Address) -> Value {
         )
         .opt("PrivateIpAddress", a.private_ip.map(|p| p.to_string()))
         .done()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A list rendered record by record reads exactly as the whole document printed at once:
+    /// empty, one record, and records nesting objects, arrays (empty ones too) and strings with
+    /// escapes.
+    #[test]
+    fn a_list_rendered_record_by_record_equals_the_whole_document() {
+        let records = [
+            serde_json::json!({"VpcId": "vpc-1", "CidrBlockAssociationSet": [{"CidrBlock": "10.0.0.0/16"}], "Tags": []}),
+            serde_json::json!({"VpcId": "vpc-2", "Name": "a \"quoted\"\nname", "Nested": {"A": [1, [2, {}]], "B": null}}),
+            serde_json::json!("just a string"),
+        ];
+        for n in 0..=records.len() {
+            let list = records[..n].to_vec();
+            let whole = pretty(&serde_json::json!({"Vpcs": list.clone()}));
+            assert_eq!(
+                pretty_list("Vpcs", list.into_iter()),
+                whole,
+                "{n} record(s)"
+            );
+        }
+    }
 }

@@ -8,7 +8,7 @@
 //! outbound-only (orange), isolated (green); a subnet with a blackholed range has a thick red
 //! border. Everything is emitted in ID order, so the output is deterministic.
 
-use crate::model::{AssociationKind, AssociationTarget, Network, TargetStatus};
+use crate::model::{AssociationKind, AssociationTarget, Network, SubnetId, TargetStatus};
 use crate::reach::{Disposition, Engine, InternetClass, SubnetReach};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -70,13 +70,15 @@ struct Picture {
 
 fn picture(net: &Network) -> Picture {
     let engine = Engine::new(net);
-    let reach = engine.reach_all(net);
     let mut vpcs: VpcNodes = BTreeMap::new();
     for v in net.vpcs.keys() {
         vpcs.entry(v.to_string()).or_default();
     }
     let mut edges = Vec::new();
-    for r in &reach {
+    // Streamed (a batch of subnets at a time): only each subnet's class and table are kept.
+    let ids: Vec<SubnetId> = net.subnets.keys().cloned().collect();
+    for reach in engine.reach_stream(net, ids) {
+        let r = &reach;
         let label = net
             .subnets
             .get(&r.subnet_id)

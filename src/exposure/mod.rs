@@ -616,20 +616,29 @@ pub fn diff_networks(
 ) -> Vec<ExposureChange> {
     use crate::reach::Engine;
     let (eb, ea) = (Engine::new(before), Engine::new(after));
-    let reach = |engine: &Engine,
-                 net: &crate::model::Network|
-     -> std::collections::BTreeMap<SubnetId, SubnetReach> {
-        engine
-            .reach_all(net)
-            .into_iter()
-            .map(|r| (r.subnet_id.clone(), r))
-            .collect()
-    };
-    let (b, a) = (reach(&eb, before), reach(&ea, after));
-    let ids: std::collections::BTreeSet<&SubnetId> = b.keys().chain(a.keys()).collect();
+    let ids: std::collections::BTreeSet<&SubnetId> =
+        before.subnets.keys().chain(after.subnets.keys()).collect();
+    let ids: Vec<&SubnetId> = ids.into_iter().collect();
     let mut out = Vec::new();
-    for id in ids {
-        out.extend(diff_either(b.get(id), a.get(id)));
+    // A batch of subnets at a time (each state's reach of it on all cores), so that two large
+    // accounts are compared without holding either's whole reach.
+    for batch in ids.chunks(512) {
+        let reach = |engine: &Engine, net: &crate::model::Network| {
+            let present: Vec<SubnetId> = batch
+                .iter()
+                .filter(|id| net.subnets.contains_key(**id))
+                .map(|id| (*id).clone())
+                .collect();
+            engine
+                .reach_many(net, &present)
+                .into_iter()
+                .map(|r| (r.subnet_id.clone(), r))
+                .collect::<std::collections::BTreeMap<SubnetId, SubnetReach>>()
+        };
+        let (b, a) = (reach(&eb, before), reach(&ea, after));
+        for id in batch {
+            out.extend(diff_either(b.get(*id), a.get(*id)));
+        }
     }
     // Inbound paths of the gateways with an edge route table at either end.
     let gateways: std::collections::BTreeSet<String> = before

@@ -1231,6 +1231,26 @@ fn every_host_change_is_exact() {
     );
 }
 
+/// The words and EC2's answer of a CreateSubnet of `cidr` in `vpc` that makes `id`.
+fn create_subnet<'a>(
+    vpc: &'a str,
+    cidr: &'a str,
+    id: &str,
+) -> ([&'a str; 7], Option<serde_json::Value>) {
+    (
+        [
+            "aws",
+            "ec2",
+            "create-subnet",
+            "--vpc-id",
+            vpc,
+            "--cidr-block",
+            cidr,
+        ],
+        Some(serde_json::json!({"subnet": {"subnetId": id, "vpcId": vpc, "cidrBlock": cidr}})),
+    )
+}
+
 /// Structural records of a network, in an order that makes each apply: in up to three VPCs
 /// with an IPv4 range, a subnet created in a free /28 of it, a secondary IPv4 block (100.64.k.0/24)
 /// associated, a subnet created in that block, both created subnets deleted, the block
@@ -1265,20 +1285,8 @@ fn structural_records(net: &Network) -> Vec<vpcsim::cloudtrail::Record> {
         let created = format!("subnet-5e0000{k:02}");
         if let Some(free) = free {
             let free = free.to_string();
-            next(
-                &[
-                    "aws",
-                    "ec2",
-                    "create-subnet",
-                    "--vpc-id",
-                    vpc,
-                    "--cidr-block",
-                    &free,
-                ],
-                Some(serde_json::json!({"subnet": {
-                    "subnetId": created, "vpcId": vpc, "cidrBlock": free
-                }})),
-            );
+            let (words, response) = create_subnet(vpc, &free, &created);
+            next(&words, response);
         }
         let block = format!("100.64.{k}.0/24");
         let association = format!("vpc-cidr-assoc-5e0000{k:02}");
@@ -1298,20 +1306,8 @@ fn structural_records(net: &Network) -> Vec<vpcsim::cloudtrail::Record> {
         );
         let second = format!("subnet-5e0001{k:02}");
         let inside = format!("100.64.{k}.16/28");
-        next(
-            &[
-                "aws",
-                "ec2",
-                "create-subnet",
-                "--vpc-id",
-                vpc,
-                "--cidr-block",
-                &inside,
-            ],
-            Some(serde_json::json!({"subnet": {
-                "subnetId": second, "vpcId": vpc, "cidrBlock": inside
-            }})),
-        );
+        let (words, response) = create_subnet(vpc, &inside, &second);
+        next(&words, response);
         for s in [&created, &second] {
             next(&["aws", "ec2", "delete-subnet", "--subnet-id", s], None);
         }

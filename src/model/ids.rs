@@ -68,8 +68,17 @@ fn word(bytes: &[u8]) -> u64 {
 macro_rules! id_types {
     ($($(#[$doc:meta])* $name:ident = $prefix:literal;)*) => {$(
         $(#[$doc])*
-        #[derive(Clone, PartialEq, Eq, Hash, Debug)]
+        #[derive(Clone, Eq, Hash, Debug)]
         pub struct $name(Arc<str>);
+
+        /// The clones of one ID are equal without reading their text (`Arc<str>` itself
+        /// always compares the text); IDs parsed apart compare by text.
+        impl PartialEq for $name {
+            #[inline]
+            fn eq(&self, other: &Self) -> bool {
+                Arc::ptr_eq(&self.0, &other.0) || *self.0 == *other.0
+            }
+        }
 
         /// `str`'s order (see [`cmp_str`]).
         impl Ord for $name {

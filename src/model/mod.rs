@@ -16,6 +16,7 @@ mod effect;
 mod idmap;
 mod ids;
 mod route;
+mod routemap;
 mod shared;
 
 pub use apply::{ApplyOptions, BindError};
@@ -24,6 +25,7 @@ pub use effect::{Effect, EffectSummary};
 pub use idmap::IdMap;
 pub use ids::*;
 pub use route::*;
+pub use routemap::RouteMap;
 pub use shared::Shared;
 
 use crate::addr::Family;
@@ -104,7 +106,7 @@ pub struct RouteTable {
     pub id: RouteTableId,
     pub vpc_id: VpcId,
     pub owner_id: Option<AccountId>,
-    pub routes: BTreeMap<RouteKey, Route>,
+    pub routes: RouteMap,
     pub associations: Vec<Association>,
     pub propagating_vgws: BTreeSet<VpnGatewayId>,
     pub name: Option<String>,
@@ -116,7 +118,7 @@ impl RouteTable {
             id,
             vpc_id,
             owner_id: None,
-            routes: BTreeMap::new(),
+            routes: RouteMap::new(),
             associations: Vec::new(),
             propagating_vgws: BTreeSet::new(),
             name: None,
@@ -415,8 +417,11 @@ pub struct Network {
 struct Index {
     /// Transit gateway → the VPCs where it has a live attachment.
     tgw_attached: IdMap<TransitGatewayId, BTreeSet<VpcId>>,
-    main: IdMap<VpcId, RouteTableId>,
-    subnet: IdMap<SubnetId, RouteTableId>,
+    /// VPC → its main table; subnet → its explicitly associated table. Only looked up, never
+    /// iterated (hash maps, as `assoc`: an association change removes and inserts here, and a
+    /// removal from an `IdMap` re-reads the key it moves).
+    main: FxHashMap<VpcId, RouteTableId>,
+    subnet: FxHashMap<SubnetId, RouteTableId>,
     edge: BTreeMap<String, RouteTableId>,
     /// Association ID → the table holding it. Only looked up, never iterated: a hash map, since
     /// a `BTreeMap` lookup here followed a dozen IDs' pointers to compare them (cache misses
@@ -432,15 +437,17 @@ struct Index {
     duplicates: bool,
 }
 
-/// As derived, but `assoc` in ID order: equal indexes print alike however they were built.
+/// As derived, but the hash maps in ID order: equal indexes print alike however they were built.
 impl std::fmt::Debug for Index {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let assoc: BTreeMap<&RouteTableAssociationId, &RouteTableId> = self.assoc.iter().collect();
+        let main: BTreeMap<&VpcId, &RouteTableId> = self.main.iter().collect();
+        let subnet: BTreeMap<&SubnetId, &RouteTableId> = self.subnet.iter().collect();
         let targeted: BTreeSet<&Arc<str>> = self.targeted_hosts.iter().collect();
         f.debug_struct("Index")
             .field("tgw_attached", &self.tgw_attached)
-            .field("main", &self.main)
-            .field("subnet", &self.subnet)
+            .field("main", &main)
+            .field("subnet", &subnet)
             .field("edge", &self.edge)
             .field("assoc", &assoc)
             .field("targeted_hosts", &targeted)

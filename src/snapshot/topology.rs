@@ -976,7 +976,7 @@ impl Builder<'_> {
                     destination: dest.clone(),
                     propagated: false,
                 };
-                table.routes.entry(key).or_insert_with(|| {
+                table.routes.get_or_insert_with(key, || {
                     Route::new(dest, Target::Local, RouteOrigin::CreateRouteTable)
                 });
             }

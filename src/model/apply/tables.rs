@@ -395,7 +395,7 @@ pub(super) fn add_local_routes(table: &mut RouteTable, cidrs: &[IpNet]) {
             destination: destination.clone(),
             propagated: false,
         };
-        table.routes.entry(key).or_insert_with(|| {
+        table.routes.get_or_insert_with(key, || {
             Route::new(destination, Target::Local, RouteOrigin::CreateRouteTable)
         });
     }

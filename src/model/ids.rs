@@ -68,8 +68,16 @@ fn word(bytes: &[u8]) -> u64 {
 macro_rules! id_types {
     ($($(#[$doc:meta])* $name:ident = $prefix:literal;)*) => {$(
         $(#[$doc])*
-        #[derive(Clone, Eq, Hash, Debug)]
+        #[derive(Clone, Eq, Debug)]
         pub struct $name(Arc<str>);
+
+        /// The text's hash (equal IDs have equal text, whether or not they share it).
+        impl std::hash::Hash for $name {
+            #[inline]
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                self.0.hash(state)
+            }
+        }
 
         /// The clones of one ID are equal without reading their text (`Arc<str>` itself
         /// always compares the text); IDs parsed apart compare by text.

@@ -437,8 +437,11 @@ mod tests {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
-            let k = key(&format!("10.{}.{}.0/24", (x >> 8) % 4, x % 100), x % 3 == 0);
-            if (x >> 40) % 3 == 0 {
+            let k = key(
+                &format!("10.{}.{}.0/24", (x >> 8) % 4, x % 100),
+                x.is_multiple_of(3),
+            );
+            if (x >> 40).is_multiple_of(3) {
                 assert_eq!(map.remove(&k), model.remove(&k));
             } else {
                 let r = route(&k);

@@ -1432,7 +1432,11 @@ fn bench_apply(vpcs: usize, n: usize) -> (ApplyResult, usize, usize, Duration) {
     let t_generate = start.elapsed();
     let tables = net.route_tables.len();
     let routes: usize = net.route_tables.values().map(|t| t.routes.len()).sum();
-    let changes = apply_changes(&net, &plans, &mut rng, n, 10);
+    // `VPCSIM_BENCH_APPLY_ASSOCIATIONS`: the percentage of association changes in the mixed
+    // sequence (default 10), for profiling one kind.
+    let share =
+        env_f64("VPCSIM_BENCH_APPLY_ASSOCIATIONS").map_or(10, |v| v.clamp(0.0, 100.0) as usize);
+    let changes = apply_changes(&net, &plans, &mut rng, n, share);
     let route_changes = apply_changes(&net, &plans, &mut rng, ROUTE_ONLY_CHANGES, 0);
     let opts = ApplyOptions::default();
     let mut errors = 0;

@@ -3115,3 +3115,86 @@ fn describe_vpcs_association_ids_drive_disassociate_vpc_cidr_block() {
         vec!["10.0.0.0/16".parse().expect("cidr")]
     );
 }
+
+/// An association is found by its ID whether the change holds the model's own copy of the ID
+/// or one parsed apart (equal text, another string), and an ID that an inconsistent snapshot
+/// holds twice is removed wherever it is, as the snapshot's duplicates are (§1.6).
+#[test]
+fn associations_are_found_by_text_and_duplicated_ids_all_go() {
+    // Parsed apart: the change's ID shares no string with the model's.
+    let mut net = base();
+    let a = assoc_of(&net, "subnet-a");
+    let apart = RouteTableAssociationId::new(a.as_str());
+    assert!(!apart.same(&a) && apart == a);
+    ok(
+        &mut net,
+        Change::ReplaceRouteTableAssociation {
+            association_id: apart.clone(),
+            route_table_id: rtb("rtb-priv"),
+            new_association_id: Some(RouteTableAssociationId::new("rtbassoc-moved")),
+        },
+    );
+    assert_eq!(
+        effective(&net, "subnet-a"),
+        Some(("rtb-priv".into(), "explicit"))
+    );
+    assert!(
+        net.route_tables
+            .values()
+            .all(|t| t.associations.iter().all(|x| x.id != a))
+    );
+    ok(
+        &mut net,
+        Change::DisassociateRouteTable {
+            association_id: RouteTableAssociationId::new("rtbassoc-moved"),
+        },
+    );
+    assert_eq!(
+        effective(&net, "subnet-a"),
+        Some(("rtb-main".into(), "main"))
+    );
+
+    // One ID twice: the snapshot's subnet association copied, under the same ID, to another
+    // table of the VPC as well.
+    let mut net = base();
+    let a = assoc_of(&net, "subnet-a");
+    let copy = net.route_tables[&rtb("rtb-pub")]
+        .associations
+        .iter()
+        .find(|x| x.id == a)
+        .cloned()
+        .expect("subnet-a's association");
+    net.route_tables
+        .get_mut(&rtb("rtb-priv"))
+        .expect("rtb-priv")
+        .add_association(copy);
+    net.reindex();
+    ok(
+        &mut net,
+        Change::DisassociateRouteTable {
+            association_id: RouteTableAssociationId::new(a.as_str()),
+        },
+    );
+    let left = net
+        .route_tables
+        .values()
+        .flat_map(|t| t.associations.iter().filter(|x| x.id == a))
+        .count();
+    // The table the index found loses it; the other copy is then found in its own table.
+    assert_eq!(left, 1, "one copy is disassociated per call");
+    ok(
+        &mut net,
+        Change::DisassociateRouteTable {
+            association_id: RouteTableAssociationId::new(a.as_str()),
+        },
+    );
+    assert!(
+        net.route_tables
+            .values()
+            .all(|t| t.associations.iter().all(|x| x.id != a))
+    );
+    assert_eq!(
+        effective(&net, "subnet-a"),
+        Some(("rtb-main".into(), "main"))
+    );
+}

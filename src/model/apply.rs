@@ -673,12 +673,10 @@ impl Network {
         id: &RouteTableAssociationId,
     ) -> Option<(&RouteTable, &Association)> {
         // Through the index: a scan of every table here made each association change O(tables).
-        let table = self.route_tables.get(self.association_table(id)?)?;
-        table
-            .associations
-            .iter()
-            .find(|a| &a.id == id)
-            .map(|a| (table, a))
+        let (key, table) = self.association_entry(id)?;
+        let table = self.route_tables.get(table)?;
+        let at = table.association_position(key)?;
+        table.associations.get(at).map(|a| (table, a))
     }
 
     /// The VPC of a network interface: its own, else its subnet's.

@@ -123,6 +123,13 @@ macro_rules! id_types {
         }
 
         impl $name {
+            /// Whether both are clones of one ID (the same shared string), without reading
+            /// the text: `false` says nothing about their text.
+            #[inline]
+            pub fn same(&self, other: &Self) -> bool {
+                Arc::ptr_eq(&self.0, &other.0)
+            }
+
             /// The address of this ID's shared string: equal for the clones of one ID, so a
             /// cache may key on it without reading the text (two equal IDs parsed apart have
             /// different addresses).

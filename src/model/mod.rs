@@ -133,6 +133,17 @@ impl RouteTable {
 
     /// Adds an association, keeping them in ID order (their order means nothing to EC2; a
     /// canonical order makes equal states compare equal however they were built).
+    /// The position of an association in `associations`. `id` is best the index's own copy
+    /// of the ID (see `Network::find_association`): the clones of one ID are found without
+    /// reading any ID's text (the strings of a table nobody touched lately are cache misses),
+    /// and only then are the texts compared.
+    pub fn association_position(&self, id: &RouteTableAssociationId) -> Option<usize> {
+        self.associations
+            .iter()
+            .position(|a| a.id.same(id))
+            .or_else(|| self.associations.iter().position(|a| &a.id == id))
+    }
+
     pub fn add_association(&mut self, a: Association) {
         let at = self
             .associations
@@ -432,8 +443,9 @@ struct Index {
     /// it has no route to them, so finding the tables that route to them needs no pass over
     /// every route (a million on a large account, for each RunInstances).
     targeted_hosts: FxHashSet<Arc<str>>,
-    /// Some subnet, VPC or gateway has two associations (an inconsistent snapshot): removing
-    /// one must fall back to the other, so incremental updates rebuild the index instead.
+    /// Some subnet, VPC or gateway has two associations, or one association ID occurs twice (an
+    /// inconsistent snapshot): removing one must fall back to the other, so incremental updates
+    /// rebuild the index instead.
     duplicates: bool,
 }
 
@@ -520,7 +532,14 @@ impl Network {
                 }
             }
             for assoc in &table.associations {
-                index.assoc.insert(assoc.id.clone(), table.id.clone());
+                if index
+                    .assoc
+                    .insert(assoc.id.clone(), table.id.clone())
+                    .is_some()
+                {
+                    // One association ID twice (an inconsistent snapshot).
+                    index.duplicates = true;
+                }
                 match &assoc.target {
                     AssociationTarget::Main => {
                         if index
@@ -635,6 +654,19 @@ impl Network {
     /// The route table holding an association, by the index.
     pub(crate) fn association_table(&self, id: &RouteTableAssociationId) -> Option<&RouteTableId> {
         self.index.assoc.get(id)
+    }
+
+    /// Whether some subnet, VPC, gateway or association ID has two associations (see `Index`).
+    pub(crate) fn index_has_duplicates(&self) -> bool {
+        self.index.duplicates
+    }
+
+    /// The index's own copy of an association ID (the one its table holds) with the table.
+    pub(crate) fn association_entry(
+        &self,
+        id: &RouteTableAssociationId,
+    ) -> Option<(&RouteTableAssociationId, &RouteTableId)> {
+        self.index.assoc.get_key_value(id)
     }
 
     /// The VPC's main route table.

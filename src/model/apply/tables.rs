@@ -185,8 +185,9 @@ impl Network {
             AssociationTarget::Main => {}
         }
         let (vpc, removed) = (table.vpc_id.clone(), assoc.clone());
+        let duplicates = self.index_has_duplicates();
         if let Some(t) = self.route_tables.get_mut(&rtb) {
-            t.associations.retain(|a| &a.id != id);
+            remove_association(t, &removed.id, duplicates);
         }
         self.unindex_association(&rtb, &vpc, &removed);
         self.placeholders.remove(id.as_str());
@@ -258,9 +259,11 @@ impl Network {
         {
             return Err(duplicate(a.as_str()));
         }
+        let stored = assoc.id.clone();
         let new_id = self.association_id_or_fresh(given);
+        let duplicates = self.index_has_duplicates();
         if let Some(t) = self.route_tables.get_mut(&old_rtb) {
-            t.associations.retain(|a| &a.id != id);
+            remove_association(t, &stored, duplicates);
         }
         let old = Association {
             id: id.clone(),
@@ -417,4 +420,15 @@ fn association_not_found(id: &RouteTableAssociationId) -> Ec2Error {
         "InvalidAssociationID.NotFound",
         format!("Association ID '{id}' not found."),
     )
+}
+
+/// Removes an association from its table by ID: the one found first (`id` is best the stored
+/// copy, see `RouteTable::association_position`), and with `duplicates` (some ID may occur twice,
+/// an inconsistent snapshot) every other with the same ID too.
+fn remove_association(t: &mut RouteTable, id: &RouteTableAssociationId, duplicates: bool) {
+    if duplicates {
+        t.associations.retain(|a| &a.id != id);
+    } else if let Some(at) = t.association_position(id) {
+        t.associations.remove(at);
+    }
 }

@@ -26,7 +26,11 @@
 //! sequence (`VPCSIM_BENCH_APPLY_CHANGES`, default 100,000: 90% CreateRoute / ReplaceRoute /
 //! DeleteRoute, 10% AssociateRouteTable / ReplaceRouteTableAssociation / DisassociateRouteTable),
 //! a route-only sequence of 1,000,000, and the first 20,000 mixed changes timed one by one, per
-//! kind. It prints a plain table with the targets; the temporary directory is deleted at the end.
+//! kind; each sequence's CPU time is printed beside its rate. Every ID in a change has a string
+//! of its own, as in a decoded record (never the model's own, which would compare equal by
+//! pointer). `VPCSIM_BENCH_APPLY_ASSOCIATIONS` sets the percentage of association changes in the
+//! mixed sequence (default 10). It prints a plain table with the targets; the temporary
+//! directory is deleted at the end.
 //! `VPCSIM_BENCH_GENERATE=<dir>` only writes the trail there and keeps it, for profiling the probe;
 //! `VPCSIM_BENCH_ONLY=apply` runs only the apply measurements.
 //! `BENCHMARKS.md` records measured numbers.
@@ -1293,6 +1297,13 @@ fn apply_destination(n: usize) -> Ipv4Net {
 /// A valid sequence of route-family changes against the network's existing tables: CreateRoute,
 /// ReplaceRoute, DeleteRoute, and (`associations` percent) AssociateRouteTable,
 /// ReplaceRouteTableAssociation and DisassociateRouteTable.
+/// An ID with the same text in a string of its own, as a decoded record holds it: the model's
+/// IDs are never the record's, so an ID comparison reads both texts (a change built from the
+/// model's own IDs would compare equal by pointer and flatter the rate).
+fn apart<T: std::fmt::Display + for<'a> From<&'a str>>(id: &T) -> T {
+    T::from(id.to_string().as_str())
+}
+
 fn apply_changes(
     net: &Network,
     plans: &[ApplyVpc],
@@ -1356,23 +1367,23 @@ fn apply_changes(
                 }
                 existing.push(d);
                 out.push(Change::CreateRoute {
-                    route_table_id: table,
+                    route_table_id: apart(&table),
                     destination: Destination::Ipv4(d),
-                    targets: vec![target],
+                    targets: vec![Target::from_id(&target.to_string())],
                 });
             } else if kind == 1 {
                 let d = *rng.pick(existing);
                 out.push(Change::ReplaceRoute {
-                    route_table_id: table,
+                    route_table_id: apart(&table),
                     destination: Destination::Ipv4(d),
-                    targets: vec![target],
+                    targets: vec![Target::from_id(&target.to_string())],
                     local_target: false,
                 });
             } else {
                 let i = rng.below(existing.len());
                 let d = existing.swap_remove(i);
                 out.push(Change::DeleteRoute {
-                    route_table_id: table,
+                    route_table_id: apart(&table),
                     destination: Destination::Ipv4(d),
                 });
             }
@@ -1385,24 +1396,24 @@ fn apply_changes(
                 None => {
                     assoc[v][s] = Some((new.clone(), t));
                     out.push(Change::AssociateRouteTable {
-                        route_table_id: table,
-                        subnet_id: Some(subnet),
+                        route_table_id: apart(&table),
+                        subnet_id: Some(apart(&subnet)),
                         gateway_id: None,
-                        association_id: Some(new),
+                        association_id: Some(apart(&new)),
                     });
                 }
                 Some((old, current)) if current != t && rng.percent(50) => {
                     assoc[v][s] = Some((new.clone(), t));
                     out.push(Change::ReplaceRouteTableAssociation {
-                        association_id: old,
-                        route_table_id: table,
-                        new_association_id: Some(new),
+                        association_id: apart(&old),
+                        route_table_id: apart(&table),
+                        new_association_id: Some(apart(&new)),
                     });
                 }
                 Some((old, _)) => {
                     assoc[v][s] = None;
                     out.push(Change::DisassociateRouteTable {
-                        association_id: old,
+                        association_id: apart(&old),
                     });
                 }
             }

@@ -6,6 +6,9 @@
 //! The snapshots are read through `VPCSIM_REAL_DATA` (set by `.ci/run`); without it each test
 //! prints `skipped` and returns.
 
+#[path = "support/real_data.rs"]
+mod real_data;
+
 use std::net::IpAddr;
 use std::path::PathBuf;
 use vpcsim::model::Network;
@@ -13,12 +16,8 @@ use vpcsim::reach::{Disposition, Engine, Trace};
 use vpcsim::snapshot;
 
 fn snapshot_dir(test: &str) -> Option<PathBuf> {
-    let Some(root) = std::env::var_os("VPCSIM_REAL_DATA") else {
-        eprintln!("skipped: VPCSIM_REAL_DATA not set");
-        return None;
-    };
     Some(
-        PathBuf::from(root)
+        real_data::real_data()?
             .join("snapshots/batfish")
             .join(test)
             .join("aws_configs"),

@@ -12,6 +12,9 @@
 //!
 //! The real files are read in place, never copied into the repository.
 
+#[path = "support/real_data.rs"]
+mod real_data;
+
 use std::path::{Path, PathBuf};
 use vpcsim::scenario;
 use vpcsim::scenario::run::{self, Check, Start};
@@ -102,11 +105,10 @@ fn batfish_scenarios_pass_on_their_inline_topologies() {
 
 #[test]
 fn batfish_scenarios_hold_on_the_real_snapshots() {
-    let Some(root) = std::env::var_os("VPCSIM_REAL_DATA") else {
-        eprintln!("skipped: VPCSIM_REAL_DATA not set");
+    let Some(root) = real_data::real_data() else {
         return;
     };
-    let batfish = PathBuf::from(root).join("snapshots").join("batfish");
+    let batfish = root.join("snapshots").join("batfish");
     let all = batfish_scenarios();
     assert_eq!(
         all.len(),

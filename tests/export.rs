@@ -8,6 +8,9 @@
 //! random topologies (proptest) and on hand-built edge cases (undescribed kinds, public IP
 //! mappings out of order, regions).
 
+#[path = "support/real_data.rs"]
+mod real_data;
+
 use proptest::prelude::*;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -172,11 +175,10 @@ fn every_scenario_round_trips() {
 
 #[test]
 fn batfish_snapshots_round_trip() {
-    let Some(data) = std::env::var_os("VPCSIM_REAL_DATA") else {
-        eprintln!("skipped: VPCSIM_REAL_DATA not set");
+    let Some(data) = real_data::real_data() else {
         return;
     };
-    let root = PathBuf::from(data).join("snapshots/batfish");
+    let root = data.join("snapshots/batfish");
     for test in [
         "test-nat-gateway",
         "test-public-private-subnet",

@@ -6,6 +6,9 @@
 //! Set `VPCSIM_REAL_DATA` to the data folder to run these tests; without it each test prints
 //! `skipped: VPCSIM_REAL_DATA not set` and returns.
 
+#[path = "support/real_data.rs"]
+mod real_data;
+
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -13,13 +16,7 @@ use vpcsim::cloudtrail::*;
 use vpcsim::model::*;
 
 fn data_dir() -> Option<PathBuf> {
-    match std::env::var_os("VPCSIM_REAL_DATA") {
-        Some(d) => Some(PathBuf::from(d).join("cloudtrail")),
-        None => {
-            eprintln!("skipped: VPCSIM_REAL_DATA not set");
-            None
-        }
-    }
+    real_data::real_data().map(|d| d.join("cloudtrail"))
 }
 
 const NOT_RECORDS: [&str; 3] = ["_index.json", "_sources.json", "_provenance.json"];

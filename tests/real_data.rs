@@ -5,19 +5,16 @@
 //! Set `VPCSIM_REAL_DATA` to the data folder to run these tests; without it each test prints
 //! `skipped: VPCSIM_REAL_DATA not set` and returns.
 
+#[path = "support/real_data.rs"]
+mod real_data;
+
 use std::path::{Path, PathBuf};
 use vpcsim::model::*;
 use vpcsim::snapshot::json::{load_dir, load_file};
 use vpcsim::snapshot::{ImportError, Loaded};
 
 fn data_dir() -> Option<PathBuf> {
-    match std::env::var_os("VPCSIM_REAL_DATA") {
-        Some(d) => Some(PathBuf::from(d)),
-        None => {
-            eprintln!("skipped: VPCSIM_REAL_DATA not set");
-            None
-        }
-    }
+    real_data::real_data()
 }
 
 fn expect_ok(what: &Path, r: Result<Loaded, ImportError>) -> Loaded {

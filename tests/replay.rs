@@ -6,6 +6,9 @@
 //! `dry_run_*` / `divergence_*` (§2.1, §5.6), ordering and duplicates (§8 15e), `until`,
 //! `strict`, the summary accounting, and the CLI's exit codes.
 
+#[path = "support/real_data.rs"]
+mod real_data;
+
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::process::Command;
@@ -604,11 +607,10 @@ fn cli_min_severity_filters_and_gates() {
 
 #[test]
 fn real_trails_are_all_accounted_for() {
-    let Some(root) = std::env::var_os("VPCSIM_REAL_DATA") else {
-        eprintln!("skipped: VPCSIM_REAL_DATA not set");
+    let Some(root) = real_data::real_data() else {
         return;
     };
-    let dir = PathBuf::from(root).join("cloudtrail");
+    let dir = root.join("cloudtrail");
     let mut sources: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("cloudtrail dir")
         .flatten()

@@ -11,6 +11,9 @@
 //! into the repository; without it each test prints `skipped: VPCSIM_REAL_DATA not set` and
 //! returns. Records are picked by eventName (and errorCode) from `cloudtrail/_index.json`.
 
+#[path = "support/real_data.rs"]
+mod real_data;
+
 use serde_json::Value;
 use std::path::PathBuf;
 use vpcsim::cloudtrail::read_inputs;
@@ -19,13 +22,7 @@ use vpcsim::replay::{Event, Outcome, ReplayOptions, replay};
 use vpcsim::snapshot::{self, topology};
 
 fn data_dir() -> Option<PathBuf> {
-    match std::env::var_os("VPCSIM_REAL_DATA") {
-        Some(d) => Some(PathBuf::from(d).join("cloudtrail")),
-        None => {
-            eprintln!("skipped: VPCSIM_REAL_DATA not set");
-            None
-        }
-    }
+    real_data::real_data().map(|d| d.join("cloudtrail"))
 }
 
 /// The one aws-spotlight file whose record has this eventName and errorCode, per `_index.json`.

@@ -2555,8 +2555,13 @@ mod tests {
     #[test]
     fn real_snapshots_read_onto_tapes_import_as_values_do() {
         let Ok(data) = std::env::var("VPCSIM_REAL_DATA") else {
+            eprintln!("skipped: VPCSIM_REAL_DATA not set");
             return;
         };
+        if !Path::new(&data).is_dir() {
+            eprintln!("skipped: VPCSIM_REAL_DATA={data} is not a directory");
+            return;
+        }
         let mut files = Vec::new();
         walk(Path::new(&data), &mut files, &mut Vec::new());
         let mut dirs: Vec<PathBuf> = files

@@ -11,7 +11,7 @@ mod real_data;
 
 use std::net::IpAddr;
 use std::path::PathBuf;
-use vpcsim::model::Network;
+use vpcsim::model::{Network, SubnetId};
 use vpcsim::reach::{Disposition, Engine, Trace};
 use vpcsim::snapshot;
 
@@ -174,6 +174,34 @@ fn nat_gateway() {
         })
         .collect();
     assert!(positions.windows(2).all(|w| w[0] < w[1]), "{p:?}");
+
+    // EXPECTATIONS.md: "Internet -> NAT public IP with no session: dropped at the NAT".
+    let t = c.trace("internet", "3.135.127.225");
+    assert_eq!(t.disposition, Disposition::Dropped, "{t:?}");
+    assert_eq!(path(&t).last(), Some(&"eni-017aaec115610308a"));
+    assert!(codes(&t).contains(&"NAT_GATEWAY_INBOUND"), "{t:?}");
+    // So the NAT gateway's address makes nothing of its public subnet reachable from the
+    // internet; the instance with a public address there is.
+    let reach = c
+        .engine
+        .subnet_reach(&c.net, &SubnetId::new("subnet-0428892a357fa1f94"))
+        .expect("the NAT gateway's subnet");
+    let v4 = &reach.ipv4;
+    let hosts: Vec<String> = v4
+        .public_hosts
+        .iter()
+        .map(|h| h.interface.to_string())
+        .collect();
+    assert!(
+        !hosts.contains(&"eni-017aaec115610308a".to_string()),
+        "{hosts:?}"
+    );
+    assert!(
+        v4.public_hosts
+            .iter()
+            .any(|h| h.instance.as_ref().map(|i| i.as_str()) == Some("i-0b31b509174d7f5de")),
+        "{hosts:?}"
+    );
 }
 
 #[test]

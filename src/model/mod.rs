@@ -737,6 +737,27 @@ impl Network {
             .find(|g| g.attached_vpc.as_ref() == Some(vpc))
     }
 
+    /// The NAT gateway an interface belongs to: an interface of type `nat_gateway`, or one that
+    /// holds a NAT gateway's private address in that NAT gateway's subnet. `None` for any other
+    /// interface (a NAT gateway of type `nat_gateway` the snapshot does not describe gives `None`
+    /// too, and so does a NAT gateway that no longer exists).
+    pub fn nat_gateway_of_interface(&self, eni: &NetworkInterface) -> Option<&NatGateway> {
+        let nat_type = eni.interface_type.as_deref() == Some("nat_gateway");
+        self.nat_gateways.values().find(|n| {
+            n.subnet_id == eni.subnet_id
+                && n.state != NatGatewayState::Deleted
+                && (n.private_ips.iter().any(|a| eni.private_ips.contains(a))
+                    || (nat_type && n.private_ips.is_empty()))
+        })
+    }
+
+    /// The NAT gateway that holds a public IPv4 address, if any (not deleted).
+    pub fn nat_gateway_with_public_ip(&self, ip: &Ipv4Addr) -> Option<&NatGateway> {
+        self.nat_gateways
+            .values()
+            .find(|n| n.state != NatGatewayState::Deleted && n.public_ips.contains(ip))
+    }
+
     /// The network interface a route to an instance leads to: the instance's only interface, or
     /// its primary one when it has several (§1.2: CreateRoute requires exactly one).
     pub fn instance_interface(&self, instance: &InstanceId) -> Option<&NetworkInterface> {

@@ -1110,6 +1110,41 @@ impl Engine {
                 .find(|e| e.ipv6_addresses.contains(&d))
                 .map(|e| (e, destination)),
         };
+        // A NAT gateway's public address: the internet gateway translates it and the packet
+        // reaches the NAT gateway, which drops it, since it accepts no connection initiated
+        // from outside (only replies to connections its subnets opened come back through it;
+        // semantics doc §4.2, and Batfish's test-nat-gateway).
+        let nat = match (destination, &target) {
+            (IpAddr::V4(d), Some((eni, _))) => net
+                .nat_gateway_of_interface(eni)
+                .or_else(|| net.nat_gateway_with_public_ip(&d)),
+            (IpAddr::V4(d), None) => net.nat_gateway_with_public_ip(&d),
+            _ => None,
+        }
+        .map(|n| n.id.clone());
+        let nat_drop = |nat: &NatGatewayId| Explanation {
+            code: "NAT_GATEWAY_INBOUND",
+            resource: nat.name(),
+            message: Arc::from(format!(
+                "{destination} is {nat}'s: a NAT gateway accepts no connection initiated from the internet, only replies to connections its subnets opened"
+            )),
+        };
+        if let (Some(nat), None) = (&nat, &target) {
+            ctx.explanations.push(nat_drop(nat));
+            out.push((
+                Ranges::one(Interval::single(addr::addr_value(&destination))),
+                Outcome {
+                    disposition: Disposition::Dropped,
+                    hops: ctx.hops.clone(),
+                    tail: path::Path::new(),
+                    last: Some(nat.name()),
+                    blackhole_target: None,
+                    explanations: ctx.explanations.clone(),
+                    internet: None,
+                },
+            ));
+            return;
+        }
         let Some((eni, inner)) = target else {
             // An address AWS assigned as public is public by definition; otherwise say why not.
             let public = addr::public_space(Family::of_addr(&destination));
@@ -1161,6 +1196,7 @@ impl Engine {
             });
         }
         let caches = Caches::default();
+        let first = out.len();
         self.walker(net, &caches).enter_via_gateway(
             igw.id.as_str(),
             &vpc,
@@ -1168,6 +1204,25 @@ impl Engine {
             ctx,
             out,
         );
+        if let Some(nat) = &nat {
+            // Routed to the NAT gateway's interface, and dropped there.
+            for (_, o) in out.iter_mut().skip(first) {
+                if o.disposition == Disposition::Delivered {
+                    o.disposition = Disposition::Dropped;
+                    o.explanations.push(nat_drop(nat));
+                }
+            }
+        }
+    }
+}
+
+/// Whether an interface is a NAT gateway's: its type says so (describe-network-interfaces
+/// always gives one), or, untyped (a topology file, a replayed record), it holds a NAT
+/// gateway's private address in that NAT gateway's subnet.
+fn is_nat_gateway_interface(net: &Network, e: &NetworkInterface) -> bool {
+    match e.interface_type.as_deref() {
+        Some(t) => t == "nat_gateway",
+        None => !e.public_ips.is_empty() && net.nat_gateway_of_interface(e).is_some(),
     }
 }
 
@@ -1184,6 +1239,11 @@ fn public_hosts(
         .map(Vec::as_slice)
         .unwrap_or(&[]);
     for e in enis.iter().filter_map(|id| net.network_interfaces.get(id)) {
+        if is_nat_gateway_interface(net, e) {
+            // A NAT gateway accepts no connection initiated from the internet (see
+            // `trace_from_internet`): its address makes nothing reachable.
+            continue;
+        }
         match family {
             Family::Ipv4 => {
                 for (private, public) in &e.public_ips {

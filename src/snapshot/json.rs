@@ -2554,12 +2554,17 @@ mod tests {
     /// With `VPCSIM_REAL_DATA`, every directory of real describe-* output imports the same both ways.
     #[test]
     fn real_snapshots_read_onto_tapes_import_as_values_do() {
+        // Written past the harness's capture, so that the skip shows (tests/support/real_data.rs).
+        let skipped = |why: String| {
+            use std::io::Write;
+            let _ = writeln!(std::io::stderr().lock(), "skipped: {why}");
+        };
         let Ok(data) = std::env::var("VPCSIM_REAL_DATA") else {
-            eprintln!("skipped: VPCSIM_REAL_DATA not set");
+            skipped("VPCSIM_REAL_DATA not set".into());
             return;
         };
         if !Path::new(&data).is_dir() {
-            eprintln!("skipped: VPCSIM_REAL_DATA={data} is not a directory");
+            skipped(format!("VPCSIM_REAL_DATA={data} is not a directory"));
             return;
         }
         let mut files = Vec::new();

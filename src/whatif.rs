@@ -202,8 +202,177 @@ fn known_flags(verb: &str) -> Option<Vec<&'static str>> {
         "accept-vpc-peering-connection"
         | "reject-vpc-peering-connection"
         | "delete-vpc-peering-connection" => vec!["vpc-peering-connection-id"],
+        "create-vpc-peering-connection" => vec![
+            "vpc-id",
+            "peer-vpc-id",
+            "peer-owner-id",
+            "peer-region",
+            "tag-specifications",
+        ],
+        "create-vpc" => vec![
+            "cidr-block",
+            "amazon-provided-ipv6-cidr-block",
+            "ipv6-pool",
+            "ipv6-cidr-block",
+            "ipv4-ipam-pool-id",
+            "ipv4-netmask-length",
+            "ipv6-ipam-pool-id",
+            "ipv6-netmask-length",
+            "ipv6-cidr-block-network-border-group",
+            "instance-tenancy",
+            "tag-specifications",
+        ],
+        "delete-vpc" => vec!["vpc-id"],
+        "associate-vpc-cidr-block" => vec![
+            "vpc-id",
+            "cidr-block",
+            "amazon-provided-ipv6-cidr-block",
+            "ipv6-pool",
+            "ipv6-cidr-block",
+            "ipv6-cidr-block-network-border-group",
+            "ipv4-ipam-pool-id",
+            "ipv4-netmask-length",
+            "ipv6-ipam-pool-id",
+            "ipv6-netmask-length",
+        ],
+        "disassociate-vpc-cidr-block" => vec!["association-id"],
+        "create-subnet" => vec![
+            "vpc-id",
+            "cidr-block",
+            "ipv6-cidr-block",
+            "availability-zone",
+            "availability-zone-id",
+            "outpost-arn",
+            "ipv6-native",
+            "ipv4-ipam-pool-id",
+            "ipv4-netmask-length",
+            "ipv6-ipam-pool-id",
+            "ipv6-netmask-length",
+            "tag-specifications",
+        ],
+        "delete-subnet" => vec!["subnet-id"],
+        "create-internet-gateway" => vec!["tag-specifications"],
+        "create-egress-only-internet-gateway" => {
+            vec!["vpc-id", "client-token", "tag-specifications"]
+        }
+        "create-vpn-gateway" => vec![
+            "type",
+            "availability-zone",
+            "amazon-side-asn",
+            "tag-specifications",
+        ],
+        "delete-vpn-gateway" => vec!["vpn-gateway-id"],
+        "delete-vpc-endpoints" => vec!["vpc-endpoint-ids"],
+        "delete-network-interface" => vec!["network-interface-id"],
+        "terminate-instances" => vec!["instance-ids"],
+        "disassociate-address" => vec!["association-id", "public-ip"],
+        "release-address" => vec!["allocation-id", "public-ip", "network-border-group"],
+        "associate-address" => vec![
+            "instance-id",
+            "public-ip",
+            "allocation-id",
+            "network-interface-id",
+            "private-ip-address",
+            "allow-reassociation",
+        ],
+        "create-transit-gateway-vpc-attachment" => vec![
+            "transit-gateway-id",
+            "vpc-id",
+            "subnet-ids",
+            "options",
+            "tag-specifications",
+        ],
+        "delete-transit-gateway-vpc-attachment" => vec!["transit-gateway-attachment-id"],
         _ => return None,
     })
+}
+
+/// The subcommands whose options [`known_flags`] lists, and the other route-family ones vpcsim
+/// reads (their options unchecked: too many, or free-form).
+const UNCHECKED_VERBS: &[&str] = &[
+    "modify-subnet-attribute",
+    "create-vpc-endpoint",
+    "modify-vpc-endpoint",
+    "allocate-address",
+    "create-network-interface",
+    "modify-network-interface-attribute",
+    "run-instances",
+];
+
+/// Every subcommand of the route family that [`known_flags`] checks.
+const CHECKED_VERBS: &[&str] = &[
+    "create-route",
+    "replace-route",
+    "delete-route",
+    "create-route-table",
+    "delete-route-table",
+    "associate-route-table",
+    "disassociate-route-table",
+    "replace-route-table-association",
+    "attach-internet-gateway",
+    "detach-internet-gateway",
+    "delete-internet-gateway",
+    "delete-egress-only-internet-gateway",
+    "create-nat-gateway",
+    "delete-nat-gateway",
+    "attach-vpn-gateway",
+    "detach-vpn-gateway",
+    "enable-vgw-route-propagation",
+    "disable-vgw-route-propagation",
+    "accept-vpc-peering-connection",
+    "reject-vpc-peering-connection",
+    "delete-vpc-peering-connection",
+    "create-vpc-peering-connection",
+    "create-vpc",
+    "delete-vpc",
+    "associate-vpc-cidr-block",
+    "disassociate-vpc-cidr-block",
+    "create-subnet",
+    "delete-subnet",
+    "create-internet-gateway",
+    "create-egress-only-internet-gateway",
+    "create-vpn-gateway",
+    "delete-vpn-gateway",
+    "delete-vpc-endpoints",
+    "delete-network-interface",
+    "terminate-instances",
+    "disassociate-address",
+    "release-address",
+    "associate-address",
+    "create-transit-gateway-vpc-attachment",
+    "delete-transit-gateway-vpc-attachment",
+];
+
+/// The route-family subcommand `verb` is most likely a misspelling of: one or two letters
+/// away (added, dropped or changed) from one, and not one itself. A plan with a misspelled
+/// command must not pass a CI gate as "ignored".
+fn misspelling_of(verb: &str) -> Option<&'static str> {
+    if CHECKED_VERBS.contains(&verb) || UNCHECKED_VERBS.contains(&verb) {
+        return None;
+    }
+    CHECKED_VERBS
+        .iter()
+        .chain(UNCHECKED_VERBS)
+        .map(|v| (edit_distance(verb, v), *v))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, v)| v)
+}
+
+/// Levenshtein distance of two short ASCII words.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, x) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, y) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(x != y))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
 
 /// Turns one AWS CLI command (with or without the leading `aws ec2`) into a CloudTrail-shaped
@@ -229,6 +398,11 @@ pub fn command_record(words: &[String], n: usize) -> Result<Value, String> {
             "{verb} is not an aws ec2 subcommand; start with one such as create-route"
         ));
     }
+    if let Some(meant) = misspelling_of(verb) {
+        return Err(format!(
+            "`aws ec2 {verb}` is not an aws ec2 command vpcsim reads; did you mean `{meant}`?"
+        ));
+    }
     let name = pascal(verb);
     let mut req = Map::new();
     let mut i = 0;
@@ -239,8 +413,13 @@ pub fn command_record(words: &[String], n: usize) -> Result<Value, String> {
                 "{flag:?} is not a --flag (values follow their flag: --route-table-id rtb-...)"
             ));
         };
-        let (key, value) = match args.get(i + 1) {
-            Some(v) if !v.starts_with("--") => {
+        let (key, value) = match (key.split_once('='), args.get(i + 1)) {
+            // `--route-table-id=rtb-1`, as the AWS CLI also accepts.
+            (Some((k, v)), _) => {
+                i += 1;
+                (k.to_string(), Value::String(v.to_string()))
+            }
+            (None, Some(v)) if !v.starts_with("--") => {
                 // A list option takes every value up to the next flag
                 // (`--add-route-table-ids rtb-1 rtb-2`).
                 let mut values = vec![Value::String(v.clone())];
@@ -256,7 +435,7 @@ pub fn command_record(words: &[String], n: usize) -> Result<Value, String> {
                 };
                 (key.to_string(), value)
             }
-            _ => {
+            (None, _) => {
                 i += 1;
                 match key.strip_prefix("no-") {
                     Some(k) => (k.to_string(), Value::Bool(false)),
@@ -264,7 +443,12 @@ pub fn command_record(words: &[String], n: usize) -> Result<Value, String> {
                 }
             }
         };
-        let raw = flag.trim_start_matches("--");
+        // The flag as written, without its `=value`.
+        let raw = flag
+            .split('=')
+            .next()
+            .unwrap_or(flag)
+            .trim_start_matches("--");
         if GLOBAL_FLAGS.contains(&raw) {
             continue;
         }
@@ -279,10 +463,7 @@ pub fn command_record(words: &[String], n: usize) -> Result<Value, String> {
         }
         let key = camel(&key);
         if req.insert(key.clone(), value).is_some() {
-            return Err(format!(
-                "--{} is given twice",
-                flag.trim_start_matches("--")
-            ));
+            return Err(format!("--{raw} is given twice"));
         }
     }
     // What EC2 would answer: made-up IDs for what it would create.
@@ -465,6 +646,63 @@ mod tests {
             .expect("record");
         assert!(v["requestParameters"].get("region").is_none());
         assert_eq!(v["requestParameters"]["routeTableId"], "rtb-1");
+    }
+
+    /// `--flag=value` reads as `--flag value`; a misspelled route-family command is an error
+    /// that names the command meant (not an `ignored` step that passes a CI gate); a command
+    /// outside the family, however close, is still only ignored.
+    #[test]
+    fn equals_forms_and_misspelled_commands() {
+        let a = command_record(&w("aws ec2 delete-route --route-table-id=rtb-1 --destination-cidr-block=10.0.0.0/8 --region=eu-west-1"), 1)
+            .expect("record");
+        let b = command_record(
+            &w("aws ec2 delete-route --route-table-id rtb-1 --destination-cidr-block 10.0.0.0/8"),
+            1,
+        )
+        .expect("record");
+        assert_eq!(a, b);
+        let e = command_record(&w("aws ec2 create-rout --route-table-id rtb-1"), 1)
+            .expect_err("misspelled");
+        assert!(e.contains("did you mean `create-route`"), "{e}");
+        let e = command_record(&w("aws ec2 delete-natgateway --nat-gateway-id nat-1"), 1)
+            .expect_err("misspelled");
+        assert!(e.contains("`delete-nat-gateway`"), "{e}");
+        assert!(command_record(&w("aws ec2 describe-vpcs"), 1).is_ok());
+        assert!(command_record(&w("aws ec2 create-tags --resources rtb-1"), 1).is_ok());
+    }
+
+    /// Every subcommand whose options are checked takes each of its options, as `--flag v`
+    /// and `--flag=v`, and rejects one it does not have with the list of the real ones.
+    #[test]
+    fn every_checked_command_takes_its_options_and_no_other() {
+        for verb in CHECKED_VERBS {
+            let known = known_flags(verb).expect("checked verbs have their options");
+            assert!(!known.is_empty(), "{verb}");
+            for flag in &known {
+                for words in [
+                    format!("aws ec2 {verb} --{flag} x"),
+                    format!("aws ec2 {verb} --{flag}=x"),
+                ] {
+                    let v =
+                        command_record(&w(&words), 1).unwrap_or_else(|e| panic!("{words}: {e}"));
+                    assert_eq!(v["requestParameters"][camel(flag)], "x", "{words}");
+                    assert_eq!(v["eventName"], pascal(verb), "{words}");
+                }
+            }
+            let e = command_record(&w(&format!("aws ec2 {verb} --not-an-option 1")), 1)
+                .expect_err("unknown option");
+            assert!(
+                e.contains(&format!(
+                    "--not-an-option is not an option of `aws ec2 {verb}`"
+                )),
+                "{e}"
+            );
+            assert!(e.contains(&format!("--{}", known[0])), "{e}");
+        }
+        for verb in UNCHECKED_VERBS {
+            assert!(known_flags(verb).is_none(), "{verb}");
+            assert!(misspelling_of(verb).is_none(), "{verb}");
+        }
     }
 
     #[test]

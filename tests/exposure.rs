@@ -297,9 +297,28 @@ fn reverting_commands_restore_the_previous_state() {
         revert(&create, &n).expect("a revert").cli,
         "aws ec2 delete-route --route-table-id rtb-0a000002 --destination-ipv6-cidr-block 2001:db8::/32"
     );
-    // A deleted NAT gateway cannot be undeleted by one command.
+    // A deleted NAT gateway cannot be undeleted: another one is made in its subnet with its
+    // address, and its routes point at that one.
     let nat = Change::DeleteNatGateway {
         nat_gateway_id: NatGatewayId::new("nat-0a000001"),
     };
-    assert!(revert(&nat, &n).is_none());
+    let r = revert(&nat, &n).expect("a revert");
+    assert!(
+        r.cli.starts_with("NAT=$(aws ec2 create-nat-gateway --subnet-id subnet-0a000001 ")
+            && r.cli.ends_with(
+                " && aws ec2 replace-route --route-table-id rtb-0a000002 --destination-cidr-block 0.0.0.0/0 --nat-gateway-id \"$NAT\""
+            ),
+        "{}",
+        r.cli
+    );
+    assert!(
+        r.check_next.contains("cannot be restored"),
+        "{}",
+        r.check_next
+    );
+    // A NAT gateway the model does not know: nothing to rebuild it from.
+    let unknown = Change::DeleteNatGateway {
+        nat_gateway_id: NatGatewayId::new("nat-unknown"),
+    };
+    assert!(revert(&unknown, &n).is_none());
 }

@@ -730,7 +730,11 @@ fn incremental_and_reverts(ops: &[Op]) -> usize {
             "record {k} ({}): the whole replay differs from the record alone",
             ev.description
         );
-        if let (Some(rem), false) = (&ev.remediation, ev.exposure.is_empty()) {
+        // (A revert that takes an ID from AWS when it runs, such as a NAT gateway made again,
+        // is a shell line, not one command to replay here.)
+        if let (Some(rem), false) = (&ev.remediation, ev.exposure.is_empty())
+            && !rem.cli.contains("$(")
+        {
             let words: Vec<String> = rem.cli.split_whitespace().map(str::to_string).collect();
             let (steps, errors) =
                 vpcsim::whatif::steps_from_commands(&[("revert".to_string(), words)], 1);

@@ -314,7 +314,231 @@ pub fn revert(change: &Change, before: &Network) -> Option<Remediation> {
                 ),
             )
         }
+        DeleteNatGateway { nat_gateway_id } => return recreate_nat_gateway(before, nat_gateway_id),
+        AttachVpnGateway {
+            vpn_gateway_id,
+            vpc_id,
+        } => r(
+            format!(
+                "aws ec2 detach-vpn-gateway --vpn-gateway-id {vpn_gateway_id} --vpc-id {vpc_id}"
+            ),
+            format!("ec2.detach_vpn_gateway(VpnGatewayId='{vpn_gateway_id}', VpcId='{vpc_id}')"),
+            "routes to the gateway become blackhole; its propagated routes disappear",
+        ),
+        DetachVpnGateway {
+            vpn_gateway_id,
+            vpc_id,
+        } => r(
+            format!(
+                "aws ec2 attach-vpn-gateway --vpn-gateway-id {vpn_gateway_id} --vpc-id {vpc_id}"
+            ),
+            format!("ec2.attach_vpn_gateway(VpnGatewayId='{vpn_gateway_id}', VpcId='{vpc_id}')"),
+            "routes to the gateway become active again; propagated routes come back once the VPN's BGP sessions are up",
+        ),
+        CreateSubnet {
+            subnet_id: Some(id),
+            ..
+        } => r(
+            format!("aws ec2 delete-subnet --subnet-id {id}"),
+            format!("ec2.delete_subnet(SubnetId='{id}')"),
+            "deleting fails while the subnet holds interfaces (DependencyViolation): find them first",
+        ),
+        CreateVpc {
+            vpc_id: Some(id), ..
+        } => r(
+            format!("aws ec2 delete-vpc --vpc-id {id}"),
+            format!("ec2.delete_vpc(VpcId='{id}')"),
+            "deleting fails while the VPC has subnets, gateways or endpoints (DependencyViolation)",
+        ),
+        AssociateVpcCidrBlock {
+            association_id: Some(a),
+            ..
+        } => r(
+            format!("aws ec2 disassociate-vpc-cidr-block --association-id {a}"),
+            format!("ec2.disassociate_vpc_cidr_block(AssociationId='{a}')"),
+            "disassociating fails while a subnet uses the block",
+        ),
+        DisassociateVpcCidrBlock {
+            association_id,
+            cidr_block,
+        } => {
+            // The VPC and block from the model before, when the record did not say.
+            let (vpc, block) = before.vpcs.iter().find_map(|(id, v)| {
+                v.cidr_associations
+                    .get(association_id)
+                    .map(|c| (id.clone(), *c))
+            })?;
+            let block = cidr_block.unwrap_or(block);
+            let (flag, param) = match block {
+                ipnet::IpNet::V4(_) => ("--cidr-block", "CidrBlock"),
+                ipnet::IpNet::V6(_) => ("--ipv6-cidr-block", "Ipv6CidrBlock"),
+            };
+            r(
+                format!("aws ec2 associate-vpc-cidr-block --vpc-id {vpc} {flag} {block}"),
+                format!("ec2.associate_vpc_cidr_block(VpcId='{vpc}', {param}='{block}')"),
+                "the block gets a new association ID; an IPv6 block from Amazon's pool may not be given back",
+            )
+        }
+        CreateVpcEndpoint {
+            vpc_endpoint_id: Some(e),
+            ..
+        } => r(
+            format!("aws ec2 delete-vpc-endpoints --vpc-endpoint-ids {e}"),
+            format!("ec2.delete_vpc_endpoints(VpcEndpointIds=['{e}'])"),
+            "the endpoint's routes leave its route tables with it",
+        ),
+        ModifyVpcEndpoint {
+            vpc_endpoint_id,
+            add_route_table_ids,
+            remove_route_table_ids,
+        } if !add_route_table_ids.is_empty() || !remove_route_table_ids.is_empty() => {
+            let list = |ids: &[RouteTableId]| ids.iter().map(|t| t.to_string()).collect::<Vec<_>>();
+            let (add, remove) = (list(remove_route_table_ids), list(add_route_table_ids));
+            let mut cli =
+                format!("aws ec2 modify-vpc-endpoint --vpc-endpoint-id {vpc_endpoint_id}");
+            let mut boto3 = format!("ec2.modify_vpc_endpoint(VpcEndpointId='{vpc_endpoint_id}'");
+            if !add.is_empty() {
+                cli.push_str(&format!(" --add-route-table-ids {}", add.join(" ")));
+                boto3.push_str(&format!(", AddRouteTableIds=['{}']", add.join("', '")));
+            }
+            if !remove.is_empty() {
+                cli.push_str(&format!(" --remove-route-table-ids {}", remove.join(" ")));
+                boto3.push_str(&format!(
+                    ", RemoveRouteTableIds=['{}']",
+                    remove.join("', '")
+                ));
+            }
+            boto3.push(')');
+            r(
+                cli,
+                boto3,
+                "the endpoint's prefix-list routes follow its route tables",
+            )
+        }
+        CreateTransitGatewayVpcAttachment {
+            transit_gateway_attachment_id: Some(a),
+            ..
+        } => r(
+            format!(
+                "aws ec2 delete-transit-gateway-vpc-attachment --transit-gateway-attachment-id {a}"
+            ),
+            format!("ec2.delete_transit_gateway_vpc_attachment(TransitGatewayAttachmentId='{a}')"),
+            "routes to the transit gateway in the VPC become blackhole",
+        ),
+        ModifyNetworkInterfaceAttribute {
+            network_interface_id,
+            source_dest_check: Some(now),
+        } => {
+            let was = before
+                .network_interfaces
+                .get(network_interface_id)
+                .map(|e| e.source_dest_check)?;
+            if was == *now {
+                return None;
+            }
+            let (flag, py) = if was {
+                ("--source-dest-check", "True")
+            } else {
+                ("--no-source-dest-check", "False")
+            };
+            r(
+                format!(
+                    "aws ec2 modify-network-interface-attribute --network-interface-id {network_interface_id} {flag}"
+                ),
+                format!(
+                    "ec2.modify_network_interface_attribute(NetworkInterfaceId='{network_interface_id}', SourceDestCheck={{'Value': {py}}})"
+                ),
+                "routes through the interface forward (check off) or stop at it (check on) again",
+            )
+        }
+        RunInstances { instances } if !instances.is_empty() => {
+            let ids: Vec<String> = instances
+                .iter()
+                .map(|i| i.instance_id.to_string())
+                .collect();
+            r(
+                format!(
+                    "aws ec2 terminate-instances --instance-ids {}",
+                    ids.join(" ")
+                ),
+                format!(
+                    "ec2.terminate_instances(InstanceIds=['{}'])",
+                    ids.join("', '")
+                ),
+                "terminating destroys the instances' disks unless kept: stop them instead if they must be inspected (check VPC Flow Logs for what reached them)",
+            )
+        }
         _ => return None,
+    })
+}
+
+/// A deleted NAT gateway cannot come back, but its function can: a new one in the same subnet
+/// (with the Elastic IP the old one held, released to the account when it was deleted, or
+/// private again), then every route that sent traffic to the old one pointed at the new one.
+/// The CLI is one Bash line that carries the new ID from command to command and waits for the
+/// gateway to be available before the routes use it.
+fn recreate_nat_gateway(before: &Network, nat: &NatGatewayId) -> Option<Remediation> {
+    let gw = before.nat_gateways.get(nat)?;
+    let subnet = &gw.subnet_id;
+    let (create_cli, create_py) = match gw.connectivity {
+        ConnectivityType::Private => (
+            format!("--subnet-id {subnet} --connectivity-type private"),
+            format!("SubnetId='{subnet}', ConnectivityType='private'"),
+        ),
+        ConnectivityType::Public => {
+            let ip = gw.public_ips.first()?;
+            match before
+                .addresses
+                .iter()
+                .find(|a| a.public_ip == *ip)
+                .and_then(|a| a.allocation_id.as_ref())
+            {
+                Some(a) => (
+                    format!("--subnet-id {subnet} --allocation-id {a}"),
+                    format!("SubnetId='{subnet}', AllocationId='{a}'"),
+                ),
+                // The allocation of the address, looked up by the address.
+                None => (
+                    format!(
+                        "--subnet-id {subnet} --allocation-id $(aws ec2 describe-addresses --public-ips {ip} --query 'Addresses[0].AllocationId' --output text)"
+                    ),
+                    format!(
+                        "SubnetId='{subnet}', AllocationId=ec2.describe_addresses(PublicIps=['{ip}'])['Addresses'][0]['AllocationId']"
+                    ),
+                ),
+            }
+        }
+    };
+    let target = Target::NatGateway(nat.clone());
+    let mut cli = format!(
+        "NAT=$(aws ec2 create-nat-gateway {create_cli} --query NatGateway.NatGatewayId --output text) && aws ec2 wait nat-gateway-available --nat-gateway-ids \"$NAT\""
+    );
+    let mut boto3 = format!(
+        "nat = ec2.create_nat_gateway({create_py})['NatGateway']['NatGatewayId']; ec2.get_waiter('nat_gateway_available').wait(NatGatewayIds=[nat])"
+    );
+    let mut routes = 0;
+    for t in before.route_tables.values() {
+        for r in t.routes.values() {
+            if r.target == target && !r.origin.is_propagated() {
+                let (d, db) = destination_args(&r.destination);
+                cli.push_str(&format!(
+                    " && aws ec2 replace-route --route-table-id {} {d} --nat-gateway-id \"$NAT\"",
+                    t.id
+                ));
+                boto3.push_str(&format!(
+                    "; ec2.replace_route(RouteTableId='{}', {db}, NatGatewayId=nat)",
+                    t.id
+                ));
+                routes += 1;
+            }
+        }
+    }
+    Some(Remediation {
+        cli,
+        boto3,
+        check_next: format!(
+            "a deleted NAT gateway cannot be restored: this creates another in {subnet} and points the {routes} route(s) that used {nat} at it; the new gateway has a new ID, and connections through the old one are gone"
+        ),
     })
 }
 

@@ -807,6 +807,10 @@ fn a_route_flood_by_one_principal_is_a_burst_that_fills_the_table() {
         "alice's ten wizard records are not mallory's"
     );
     assert_eq!(burst.source_ips, ["203.0.113.66"]);
+    // The rest of the records' attribution (issue #4: findings carry the same as changes).
+    assert_eq!(burst.user_agents, ["aws-cli/2.15.0"]);
+    assert_eq!(burst.regions, ["us-east-1"]);
+    assert_eq!(burst.accounts, ["123456789012"]);
     assert_eq!(burst.severity, vpcsim::exposure::Severity::High);
     assert_eq!(burst.first_time.as_deref(), Some("2024-05-01T10:01:00Z"));
     assert_eq!(burst.last_time.as_deref(), Some("2024-05-01T10:01:59Z"));

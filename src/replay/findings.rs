@@ -58,6 +58,10 @@ pub struct Finding {
     pub principal: Option<String>,
     /// Every source address of the records, sorted.
     pub source_ips: Vec<String>,
+    /// Every user agent, region and account of the records, each sorted (usually one each).
+    pub user_agents: Vec<String>,
+    pub regions: Vec<String>,
+    pub accounts: Vec<String>,
     pub first_time: Option<String>,
     pub last_time: Option<String>,
     /// The records behind the finding, in applied order.
@@ -134,12 +138,18 @@ fn attributed(
     events: &[&Event],
     message: String,
 ) -> Finding {
-    let ips: BTreeSet<String> = events.iter().filter_map(|e| e.source_ip.clone()).collect();
+    let all = |f: fn(&Event) -> &Option<String>| -> Vec<String> {
+        let set: BTreeSet<String> = events.iter().filter_map(|e| f(e).clone()).collect();
+        set.into_iter().collect()
+    };
     Finding {
         kind,
         severity,
         principal: events.first().and_then(|e| e.principal.clone()),
-        source_ips: ips.into_iter().collect(),
+        source_ips: all(|e| &e.source_ip),
+        user_agents: all(|e| &e.user_agent),
+        regions: all(|e| &e.region),
+        accounts: all(|e| &e.account),
         first_time: events.first().and_then(|e| e.event_time.clone()),
         last_time: events.last().and_then(|e| e.event_time.clone()),
         event_ids: events.iter().filter_map(|e| e.event_id.clone()).collect(),

@@ -800,17 +800,22 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
             };
             let min = min_severity.into();
             let rows = report::changes::rows_of_whatif(&replayed, &inputs, min);
+            let findings: Vec<&vpcsim::replay::findings::Finding> = replayed
+                .findings
+                .iter()
+                .filter(|f| f.severity.at_least(min))
+                .collect();
             match format {
-                ChangeFormat::Jsonl => emit(&report::changes::jsonl(&rows, &[]))?,
+                ChangeFormat::Jsonl => emit(&report::changes::jsonl(&rows, &findings))?,
                 ChangeFormat::Markdown => emit(&report::changes::markdown(
                     "vpcsim whatif",
                     &report::whatif::summary_line(&replayed, &plan, min),
                     &rows,
-                    &[],
+                    &findings,
                 ))?,
                 ChangeFormat::Sarif => emit(&report::changes::sarif(
                     &report::changes::without_net(rows),
-                    &[],
+                    &findings,
                     &commands.as_ref().unwrap_or(&snapshot).display().to_string(),
                 ))?,
                 ChangeFormat::Json => emit(&report::whatif::whatif_json(
@@ -837,7 +842,7 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
                 );
             }
             partial_input(input_errors)?;
-            Ok(replayed.new_exposure(min) > 0)
+            Ok(replayed.new_exposure(min) > 0 || !findings.is_empty())
         }
         Command::Diff {
             before,

@@ -282,3 +282,55 @@ fn a_declared_elastic_ip_makes_a_working_nat_gateway() {
     assert!(text.contains("available"), "{text}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Route-quota findings are computed for a plan and reported in every format, with the step
+/// that reached the limit; a plan that fills a table exits 1 as replay does (issue #4).
+#[test]
+fn a_plan_that_fills_a_table_reports_the_quota_findings() {
+    let plan = [
+        "--route-limit",
+        "4",
+        "--",
+        "create-route",
+        "--route-table-id",
+        "rtb-0a000002",
+        "--destination-cidr-block",
+        "198.51.100.0/24",
+        "--gateway-id",
+        "igw-0a000001",
+        ";",
+        "create-route",
+        "--route-table-id",
+        "rtb-0a000002",
+        "--destination-cidr-block",
+        "198.51.101.0/24",
+        "--gateway-id",
+        "igw-0a000001",
+    ];
+    let (code, v) = json(&plan);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(v["steps"][1]["error_code"], "RouteLimitExceeded");
+    let kinds: Vec<&str> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, ["ROUTE_QUOTA_NEAR", "ROUTE_QUOTA_REACHED"], "{v}");
+    assert_eq!(v["findings"][1]["event_ids"][0], "whatif-2");
+    assert_eq!(v["findings"][1]["route_table_id"], "rtb-0a000002");
+    // Text and JSON Lines carry them too; --min-severity high keeps only the full table.
+    let mut text = vec!["--min-severity", "high"];
+    text.extend_from_slice(&plan);
+    let (code, out, _) = whatif(&text);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("ROUTE_QUOTA_REACHED [high] rtb-0a000002 is full"),
+        "{out}"
+    );
+    assert!(!out.contains("ROUTE_QUOTA_NEAR"), "{out}");
+    let mut lines = vec!["--format", "jsonl"];
+    lines.extend_from_slice(&plan);
+    let (_, out, _) = whatif(&lines);
+    assert_eq!(out.matches("\"record\":\"finding\"").count(), 2, "{out}");
+}

@@ -174,7 +174,7 @@ struct JsonExposureSummary {
 }
 
 #[derive(Serialize)]
-struct JsonFinding<'a> {
+pub(crate) struct JsonFinding<'a> {
     kind: &'static str,
     severity: &'static str,
     message: &'a str,
@@ -191,7 +191,7 @@ struct JsonFinding<'a> {
     family: Option<&'static str>,
 }
 
-fn finding_json(f: &Finding) -> JsonFinding<'_> {
+pub(crate) fn finding_json(f: &Finding) -> JsonFinding<'_> {
     JsonFinding {
         kind: f.kind.name(),
         severity: f.severity.name(),
@@ -443,6 +443,23 @@ pub fn replay_text(r: &Replay, files: &Files, style: Style, min: Severity) -> St
         s.after_until
     );
     exposure_summary(&mut out, r, style, min, "net change from start to end");
+    findings_text(&mut out, r, style, min);
+    let _ = writeln!(
+        out,
+        "files: {} read, {} skipped, {} unreadable",
+        files.read,
+        files.skipped,
+        files.errors.len()
+    );
+    for f in files.errors {
+        let _ = writeln!(out, "  {f}");
+    }
+    out
+}
+
+/// The `findings:` section of a text report: each finding at or above `min` with its
+/// attribution, or `none at or above ...`.
+pub(crate) fn findings_text(out: &mut String, r: &Replay, style: Style, min: Severity) {
     let findings: Vec<&Finding> = r
         .findings
         .iter()
@@ -480,17 +497,6 @@ pub fn replay_text(r: &Replay, files: &Files, style: Style, min: Severity) -> St
             );
         }
     }
-    let _ = writeln!(
-        out,
-        "files: {} read, {} skipped, {} unreadable",
-        files.read,
-        files.skipped,
-        files.errors.len()
-    );
-    for f in files.errors {
-        let _ = writeln!(out, "  {f}");
-    }
-    out
 }
 
 /// One paragraph for Markdown: records by outcome, exposure changes by grade, the gate.

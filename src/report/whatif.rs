@@ -3,8 +3,8 @@
 //! net change of the whole plan. JSON schema `vpcsim/whatif/v1` (README "JSON output").
 
 use super::replay::{
-    JsonExposure, JsonRemediation, by_severity, change_text, exposure_json, exposure_summary,
-    listed,
+    JsonExposure, JsonFinding, JsonRemediation, by_severity, change_text, exposure_json,
+    exposure_summary, finding_json, findings_text, listed,
 };
 use super::{JsonDiagnostic, Style, diagnostics, to_json};
 use crate::diag::Diagnostic;
@@ -71,6 +71,8 @@ struct JsonWhatif<'a> {
     summary: JsonSummary,
     steps: Vec<JsonStep<'a>>,
     net_exposure: Vec<JsonExposure<'a>>,
+    /// Route-quota findings of the plan (bursts need times, which a plan has not).
+    findings: Vec<JsonFinding<'a>>,
     command_errors: Vec<JsonCommandError<'a>>,
     diagnostics: Vec<JsonDiagnostic<'a>>,
 }
@@ -135,6 +137,7 @@ pub fn whatif_text(r: &Replay, plan: &Plan, style: Style, min: Severity) -> Stri
         plan.errors.len()
     );
     exposure_summary(&mut out, r, style, min, "net change of the plan");
+    findings_text(&mut out, r, style, min);
     out
 }
 
@@ -177,6 +180,12 @@ pub fn whatif_json(r: &Replay, plan: &Plan, diags: &[Diagnostic], min: Severity)
             })
             .collect(),
         net_exposure: listed(&r.net, min).map(exposure_json).collect(),
+        findings: r
+            .findings
+            .iter()
+            .filter(|f| f.severity.at_least(min))
+            .map(finding_json)
+            .collect(),
         command_errors: plan
             .errors
             .iter()

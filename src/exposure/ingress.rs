@@ -129,7 +129,7 @@ impl Start {
             .iter()
             .filter_map(|(k, r)| Some((k.clone(), r.clone()?)))
             .collect();
-        diff(&before, &after)
+        diff(&before, &after, end)
     }
 }
 
@@ -145,12 +145,16 @@ pub fn ingress_map(engine: &Engine, net: &Network, gateways: &BTreeSet<String>) 
 /// The ingress changes between two states: for every gateway, subnet and family known in
 /// both, the ranges whose inbound path changed in a way [`classify`] names. A gateway or subnet
 /// known on one side only (attached, detached, created, deleted) is left to the subnet diff.
-pub fn diff(before: &IngressMap, after: &IngressMap) -> Vec<ExposureChange> {
+/// `net` is the state after, for each subnet's account and region.
+pub fn diff(before: &IngressMap, after: &IngressMap, net: &Network) -> Vec<ExposureChange> {
     let mut out = Vec::new();
     for (key, b) in before {
         if let Some(a) = after.get(key) {
             diff_one(b, a, &mut out);
         }
+    }
+    for c in &mut out {
+        (c.account, c.region) = super::subnet_location(net, &c.subnet_id);
     }
     out
 }
@@ -169,6 +173,8 @@ fn diff_one(before: &IngressReach, after: &IngressReach, out: &mut Vec<ExposureC
             ExposureChange {
                 subnet_id: after.subnet_id.clone(),
                 vpc_id: after.vpc_id.clone(),
+                account: None,
+                region: None,
                 family: after.family,
                 kind,
                 ranges: addr::normalize(ranges),

@@ -11,7 +11,7 @@ pub mod ingress;
 pub mod remediation;
 
 use crate::addr::{self, Family, Interval, Ranges};
-use crate::model::{IntoName, SubnetId, VpcId};
+use crate::model::{AccountId, IntoName, SubnetId, VpcId};
 use crate::reach::{Disposition, FamilyReach, InternetVia, Segment, SubnetReach};
 pub use remediation::{Remediation, revert};
 use std::sync::Arc;
@@ -188,6 +188,10 @@ impl Side {
 pub struct ExposureChange {
     pub subnet_id: SubnetId,
     pub vpc_id: VpcId,
+    /// The subnet's account and region, when the input says (the subnet's `OwnerId`, else its
+    /// VPC's; the region of the file or topology it came from).
+    pub account: Option<AccountId>,
+    pub region: Option<String>,
     pub family: Family,
     pub kind: ChangeKind,
     /// Sorted, disjoint.
@@ -208,6 +212,26 @@ impl ExposureChange {
             && !(self.kind == ChangeKind::TrafficRedirected
                 && released_from_interface(&self.before, &self.after))
     }
+}
+
+/// A subnet's account and region as its reach reports them: the subnet's own, else its
+/// VPC's (`None` for a subnet the network does not have).
+pub(crate) fn subnet_location(
+    net: &crate::model::Network,
+    subnet: &SubnetId,
+) -> (Option<AccountId>, Option<String>) {
+    let Some(s) = net.subnets.get(subnet) else {
+        return (None, None);
+    };
+    let vpc = net.vpcs.get(&s.vpc_id);
+    (
+        s.owner_id
+            .clone()
+            .or_else(|| vpc.and_then(|v| v.owner_id.clone())),
+        s.region
+            .clone()
+            .or_else(|| vpc.and_then(|v| v.region.clone())),
+    )
 }
 
 /// How bad a change is (README "Exposure severity"): a ladder, most severe first.
@@ -650,6 +674,7 @@ pub fn diff_networks(
         out.extend(ingress::diff(
             &ingress::ingress_map(&eb, before, &gateways),
             &ingress::ingress_map(&ea, after, &gateways),
+            after,
         ));
     }
     out
@@ -800,6 +825,8 @@ fn diff_family(
             ExposureChange {
                 subnet_id: subnet.subnet_id.clone(),
                 vpc_id: subnet.vpc_id.clone(),
+                account: subnet.owner_id.clone(),
+                region: subnet.region.clone(),
                 family: before.family,
                 kind,
                 ranges: addr::normalize(ranges),
@@ -885,6 +912,8 @@ fn host_changes(
     let change = |kind, h: &PublicHost, b: Side, a: Side, severity, reason| ExposureChange {
         subnet_id: subnet.subnet_id.clone(),
         vpc_id: subnet.vpc_id.clone(),
+        account: subnet.owner_id.clone(),
+        region: subnet.region.clone(),
         family: before.family,
         kind,
         ranges: vec![Interval::single(addr::addr_value(&h.public_ip))],

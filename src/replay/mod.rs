@@ -387,7 +387,7 @@ fn ingress_changes(
         Some(e) => exposure::ingress::ingress_map(e, net, &all),
         None => exposure::ingress::ingress_map(&Engine::new(net), net, &all),
     };
-    let changes = exposure::ingress::diff(&before, &after);
+    let changes = exposure::ingress::diff(&before, &after, net);
     if let Some(start) = start {
         start.seed(&gateways, before);
     }

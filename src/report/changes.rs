@@ -376,6 +376,8 @@ pub fn sarif(rows: &[Row], findings: &[&Finding], fallback_uri: &str) -> String 
                 "scope": r.origin.scope,
                 "eventId": r.origin.event_id,
                 "principal": r.origin.principal,
+                "account": c.account.as_ref().map(|a| a.as_str()),
+                "region": c.region,
             },
         }));
     }

@@ -43,6 +43,8 @@ pub(super) struct JsonExposure<'a> {
     reason: &'a str,
     subnet_id: &'a str,
     vpc_id: &'a str,
+    account: Option<&'a str>,
+    region: Option<&'a str>,
     family: &'static str,
     ranges: Vec<String>,
     before: JsonSide<'a>,
@@ -64,6 +66,8 @@ pub(super) fn exposure_json(c: &ExposureChange) -> JsonExposure<'_> {
         reason: &c.reason,
         subnet_id: c.subnet_id.as_str(),
         vpc_id: c.vpc_id.as_str(),
+        account: c.account.as_ref().map(|a| a.as_str()),
+        region: c.region.as_deref(),
         family: c.family.name(),
         ranges: c
             .ranges

@@ -1293,3 +1293,45 @@ fn utf8_and_utf16_byte_order_marks_are_accepted() {
         assert_eq!(l.network.vpcs.len(), 1, "{f}");
     }
 }
+
+/// A subnet whose CIDR lies in none of its VPC's blocks cannot exist in EC2 (§1.1): the import
+/// says so (a warning naming the subnet and the blocks); subnets inside a block, IPv6 included,
+/// say nothing.
+#[test]
+fn a_subnet_outside_its_vpcs_blocks_is_a_warning() {
+    let mut loaded = ok(json!({
+        "Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16",
+                  "Ipv6CidrBlockAssociationSet": [{"Ipv6CidrBlock": "2001:db8::/56", "Ipv6CidrBlockState": {"State": "associated"}}]}],
+        "Subnets": [
+            {"SubnetId": "subnet-in", "VpcId": "vpc-1", "CidrBlock": "10.0.1.0/24",
+             "Ipv6CidrBlockAssociationSet": [{"Ipv6CidrBlock": "2001:db8::/64", "Ipv6CidrBlockState": {"State": "associated"}}]},
+            {"SubnetId": "subnet-out", "VpcId": "vpc-1", "CidrBlock": "10.9.1.0/24"},
+            {"SubnetId": "subnet-v6-out", "VpcId": "vpc-1", "CidrBlock": "10.0.2.0/24",
+             "Ipv6CidrBlockAssociationSet": [{"Ipv6CidrBlock": "2001:db8:1::/64", "Ipv6CidrBlockState": {"State": "associated"}}]}
+        ]
+    }));
+    vpcsim::snapshot::finish(&mut loaded);
+    let flagged: Vec<String> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "subnet-outside-vpc")
+        .map(|d| d.to_string())
+        .collect();
+    assert_eq!(flagged.len(), 2, "{flagged:?}");
+    assert!(
+        flagged.iter().any(|d| d.contains("subnet-out")
+            && d.contains("10.9.1.0/24")
+            && d.contains("10.0.0.0/16")),
+        "{flagged:?}"
+    );
+    assert!(
+        flagged
+            .iter()
+            .any(|d| d.contains("subnet-v6-out") && d.contains("2001:db8:1::/64")),
+        "{flagged:?}"
+    );
+    assert!(
+        !flagged.iter().any(|d| d.contains("subnet-in ")),
+        "{flagged:?}"
+    );
+}

@@ -33,6 +33,37 @@ pub fn check(net: &Network) -> Vec<Diagnostic> {
                 ),
             ));
         }
+        // EC2 carves a subnet out of one of its VPC's CIDR blocks (§1.1); one outside them all
+        // cannot exist, so the snapshot is inconsistent (or a block's association is missing).
+        if let Some(v) = net.vpcs.get(&s.vpc_id) {
+            for family in crate::addr::Family::ALL {
+                let blocks = v.cidrs(family);
+                for c in s.cidrs(family) {
+                    let inside = blocks
+                        .iter()
+                        .any(|b| b.contains(&c.network()) && b.prefix_len() <= c.prefix_len());
+                    if !inside {
+                        out.push(warn(
+                            "subnet-outside-vpc",
+                            &s.id,
+                            format!(
+                                "subnet CIDR {c} is in none of {}'s CIDR blocks ({}): EC2 cannot have made it; its local routes are taken as the VPC's",
+                                s.vpc_id,
+                                if blocks.is_empty() {
+                                    "none described".to_string()
+                                } else {
+                                    blocks
+                                        .iter()
+                                        .map(|b| b.to_string())
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                }
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
     }
 
     let mut main_count: BTreeMap<&_, usize> = BTreeMap::new();

@@ -226,3 +226,56 @@ fn whatif_and_diff_speak_every_format() {
         }
     }
 }
+
+/// Findings are SARIF results too (rule per finding kind, level from the severity, the
+/// attribution in the properties): a plan that fills a route table.
+#[test]
+fn findings_follow_sarif_2_1_0() {
+    let (code, text) = vpcsim(&[
+        "whatif",
+        "--snapshot",
+        TOPOLOGY,
+        "--route-limit",
+        "4",
+        "--format",
+        "sarif",
+        "--",
+        "create-route",
+        "--route-table-id",
+        "rtb-0a000002",
+        "--destination-cidr-block",
+        "198.51.100.0/24",
+        "--gateway-id",
+        "igw-0a000001",
+        ";",
+        "create-route",
+        "--route-table-id",
+        "rtb-0a000002",
+        "--destination-cidr-block",
+        "198.51.101.0/24",
+        "--gateway-id",
+        "igw-0a000001",
+    ]);
+    assert_eq!(code, 1);
+    let results = check_sarif(&text);
+    let findings: Vec<&Value> = results
+        .iter()
+        .filter(|r| {
+            r["ruleId"]
+                .as_str()
+                .is_some_and(|id| id.starts_with("ROUTE_QUOTA"))
+        })
+        .collect();
+    assert_eq!(findings.len(), 2, "{text}");
+    let full = findings
+        .iter()
+        .find(|r| r["ruleId"] == "ROUTE_QUOTA_REACHED")
+        .expect("the full table");
+    assert_eq!(full["level"], "error");
+    assert_eq!(full["properties"]["eventIds"][0], "whatif-2");
+    assert!(full["partialFingerprints"]["vpcsimFinding/v1"].is_string());
+    assert_eq!(
+        full["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        TOPOLOGY
+    );
+}

@@ -316,6 +316,33 @@ fn reverting_commands_restore_the_previous_state() {
         "{}",
         r.check_next
     );
+    // A deleted peering connection: another to the same peer VPC, accepted, and the routes
+    // that used the old one pointed at the new one.
+    let mut peered = n.clone();
+    put(&mut peered, "172.20.0.0/16", "pcx-0a000001");
+    let pcx = Change::DeleteVpcPeeringConnection {
+        vpc_peering_connection_id: VpcPeeringConnectionId::new("pcx-0a000001"),
+    };
+    let r = revert(&pcx, &peered).expect("a revert");
+    assert_eq!(
+        r.cli,
+        "PCX=$(aws ec2 create-vpc-peering-connection --vpc-id vpc-0a000001 --peer-vpc-id vpc-0b000001 --query VpcPeeringConnection.VpcPeeringConnectionId --output text) && aws ec2 accept-vpc-peering-connection --vpc-peering-connection-id \"$PCX\" && aws ec2 replace-route --route-table-id rtb-0a000002 --destination-cidr-block 172.20.0.0/16 --vpc-peering-connection-id \"$PCX\""
+    );
+    // With a peer in another account, that account must accept: no accept in the line.
+    if let Some(p) = peered
+        .vpc_peering_connections
+        .get_mut(&VpcPeeringConnectionId::new("pcx-0a000001"))
+    {
+        p.accepter.owner_id = Some(AccountId::new("210987654321"));
+    }
+    let r = revert(&pcx, &peered).expect("a revert");
+    assert!(
+        r.cli.contains("--peer-owner-id 210987654321")
+            && !r.cli.contains("accept-vpc-peering-connection"),
+        "{}",
+        r.cli
+    );
+    assert!(r.check_next.contains("must accept"), "{}", r.check_next);
     // A NAT gateway the model does not know: nothing to rebuild it from.
     let unknown = Change::DeleteNatGateway {
         nat_gateway_id: NatGatewayId::new("nat-unknown"),

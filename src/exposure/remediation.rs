@@ -315,6 +315,87 @@ pub fn revert(change: &Change, before: &Network) -> Option<Remediation> {
             )
         }
         DeleteNatGateway { nat_gateway_id } => return recreate_nat_gateway(before, nat_gateway_id),
+        DeleteVpcPeeringConnection {
+            vpc_peering_connection_id,
+        }
+        | RejectVpcPeeringConnection {
+            vpc_peering_connection_id,
+        } => return recreate_peering(before, vpc_peering_connection_id),
+        DeleteVpcEndpoints { vpc_endpoint_ids } => {
+            let mut cli = Vec::new();
+            let mut boto3 = Vec::new();
+            for id in vpc_endpoint_ids {
+                let Some(e) = before.vpc_endpoints.get(id) else {
+                    continue;
+                };
+                let Some(service) = &e.service_name else {
+                    continue;
+                };
+                let (kind, py_kind) = match e.endpoint_type {
+                    VpcEndpointType::Gateway => ("Gateway", "Gateway"),
+                    VpcEndpointType::GatewayLoadBalancer => {
+                        ("GatewayLoadBalancer", "GatewayLoadBalancer")
+                    }
+                    _ => ("Interface", "Interface"),
+                };
+                let mut c = format!(
+                    "aws ec2 create-vpc-endpoint --vpc-id {} --service-name {service} --vpc-endpoint-type {kind}",
+                    e.vpc_id
+                );
+                let mut b = format!(
+                    "ec2.create_vpc_endpoint(VpcId='{}', ServiceName='{service}', VpcEndpointType='{py_kind}'",
+                    e.vpc_id
+                );
+                let list = |v: Vec<String>| v.join(" ");
+                let tables: Vec<String> = e.route_table_ids.iter().map(|t| t.to_string()).collect();
+                let subnets: Vec<String> = e.subnet_ids.iter().map(|t| t.to_string()).collect();
+                if !tables.is_empty() {
+                    c.push_str(&format!(" --route-table-ids {}", list(tables.clone())));
+                    b.push_str(&format!(", RouteTableIds=['{}']", tables.join("', '")));
+                }
+                if !subnets.is_empty() {
+                    c.push_str(&format!(" --subnet-ids {}", list(subnets.clone())));
+                    b.push_str(&format!(", SubnetIds=['{}']", subnets.join("', '")));
+                }
+                b.push(')');
+                cli.push(c);
+                boto3.push(b);
+            }
+            if cli.is_empty() {
+                return None;
+            }
+            r(
+                cli.join(" && "),
+                boto3.join("; "),
+                "a deleted endpoint cannot be restored: this creates another for the same service (a gateway endpoint puts its prefix-list routes back in the listed tables; routes that named a Gateway Load Balancer endpoint must be pointed at the new one, and an endpoint policy set on the old one set again)",
+            )
+        }
+        DeleteTransitGatewayVpcAttachment {
+            transit_gateway_attachment_id,
+        } => {
+            let a = before
+                .transit_gateway_attachments
+                .get(transit_gateway_attachment_id)?;
+            let subnets: Vec<String> = a.subnet_ids.iter().map(|s| s.to_string()).collect();
+            if subnets.is_empty() {
+                return None;
+            }
+            r(
+                format!(
+                    "aws ec2 create-transit-gateway-vpc-attachment --transit-gateway-id {} --vpc-id {} --subnet-ids {}",
+                    a.transit_gateway_id,
+                    a.vpc_id,
+                    subnets.join(" ")
+                ),
+                format!(
+                    "ec2.create_transit_gateway_vpc_attachment(TransitGatewayId='{}', VpcId='{}', SubnetIds=['{}'])",
+                    a.transit_gateway_id,
+                    a.vpc_id,
+                    subnets.join("', '")
+                ),
+                "the attachment gets a new ID: associate it with the transit gateway route table and propagations the old one had (vpcsim does not model those), and accept it in the transit gateway's account if that is another",
+            )
+        }
         AttachVpnGateway {
             vpn_gateway_id,
             vpc_id,
@@ -538,6 +619,69 @@ fn recreate_nat_gateway(before: &Network, nat: &NatGatewayId) -> Option<Remediat
         boto3,
         check_next: format!(
             "a deleted NAT gateway cannot be restored: this creates another in {subnet} and points the {routes} route(s) that used {nat} at it; the new gateway has a new ID, and connections through the old one are gone"
+        ),
+    })
+}
+
+/// A deleted or rejected peering connection cannot come back: another one between the same
+/// VPCs, accepted, and every route that used the old one pointed at it (the new ID carried in a
+/// shell variable, as for a NAT gateway).
+fn recreate_peering(before: &Network, pcx: &VpcPeeringConnectionId) -> Option<Remediation> {
+    let p = before.vpc_peering_connections.get(pcx)?;
+    let (req, acc) = (&p.requester, &p.accepter);
+    let mut create = format!("--vpc-id {} --peer-vpc-id {}", req.vpc_id, acc.vpc_id);
+    let mut create_py = format!("VpcId='{}', PeerVpcId='{}'", req.vpc_id, acc.vpc_id);
+    let other_account = acc.owner_id.is_some() && acc.owner_id != req.owner_id;
+    if let (true, Some(o)) = (other_account, &acc.owner_id) {
+        create.push_str(&format!(" --peer-owner-id {o}"));
+        create_py.push_str(&format!(", PeerOwnerId='{o}'"));
+    }
+    let other_region = acc.region.is_some() && acc.region != req.region;
+    if let (true, Some(r)) = (other_region, &acc.region) {
+        create.push_str(&format!(" --peer-region {r}"));
+        create_py.push_str(&format!(", PeerRegion='{r}'"));
+    }
+    let mut cli = format!(
+        "PCX=$(aws ec2 create-vpc-peering-connection {create} --query VpcPeeringConnection.VpcPeeringConnectionId --output text)"
+    );
+    let mut boto3 = format!(
+        "pcx = ec2.create_vpc_peering_connection({create_py})['VpcPeeringConnection']['VpcPeeringConnectionId']"
+    );
+    if !other_account && !other_region {
+        cli.push_str(
+            " && aws ec2 accept-vpc-peering-connection --vpc-peering-connection-id \"$PCX\"",
+        );
+        boto3.push_str("; ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)");
+    }
+    let target = Target::VpcPeeringConnection(pcx.clone());
+    let mut routes = 0;
+    for t in before.route_tables.values() {
+        for r in t.routes.values() {
+            if r.target == target {
+                let (d, db) = destination_args(&r.destination);
+                cli.push_str(&format!(
+                    " && aws ec2 replace-route --route-table-id {} {d} --vpc-peering-connection-id \"$PCX\"",
+                    t.id
+                ));
+                boto3.push_str(&format!(
+                    "; ec2.replace_route(RouteTableId='{}', {db}, VpcPeeringConnectionId=pcx)",
+                    t.id
+                ));
+                routes += 1;
+            }
+        }
+    }
+    let accept = if other_account || other_region {
+        "the accepter's account (or region) must accept the new connection before its routes carry traffic; "
+    } else {
+        ""
+    };
+    Some(Remediation {
+        cli,
+        boto3,
+        check_next: format!(
+            "a deleted or rejected peering connection cannot be restored: this makes another between {} and {} and points the {routes} route(s) that used {pcx} at it; {accept}routes in tables the snapshot does not hold (a peer account's) need the same",
+            req.vpc_id, acc.vpc_id
         ),
     })
 }

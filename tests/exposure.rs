@@ -343,6 +343,24 @@ fn reverting_commands_restore_the_previous_state() {
         r.cli
     );
     assert!(r.check_next.contains("must accept"), "{}", r.check_next);
+    // A deleted subnet: another with its addresses, back on its explicit table; one that used
+    // the main table needs nothing more.
+    let public = Change::DeleteSubnet {
+        subnet_id: SubnetId::new("subnet-0a000001"),
+    };
+    assert_eq!(
+        revert(&public, &n).expect("a revert").cli,
+        "SUBNET=$(aws ec2 create-subnet --vpc-id vpc-0a000001 --cidr-block 10.0.1.0/24 --query Subnet.SubnetId --output text) && aws ec2 associate-route-table --route-table-id rtb-0a000001 --subnet-id \"$SUBNET\""
+    );
+    let private = Change::DeleteSubnet {
+        subnet_id: SubnetId::new("subnet-0a000002"),
+    };
+    let r = revert(&private, &n).expect("a revert");
+    assert_eq!(
+        r.cli,
+        "aws ec2 create-subnet --vpc-id vpc-0a000001 --cidr-block 10.0.2.0/24"
+    );
+    assert!(r.check_next.contains("main table"), "{}", r.check_next);
     // A NAT gateway the model does not know: nothing to rebuild it from.
     let unknown = Change::DeleteNatGateway {
         nat_gateway_id: NatGatewayId::new("nat-unknown"),

@@ -731,9 +731,11 @@ fn incremental_and_reverts(ops: &[Op]) -> usize {
             ev.description
         );
         // (A revert that takes an ID from AWS when it runs, such as a NAT gateway made again,
-        // is a shell line, not one command to replay here.)
+        // is a shell line, not one command to replay here; one that rebuilds a deleted
+        // resource makes it under a new ID, so the state cannot come back equal.)
         if let (Some(rem), false) = (&ev.remediation, ev.exposure.is_empty())
             && !rem.cli.contains("$(")
+            && !rem.check_next.contains("cannot be restored")
         {
             let words: Vec<String> = rem.cli.split_whitespace().map(str::to_string).collect();
             let (steps, errors) =

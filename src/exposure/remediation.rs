@@ -315,6 +315,7 @@ pub fn revert(change: &Change, before: &Network) -> Option<Remediation> {
             )
         }
         DeleteNatGateway { nat_gateway_id } => return recreate_nat_gateway(before, nat_gateway_id),
+        DeleteSubnet { subnet_id } => return recreate_subnet(before, subnet_id),
         DeleteVpcPeeringConnection {
             vpc_peering_connection_id,
         }
@@ -619,6 +620,53 @@ fn recreate_nat_gateway(before: &Network, nat: &NatGatewayId) -> Option<Remediat
         boto3,
         check_next: format!(
             "a deleted NAT gateway cannot be restored: this creates another in {subnet} and points the {routes} route(s) that used {nat} at it; the new gateway has a new ID, and connections through the old one are gone"
+        ),
+    })
+}
+
+/// A deleted subnet cannot come back, but its address range can: another subnet with the same
+/// CIDRs in the same zone, put back on the route table it was explicitly associated with (one
+/// on its VPC's main table needs nothing more). Its interfaces and instances are gone with it.
+fn recreate_subnet(before: &Network, subnet: &SubnetId) -> Option<Remediation> {
+    let s = before.subnets.get(subnet)?;
+    let v4 = s.ipv4_cidr?;
+    let mut create = format!("--vpc-id {} --cidr-block {v4}", s.vpc_id);
+    let mut create_py = format!("VpcId='{}', CidrBlock='{v4}'", s.vpc_id);
+    if let Some(v6) = s.ipv6_cidrs.first() {
+        create.push_str(&format!(" --ipv6-cidr-block {v6}"));
+        create_py.push_str(&format!(", Ipv6CidrBlock='{v6}'"));
+    }
+    if let Some(az) = &s.availability_zone {
+        create.push_str(&format!(" --availability-zone {az}"));
+        create_py.push_str(&format!(", AvailabilityZone='{az}'"));
+    }
+    let explicit = match before.effective_route_table(subnet) {
+        Some((t, AssociationKind::Explicit)) => Some(t.clone()),
+        _ => None,
+    };
+    let (cli, boto3) = match &explicit {
+        Some(t) => (
+            format!(
+                "SUBNET=$(aws ec2 create-subnet {create} --query Subnet.SubnetId --output text) && aws ec2 associate-route-table --route-table-id {t} --subnet-id \"$SUBNET\""
+            ),
+            format!(
+                "subnet = ec2.create_subnet({create_py})['Subnet']['SubnetId']; ec2.associate_route_table(RouteTableId='{t}', SubnetId=subnet)"
+            ),
+        ),
+        None => (
+            format!("aws ec2 create-subnet {create}"),
+            format!("ec2.create_subnet({create_py})"),
+        ),
+    };
+    Some(Remediation {
+        cli,
+        boto3,
+        check_next: format!(
+            "a deleted subnet cannot be restored: this makes another with {subnet}'s addresses{}; its interfaces and instances, and any route naming them, are gone and must be rebuilt",
+            match &explicit {
+                Some(t) => format!(" and associates it with {t} again"),
+                None => " (on the VPC's main table, as it was)".to_string(),
+            }
         ),
     })
 }

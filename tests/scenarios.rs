@@ -93,17 +93,24 @@ fn every_bundled_scenario_passes() {
     );
 }
 
+/// A bundled scenario (the glob's `path` to its `scenario.toml`), loaded by its relative path,
+/// as the reports show it, and run.
+fn load_and_run(path: &Path) -> (scenario::Scenario, run::Outcome) {
+    let name = path
+        .parent()
+        .and_then(|p| p.file_name())
+        .expect("a scenario directory");
+    let rel = Path::new("scenarios").join(name);
+    let s = scenario::load(&rel).expect("the scenario reads");
+    let o = run::run(&s).expect("the scenario runs");
+    (s, o)
+}
+
 #[test]
 fn scenario() {
     settings().bind(|| {
         insta::glob!("../scenarios", "*/scenario.toml", |path| {
-            let name = path
-                .parent()
-                .and_then(|p| p.file_name())
-                .expect("a scenario directory");
-            let rel = Path::new("scenarios").join(name);
-            let s = scenario::load(&rel).expect("the scenario reads");
-            let o = run::run(&s).expect("the scenario runs");
+            let (s, o) = load_and_run(path);
             insta::assert_snapshot!(scenario_text(&s, &o, Style::default()));
         });
     });
@@ -116,13 +123,7 @@ fn scenario() {
 fn scenario_json() {
     settings().bind(|| {
         insta::glob!("../scenarios", "*/scenario.toml", |path| {
-            let name = path
-                .parent()
-                .and_then(|p| p.file_name())
-                .expect("a scenario directory");
-            let rel = Path::new("scenarios").join(name);
-            let s = scenario::load(&rel).expect("the scenario reads");
-            let o = run::run(&s).expect("the scenario runs");
+            let (_, o) = load_and_run(path);
             let files = vpcsim::report::replay::Files {
                 read: o.files_read,
                 skipped: o.files_skipped,

@@ -598,23 +598,13 @@ fn recreate_nat_gateway(before: &Network, nat: &NatGatewayId) -> Option<Remediat
     let mut boto3 = format!(
         "nat = ec2.create_nat_gateway({create_py})['NatGateway']['NatGatewayId']; ec2.get_waiter('nat_gateway_available').wait(NatGatewayIds=[nat])"
     );
-    let mut routes = 0;
-    for t in before.route_tables.values() {
-        for r in t.routes.values() {
-            if r.target == target && !r.origin.is_propagated() {
-                let (d, db) = destination_args(&r.destination);
-                cli.push_str(&format!(
-                    " && aws ec2 replace-route --route-table-id {} {d} --nat-gateway-id \"$NAT\"",
-                    t.id
-                ));
-                boto3.push_str(&format!(
-                    "; ec2.replace_route(RouteTableId='{}', {db}, NatGatewayId=nat)",
-                    t.id
-                ));
-                routes += 1;
-            }
-        }
-    }
+    let routes = repoint_routes(
+        before,
+        &target,
+        ("--nat-gateway-id", "NAT"),
+        ("NatGatewayId", "nat"),
+        (&mut cli, &mut boto3),
+    );
     Some(Remediation {
         cli,
         boto3,
@@ -622,6 +612,36 @@ fn recreate_nat_gateway(before: &Network, nat: &NatGatewayId) -> Option<Remediat
             "a deleted NAT gateway cannot be restored: this creates another in {subnet} and points the {routes} route(s) that used {nat} at it; the new gateway has a new ID, and connections through the old one are gone"
         ),
     })
+}
+
+/// Appends to a rebuilding revert the replace-route of every static route that sent traffic to
+/// `old`, now to what the line made: the CLI `flag` with the shell variable `var`, the boto3
+/// `param` with the Python variable. Returns how many routes.
+fn repoint_routes(
+    before: &Network,
+    old: &Target,
+    (flag, var): (&str, &str),
+    (param, py_var): (&str, &str),
+    (cli, boto3): (&mut String, &mut String),
+) -> usize {
+    let mut routes = 0;
+    for t in before.route_tables.values() {
+        for r in t.routes.values() {
+            if &r.target == old && !r.origin.is_propagated() {
+                let (d, db) = destination_args(&r.destination);
+                cli.push_str(&format!(
+                    " && aws ec2 replace-route --route-table-id {} {d} {flag} \"${var}\"",
+                    t.id
+                ));
+                boto3.push_str(&format!(
+                    "; ec2.replace_route(RouteTableId='{}', {db}, {param}={py_var})",
+                    t.id
+                ));
+                routes += 1;
+            }
+        }
+    }
+    routes
 }
 
 /// A deleted subnet cannot come back, but its address range can: another subnet with the same
@@ -702,23 +722,13 @@ fn recreate_peering(before: &Network, pcx: &VpcPeeringConnectionId) -> Option<Re
         boto3.push_str("; ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)");
     }
     let target = Target::VpcPeeringConnection(pcx.clone());
-    let mut routes = 0;
-    for t in before.route_tables.values() {
-        for r in t.routes.values() {
-            if r.target == target {
-                let (d, db) = destination_args(&r.destination);
-                cli.push_str(&format!(
-                    " && aws ec2 replace-route --route-table-id {} {d} --vpc-peering-connection-id \"$PCX\"",
-                    t.id
-                ));
-                boto3.push_str(&format!(
-                    "; ec2.replace_route(RouteTableId='{}', {db}, VpcPeeringConnectionId=pcx)",
-                    t.id
-                ));
-                routes += 1;
-            }
-        }
-    }
+    let routes = repoint_routes(
+        before,
+        &target,
+        ("--vpc-peering-connection-id", "PCX"),
+        ("VpcPeeringConnectionId", "pcx"),
+        (&mut cli, &mut boto3),
+    );
     let accept = if other_account || other_region {
         "the accepter's account (or region) must accept the new connection before its routes carry traffic; "
     } else {

@@ -1078,24 +1078,29 @@ impl Engine {
     ) {
         ctx.source_name = Arc::from("the internet");
         ctx.hops.push(Hop::resource("internet"));
-        let fail = |ctx: &mut Ctx, code: &'static str, msg: String, out: &mut Out| {
-            ctx.explanations.push(Explanation {
-                code,
-                resource: Arc::from(destination.to_string()),
-                message: Arc::from(msg),
-            });
+        // Dropped with `why`, the path ending at `last` when given.
+        let dropped = |ctx: &mut Ctx, why: Explanation, last: Option<Arc<str>>, out: &mut Out| {
+            ctx.explanations.push(why);
             out.push((
                 Ranges::one(Interval::single(addr::addr_value(&destination))),
                 Outcome {
                     disposition: Disposition::Dropped,
                     hops: ctx.hops.clone(),
                     tail: path::Path::new(),
-                    last: None,
+                    last,
                     blackhole_target: None,
                     explanations: ctx.explanations.clone(),
                     internet: None,
                 },
             ));
+        };
+        let fail = |ctx: &mut Ctx, code: &'static str, msg: String, out: &mut Out| {
+            let why = Explanation {
+                code,
+                resource: Arc::from(destination.to_string()),
+                message: Arc::from(msg),
+            };
+            dropped(ctx, why, None, out);
         };
         let target = match destination {
             IpAddr::V4(d) => net.network_interfaces.values().find_map(|e| {
@@ -1130,20 +1135,7 @@ impl Engine {
             )),
         };
         if let (Some(nat), None) = (&nat, &target) {
-            ctx.explanations.push(nat_drop(nat));
-            out.push((
-                Ranges::one(Interval::single(addr::addr_value(&destination))),
-                Outcome {
-                    disposition: Disposition::Dropped,
-                    hops: ctx.hops.clone(),
-                    tail: path::Path::new(),
-                    last: Some(nat.name()),
-                    blackhole_target: None,
-                    explanations: ctx.explanations.clone(),
-                    internet: None,
-                },
-            ));
-            return;
+            return dropped(ctx, nat_drop(nat), Some(nat.name()), out);
         }
         let Some((eni, inner)) = target else {
             // An address AWS assigned as public is public by definition; otherwise say why not.

@@ -180,6 +180,11 @@ fn nat_gateway() {
     assert_eq!(t.disposition, Disposition::Dropped, "{t:?}");
     assert_eq!(path(&t).last(), Some(&"eni-017aaec115610308a"));
     assert!(codes(&t).contains(&"NAT_GATEWAY_INBOUND"), "{t:?}");
+    // "A packet to the NAT from inside the NAT's own subnet: dropped".
+    let t = c.trace("i-0b31b509174d7f5de", "10.1.250.210");
+    assert_eq!(t.disposition, Disposition::Dropped, "{t:?}");
+    assert_eq!(path(&t).last(), Some(&"eni-017aaec115610308a"));
+    assert!(codes(&t).contains(&"NAT_GATEWAY_INBOUND"), "{t:?}");
     // So the NAT gateway's address makes nothing of its public subnet reachable from the
     // internet; the instance with a public address there is.
     let reach = c

@@ -925,10 +925,31 @@ impl Engine {
             return Err(TraceError::BadSource(source.into()));
         }
         // A single address always ends in exactly one outcome; be defensive all the same.
-        let (disposition, hops, explanations) = match out.into_iter().next() {
+        let (mut disposition, hops, mut explanations) = match out.into_iter().next() {
             Some((_, o)) => (o.disposition, o.hops_vec(), o.explanations),
             None => (Disposition::Dropped, ctx.hops.to_vec(), ctx.explanations),
         };
+        // Delivered to a NAT gateway's own address: the NAT gateway drops it, as it accepts no
+        // connection addressed to itself (Batfish's test-nat-gateway: "a packet to the NAT from
+        // inside the NAT's own subnet: dropped"). Reach grades whole ranges and still counts the
+        // address as delivered to its subnet (README, "not modelled").
+        if disposition == Disposition::Delivered
+            && let Some(nat) = net
+                .network_interfaces
+                .values()
+                .filter(|e| e.owns(&destination))
+                .find_map(|e| net.nat_gateway_of_interface(e))
+        {
+            disposition = Disposition::Dropped;
+            explanations.push(Explanation {
+                code: "NAT_GATEWAY_INBOUND",
+                resource: nat.id.name(),
+                message: Arc::from(format!(
+                    "{destination} is {}'s own address: a NAT gateway accepts no connection addressed to itself, it only translates traffic routed through it",
+                    nat.id
+                )),
+            });
+        }
         Ok(Trace {
             source: source.to_string(),
             destination,

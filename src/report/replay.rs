@@ -195,7 +195,16 @@ pub(crate) struct JsonFinding<'a> {
     family: Option<&'static str>,
 }
 
-pub(crate) fn finding_json(f: &Finding) -> JsonFinding<'_> {
+/// The findings at or above `min`, as JSON (replay and what-if alike).
+pub(crate) fn findings_json(r: &Replay, min: Severity) -> Vec<JsonFinding<'_>> {
+    r.findings
+        .iter()
+        .filter(|f| f.severity.at_least(min))
+        .map(finding_json)
+        .collect()
+}
+
+fn finding_json(f: &Finding) -> JsonFinding<'_> {
     JsonFinding {
         kind: f.kind.name(),
         severity: f.severity.name(),
@@ -365,12 +374,7 @@ pub fn replay_json(r: &Replay, files: &Files, diags: &[Diagnostic], min: Severit
             })
             .collect(),
         net_exposure: listed(&r.net, min).map(exposure_json).collect(),
-        findings: r
-            .findings
-            .iter()
-            .filter(|f| f.severity.at_least(min))
-            .map(finding_json)
-            .collect(),
+        findings: findings_json(r, min),
         file_errors: files
             .errors
             .iter()

@@ -4,7 +4,7 @@
 
 use super::replay::{
     JsonExposure, JsonFinding, JsonRemediation, by_severity, change_text, exposure_json,
-    exposure_summary, finding_json, findings_text, listed,
+    exposure_summary, findings_json, findings_text, listed,
 };
 use super::{JsonDiagnostic, Style, diagnostics, to_json};
 use crate::diag::Diagnostic;
@@ -180,12 +180,7 @@ pub fn whatif_json(r: &Replay, plan: &Plan, diags: &[Diagnostic], min: Severity)
             })
             .collect(),
         net_exposure: listed(&r.net, min).map(exposure_json).collect(),
-        findings: r
-            .findings
-            .iter()
-            .filter(|f| f.severity.at_least(min))
-            .map(finding_json)
-            .collect(),
+        findings: findings_json(r, min),
         command_errors: plan
             .errors
             .iter()

@@ -740,15 +740,13 @@ fn replay(account: &mut Account, engine: &mut Engine, changes: usize) -> Replay 
         let keys: Vec<RouteKey> = t
             .routes
             .iter()
-            .filter(|(_, r)| r.target != Target::Local)
-            .map(|(k, _)| k.clone())
+            .filter(|r| r.target != Target::Local)
+            .map(Route::key)
             .collect();
         let key = &keys[rng.below(keys.len())];
         if rng.percent(50) {
             // Retarget: same destination, the target of a freshly drawn route.
-            if let Some(route) = t.routes.get_mut(key) {
-                route.target = new_route.target;
-            }
+            t.routes.set_target(key, new_route.target);
         } else {
             // Replace: drop one route, add one with a new destination (keeps the count).
             t.routes.remove(key);

@@ -21,7 +21,9 @@
 //! of the two. Peak memory (`VmHWM`) of read + replay is taken in a child process (this binary run
 //! again with `VPCSIM_BENCH_PROBE=<dir>`), on the trail and on a trail with the same route-family
 //! records and 4x the other records (`VPCSIM_BENCH_MEMORY=0` skips this). The apply rate is
-//! `Network::apply` over a pre-built `Vec<Change>` against the existing tables of a generated
+//! `Network::apply` over a pre-built `Vec<Change>`, with the prefetch hints `replay` gives
+//! (`Network::prefetch` for the next three changes before each; `VPCSIM_BENCH_PREFETCH=0`
+//! leaves them out), against the existing tables of a generated
 //! network (`VPCSIM_BENCH_APPLY_VPCS`, default 1,000 VPCs with 21,000 route tables): a mixed
 //! sequence (`VPCSIM_BENCH_APPLY_CHANGES`, default 100,000: 90% CreateRoute / ReplaceRoute /
 //! DeleteRoute, 10% AssociateRouteTable / ReplaceRouteTableAssociation / DisassociateRouteTable),
@@ -1450,6 +1452,8 @@ fn bench_apply(vpcs: usize, n: usize) -> (ApplyResult, usize, usize, Duration) {
     let changes = apply_changes(&net, &plans, &mut rng, n, share);
     let route_changes = apply_changes(&net, &plans, &mut rng, ROUTE_ONLY_CHANGES, 0);
     let opts = ApplyOptions::default();
+    // `VPCSIM_BENCH_PREFETCH=0`: without the prefetch hints (to measure what they bring).
+    let prefetch = std::env::var("VPCSIM_BENCH_PREFETCH").map_or(true, |v| v.trim() != "0");
     let mut errors = 0;
     let mut first_error = None;
     // One timer around a whole sequence, on a copy of the network.
@@ -1459,7 +1463,15 @@ fn bench_apply(vpcs: usize, n: usize) -> (ApplyResult, usize, usize, Duration) {
         copy.unshare();
         let cpu = common::cpu_ms();
         let start = Instant::now();
-        for c in changes {
+        for (i, c) in changes.iter().enumerate() {
+            // The hints `replay` gives for the changes ahead.
+            if prefetch {
+                for d in 1..=Network::PREFETCH_DISTANCE {
+                    if let Some(next) = changes.get(i + d) {
+                        copy.prefetch(next, d);
+                    }
+                }
+            }
             match copy.apply(c, &opts) {
                 Ok(effect) => {
                     black_box(effect);

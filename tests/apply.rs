@@ -3198,3 +3198,63 @@ fn associations_are_found_by_text_and_duplicated_ids_all_go() {
         Some(("rtb-main".into(), "main"))
     );
 }
+
+// --- prefetch hints -----------------------------------------------------------------------
+
+/// `Network::prefetch` is a hint: for any change (tables, associations, targets and routes
+/// that exist or not) and any distance, it changes nothing, and a sequence applied with the
+/// hints a replay gives ends in the same model, with the same answers, as without them.
+#[test]
+fn prefetch_hints_change_nothing() {
+    let assoc = |s: &str| RouteTableAssociationId::new(s);
+    let pub_assoc = assoc_of(&base(), "subnet-a");
+    let changes = vec![
+        create_route("rtb-priv", "192.168.0.0/16", "nat-1"),
+        create_route("rtb-nope", "0.0.0.0/0", "igw-1"),
+        replace_route("rtb-priv", "192.168.0.0/16", "igw-1"),
+        replace_route("rtb-priv", "172.16.0.0/12", "pcx-1"),
+        delete_route("rtb-priv", "192.168.0.0/16"),
+        delete_route("rtb-pub", "2001:db8::/32"),
+        create_route("rtb-pub", "pl-missing", "igw-1"),
+        Change::DisassociateRouteTable {
+            association_id: pub_assoc.clone(),
+        },
+        associate_subnet("rtb-pub", "subnet-a", Some("rtbassoc-new")),
+        Change::ReplaceRouteTableAssociation {
+            association_id: assoc("rtbassoc-new"),
+            route_table_id: rtb("rtb-priv"),
+            new_association_id: Some(assoc("rtbassoc-new2")),
+        },
+        Change::DisassociateRouteTable {
+            association_id: assoc("rtbassoc-nope"),
+        },
+        associate_subnet("rtb-nope", "subnet-nope", None),
+        create_vpc("vpc-9", "10.9.0.0/16"),
+    ];
+    // Every distance, including ones the loop never gives, on an untouched model.
+    let net = base();
+    let before = format!("{net:?}");
+    for c in &changes {
+        for distance in 0..=Network::PREFETCH_DISTANCE + 2 {
+            net.prefetch(c, distance);
+        }
+    }
+    assert_eq!(format!("{net:?}"), before);
+    // The same sequence with and without the hints: same answers, same model.
+    let (mut hinted, mut plain) = (base(), base());
+    for (i, c) in changes.iter().enumerate() {
+        for d in 1..=Network::PREFETCH_DISTANCE {
+            if let Some(next) = changes.get(i + d) {
+                hinted.prefetch(next, d);
+            }
+        }
+        let a = hinted.apply(c, &opts()).map_err(|e| e.code.to_string());
+        let b = plain.apply(c, &opts()).map_err(|e| e.code.to_string());
+        assert_eq!(a.is_ok(), b.is_ok(), "{}", c.event_name());
+        assert_eq!(a.err(), b.err(), "{}", c.event_name());
+    }
+    assert_eq!(format!("{hinted:?}"), format!("{plain:?}"));
+    assert_eq!(dump(&hinted), dump(&plain));
+    // The sequence did something (not a vacuous comparison).
+    assert_ne!(dump(&plain), dump(&base()));
+}

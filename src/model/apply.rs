@@ -54,6 +54,7 @@ mod tables;
 mod vpcs;
 
 use super::effect::Parts;
+use super::prefetch;
 use super::*;
 use std::net::Ipv4Addr;
 
@@ -156,6 +157,113 @@ pub(super) enum Presence<'a, T> {
 }
 
 impl Network {
+    /// How many changes ahead [`Network::prefetch`] is useful: a change's tables are looked up
+    /// three changes ahead, their routes and associations two ahead, the route it changes one
+    /// ahead.
+    pub const PREFETCH_DISTANCE: usize = 3;
+
+    /// The route table a change names, and the one holding the association it names.
+    fn prefetch_tables<'a>(&'a self, change: &'a Change) -> [Option<&'a RouteTableId>; 2] {
+        use Change::*;
+        let held = |id: &RouteTableAssociationId| self.association_table(id);
+        match change {
+            CreateRoute { route_table_id, .. }
+            | ReplaceRoute { route_table_id, .. }
+            | DeleteRoute { route_table_id, .. }
+            | AssociateRouteTable { route_table_id, .. } => [Some(route_table_id), None],
+            ReplaceRouteTableAssociation {
+                route_table_id,
+                association_id,
+                ..
+            } => [Some(route_table_id), held(association_id)],
+            DisassociateRouteTable { association_id } => [held(association_id), None],
+            _ => [None, None],
+        }
+    }
+
+    /// A hint, given `distance` changes (1 to [`Network::PREFETCH_DISTANCE`]) before applying
+    /// `change`, that starts loading what applying it will read into the processor's caches
+    /// (see the `prefetch` module): at distance 3 the route tables it names (from the indexes,
+    /// without reading the tables) and its subnet; at 2 the tables' routes and associations,
+    /// its VPC and its target; at 1 the route it changes. Each step reads only what the step
+    /// before loaded. Changes nothing; a loop that applies changes in turn calls it for the
+    /// next three before each (a replay does).
+    pub fn prefetch(&self, change: &Change, distance: usize) {
+        let tables = self.prefetch_tables(change);
+        let tables = tables.iter().flatten();
+        match distance {
+            3 => {
+                for id in tables {
+                    self.route_tables.prefetch_value(id);
+                }
+                if let Change::AssociateRouteTable {
+                    subnet_id: Some(s), ..
+                } = change
+                {
+                    self.subnets.prefetch_value(s);
+                }
+            }
+            2 => {
+                // The entries loaded at distance 3, unchecked (checking would read the stored
+                // key, not loaded yet): what they point to is loaded, the key's text included.
+                for (key, table) in tables.filter_map(|id| self.route_tables.probable(id)) {
+                    prefetch::prefetch_bytes(key.as_str().as_ptr(), key.as_str().len());
+                    match change {
+                        Change::CreateRoute { .. }
+                        | Change::ReplaceRoute { .. }
+                        | Change::DeleteRoute { .. } => table.routes.prefetch(),
+                        _ => prefetch::prefetch_slice(&table.associations, 4),
+                    }
+                    self.vpcs.prefetch_value(&table.vpc_id);
+                }
+                if let Change::CreateRoute { targets, .. } | Change::ReplaceRoute { targets, .. } =
+                    change
+                    && let [target] = targets.as_slice()
+                {
+                    self.prefetch_target(target);
+                }
+            }
+            1 => {
+                if let Change::ReplaceRoute {
+                    route_table_id,
+                    destination,
+                    ..
+                }
+                | Change::DeleteRoute {
+                    route_table_id,
+                    destination,
+                } = change
+                    && let Some(table) = self.route_tables.get(route_table_id)
+                {
+                    table.routes.prefetch_route(destination);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Starts loading a route target's entry (see [`Network::prefetch`]).
+    fn prefetch_target(&self, target: &Target) {
+        match target {
+            Target::InternetGateway(id) => {
+                self.internet_gateways.prefetch_value(id);
+            }
+            Target::NatGateway(id) => {
+                self.nat_gateways.prefetch_value(id);
+            }
+            Target::VpcPeeringConnection(id) => {
+                self.vpc_peering_connections.prefetch_value(id);
+            }
+            Target::NetworkInterface(id) => {
+                self.network_interfaces.prefetch_value(id);
+            }
+            Target::Instance(id) => {
+                self.instances.prefetch_value(id);
+            }
+            _ => {}
+        }
+    }
+
     /// Applies `change` as EC2 would, or returns EC2's error and changes nothing.
     pub fn apply(&mut self, change: &Change, opts: &ApplyOptions) -> Result<Effect, Ec2Error> {
         use Change::*;

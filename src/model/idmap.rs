@@ -9,6 +9,14 @@
 //! never depends on hash order (house rule: deterministic output): the entries' positions are
 //! kept in a list sorted by key (see [`IdMap`]).
 //!
+//! A lookup first tries a *position hint*: a small array, indexed by the key's hash, holding
+//! the position of the last key stored under that hash slot. The entry it points to is checked
+//! (its key compared with the one wanted), so a stale or colliding hint only costs the hash
+//! map's lookup after it. What the hint buys is a path from a key to its entry that a prefetch
+//! can follow without waiting (see [`IdMap::prefetch_value`]): the hint array is small enough
+//! to stay in cache, and the hash map's slots and stored keys, which a confirmed lookup reads,
+//! are not.
+//!
 //! The API is the part of `BTreeMap`'s the model uses, with the same meaning.
 
 use std::borrow::Borrow;
@@ -16,7 +24,7 @@ use std::fmt;
 use std::hash::Hash;
 use std::sync::OnceLock;
 
-use crate::fxhash::FxHashMap;
+use crate::fxhash::{FxHashMap, FxHasher};
 
 /// Entries in a vector, found through a hash index of their keys, iterated through a list of
 /// their positions sorted by key. The index holds only key and position (24 bytes an entry), so
@@ -28,6 +36,9 @@ pub struct IdMap<K, V> {
     index: FxHashMap<K, u32>,
     entries: Vec<(K, V)>,
     order: OnceLock<Vec<u32>>,
+    /// Position hints by hash slot (module doc): empty, or a power of two at least twice as
+    /// long as `entries`; any value may be stale (checked on use).
+    hints: Vec<u32>,
 }
 
 impl<K, V> Default for IdMap<K, V> {
@@ -36,8 +47,17 @@ impl<K, V> Default for IdMap<K, V> {
             index: FxHashMap::default(),
             entries: Vec::new(),
             order: OnceLock::new(),
+            hints: Vec::new(),
         }
     }
+}
+
+/// The hash a key's position hint is filed under.
+#[inline]
+fn hint_hash<Q: Hash + ?Sized>(key: &Q) -> u64 {
+    let mut h = FxHasher::default();
+    key.hash(&mut h);
+    std::hash::Hasher::finish(&h)
 }
 
 impl<K: Ord + Hash + Clone, V> IdMap<K, V> {
@@ -53,12 +73,56 @@ impl<K: Ord + Hash + Clone, V> IdMap<K, V> {
         self.entries.is_empty()
     }
 
+    /// The hint slot of a hash (`hints` not empty): its low bits, which `FxHasher::finish`
+    /// makes the best mixed.
+    #[inline]
+    fn hint_slot(&self, hash: u64) -> usize {
+        (hash as usize) & (self.hints.len() - 1)
+    }
+
+    /// The position a key's hint gives, unchecked (may be stale or another key's).
+    #[inline]
+    fn hinted<Q: Hash + ?Sized>(&self, key: &Q) -> Option<usize> {
+        if self.hints.is_empty() {
+            return None;
+        }
+        Some(self.hints[self.hint_slot(hint_hash(key))] as usize)
+    }
+
+    /// Files the hint for the entry at position `i`, growing (and refilling) the hints when
+    /// the entries have outgrown them.
+    fn note_hint(&mut self, i: usize) {
+        if self.hints.len() < 2 * self.entries.len() {
+            self.refill_hints();
+        } else if let Some((k, _)) = self.entries.get(i) {
+            let slot = self.hint_slot(hint_hash(k));
+            self.hints[slot] = i as u32;
+        }
+    }
+
+    /// Rebuilds every hint (sized for the entries).
+    fn refill_hints(&mut self) {
+        let len = (2 * self.entries.len()).next_power_of_two().max(16);
+        self.hints.clear();
+        self.hints.resize(len, u32::MAX);
+        for i in 0..self.entries.len() {
+            let slot = self.hint_slot(hint_hash(&self.entries[i].0));
+            self.hints[slot] = i as u32;
+        }
+    }
+
     #[inline]
     fn position<Q>(&self, key: &Q) -> Option<usize>
     where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
+        if let Some(i) = self.hinted(key)
+            && let Some((k, _)) = self.entries.get(i)
+            && k.borrow() == key
+        {
+            return Some(i);
+        }
         self.index.get(key).map(|&i| i as usize)
     }
 
@@ -90,6 +154,24 @@ impl<K: Ord + Hash + Clone, V> IdMap<K, V> {
     {
         let i = self.position(key)?;
         self.entries.get(i).map(|(k, v)| (k, v))
+    }
+
+    /// Starts loading the entry `key`'s position hint points to into the processor's caches
+    /// (see [`super::prefetch`]), without reading anything that may not be in cache: the
+    /// hint is not checked, so this is probably, not certainly, `key`'s entry.
+    #[inline]
+    pub(crate) fn prefetch_value<Q: Hash + ?Sized>(&self, key: &Q) {
+        if let Some(entry) = self.hinted(key).and_then(|i| self.entries.get(i)) {
+            super::prefetch::prefetch(entry);
+        }
+    }
+
+    /// The entry `key`'s position hint points to, unchecked: probably `key`'s (for a prefetch
+    /// stage after [`IdMap::prefetch_value`], which loaded it; never for an answer).
+    #[inline]
+    pub(crate) fn probable<Q: Hash + ?Sized>(&self, key: &Q) -> Option<(&K, &V)> {
+        let (k, v) = self.hinted(key).and_then(|i| self.entries.get(i))?;
+        Some((k, v))
     }
 
     #[inline]
@@ -127,6 +209,7 @@ impl<K: Ord + Hash + Clone, V> IdMap<K, V> {
         }
         self.index.insert(key.clone(), i as u32);
         self.entries.push((key, value));
+        self.note_hint(i);
         i
     }
 
@@ -171,10 +254,12 @@ impl<K: Ord + Hash + Clone, V> IdMap<K, V> {
             }
         }
         let (_, value) = self.entries.swap_remove(i);
-        if i != last
-            && let Some(slot) = self.index.get_mut::<K>(&self.entries[i].0)
-        {
-            *slot = i as u32;
+        if i != last {
+            if let Some(slot) = self.index.get_mut::<K>(&self.entries[i].0) {
+                *slot = i as u32;
+            }
+            // (The removed key's hint, if it pointed at `i`, now fails its check.)
+            self.note_hint(i);
         }
         Some(value)
     }
@@ -191,6 +276,7 @@ impl<K: Ord + Hash + Clone, V> IdMap<K, V> {
         let entries = std::mem::take(&mut self.entries);
         self.index.clear();
         self.order = OnceLock::new();
+        self.hints.clear();
         for ((key, value), kept) in entries.into_iter().zip(kept) {
             if kept {
                 self.push_new(key, value);
@@ -202,6 +288,7 @@ impl<K: Ord + Hash + Clone, V> IdMap<K, V> {
         self.index.clear();
         self.entries.clear();
         self.order = OnceLock::new();
+        self.hints.clear();
     }
 
     /// The entries in key order.
@@ -386,5 +473,56 @@ mod tests {
         assert_ne!(built, ours);
         built.clear();
         assert!(built.is_empty() && built.iter().next().is_none());
+    }
+
+    /// Position hints only ever speed a lookup up: with hints made stale by removals (the
+    /// removed key's slot now points at another entry or past the end) and shared by colliding
+    /// keys, every key is found at its own entry and no removed key is found; and for IDs of
+    /// AWS's shape most keys are found by their hint (a hash that spread them badly would
+    /// leave this a slower `HashMap`).
+    #[test]
+    fn position_hints_are_checked_and_mostly_right() {
+        let id = |n: u64| RouteTableId::new(format!("rtb-{n:017x}"));
+        let mut map: IdMap<RouteTableId, u64> = IdMap::new();
+        for n in 0..20_000 {
+            map.insert(id(n), n);
+        }
+        let hit = |map: &IdMap<RouteTableId, u64>, key: &RouteTableId| {
+            map.hinted(key)
+                .and_then(|i| map.entries.get(i))
+                .is_some_and(|(k, _)| k == key)
+        };
+        let hits = (0..20_000).filter(|&n| hit(&map, &id(n))).count();
+        assert!(
+            hits >= 14_000,
+            "only {hits} of 20000 keys found by their hint"
+        );
+        // Remove every third key (each removal moves the last entry into the hole).
+        for n in (0..20_000).step_by(3) {
+            assert_eq!(map.remove(&id(n)), Some(n));
+        }
+        for n in 0..20_000 {
+            let expected = (n % 3 != 0).then_some(n);
+            assert_eq!(map.get(&id(n)).copied(), expected, "{n}");
+            assert_eq!(map.contains_key(&id(n)), expected.is_some());
+            // An unchecked hint never answers: `probable` may name another key.
+            if let Some((k, _)) = map.probable(&id(n))
+                && expected.is_none()
+            {
+                assert_ne!(k, &id(n));
+            }
+        }
+        // Back again, and removed down to nothing.
+        for n in (0..20_000).step_by(3) {
+            map.insert(id(n), n + 1);
+        }
+        assert_eq!(map.get(&id(3)), Some(&4));
+        assert_eq!(map.len(), 20_000);
+        map.retain(|_, v| *v % 2 == 0);
+        assert!(map.iter().all(|(k, v)| map.get(k) == Some(v)));
+        for n in 0..20_000 {
+            map.remove(&id(n));
+        }
+        assert!(map.is_empty() && map.get(&id(1)).is_none());
     }
 }

@@ -15,6 +15,7 @@ mod change;
 mod effect;
 mod idmap;
 mod ids;
+mod prefetch;
 mod route;
 mod routemap;
 mod shared;
@@ -153,7 +154,7 @@ impl RouteTable {
 
     /// Inserts or replaces the route with the same key.
     pub fn put_route(&mut self, route: Route) {
-        self.routes.insert(route.key(), route);
+        self.routes.insert(route);
     }
 }
 
@@ -427,7 +428,9 @@ pub struct Network {
 #[derive(Clone, Default)]
 struct Index {
     /// Transit gateway → the VPCs where it has a live attachment.
-    tgw_attached: IdMap<TransitGatewayId, BTreeSet<VpcId>>,
+    /// Only looked up, never iterated: hash sets, since route changes to a transit gateway ask
+    /// it, and a `BTreeSet` of a thousand VPC IDs compared a dozen IDs' texts per question.
+    tgw_attached: FxHashMap<TransitGatewayId, FxHashSet<VpcId>>,
     /// VPC → its main table; subnet → its explicitly associated table. Only looked up, never
     /// iterated (hash maps, as `assoc`: an association change removes and inserts here, and a
     /// removal from an `IdMap` re-reads the key it moves).
@@ -456,8 +459,13 @@ impl std::fmt::Debug for Index {
         let main: BTreeMap<&VpcId, &RouteTableId> = self.main.iter().collect();
         let subnet: BTreeMap<&SubnetId, &RouteTableId> = self.subnet.iter().collect();
         let targeted: BTreeSet<&Arc<str>> = self.targeted_hosts.iter().collect();
+        let tgw_attached: BTreeMap<&TransitGatewayId, BTreeSet<&VpcId>> = self
+            .tgw_attached
+            .iter()
+            .map(|(t, vpcs)| (t, vpcs.iter().collect()))
+            .collect();
         f.debug_struct("Index")
-            .field("tgw_attached", &self.tgw_attached)
+            .field("tgw_attached", &tgw_attached)
             .field("main", &main)
             .field("subnet", &subnet)
             .field("edge", &self.edge)
@@ -578,7 +586,8 @@ impl Network {
             if matches!(a.state.as_str(), "available" | "modifying") {
                 index
                     .tgw_attached
-                    .get_or_insert_with(a.transit_gateway_id.clone(), BTreeSet::new)
+                    .entry(a.transit_gateway_id.clone())
+                    .or_default()
                     .insert(a.vpc_id.clone());
             }
         }

@@ -154,11 +154,8 @@ impl Fib {
             None => table.routes.len() + 4,
             Some(_) => 8,
         });
-        // The filter reads the keys (which hold the destination) and only the routes it keeps:
-        // a B-tree keeps its keys apart from its values, so a table compiled for a few ranges
-        // touches a few routes, not all fifty.
-        for (key, route) in &table.routes {
-            match &key.destination {
+        for route in &table.routes {
+            match &route.destination {
                 Destination::PrefixList(pl) => {
                     if let Some(list) = net.prefix_lists.get(pl) {
                         for c in &list.cidrs {

@@ -236,6 +236,10 @@ pub fn replay(net: &mut Network, read: ReadResult, opts: &ReplayOptions) -> Repl
         tracker.start = Some(BTreeMap::new());
         tracker.ingress_start = Some(exposure::ingress::Start::default());
     }
+    // Records decoded a few ahead of the one applied, each once: the model is told what the
+    // next changes will read (`Network::prefetch`), so that on a large account the waits for
+    // their tables and routes overlap the work on this one.
+    let mut ahead: BTreeMap<usize, Decoded> = BTreeMap::new();
     let mut i = 0;
     while i < records.len() {
         let mut j = i + 1;
@@ -243,9 +247,32 @@ pub fn replay(net: &mut Network, read: ReadResult, opts: &ReplayOptions) -> Repl
             j += 1;
         }
         let group = causal_order(&records[i..j]);
+        let may_defer = j - i > 1;
         let mut deferred = Vec::new();
-        for record in group {
-            match step(net, record, opts, &mut seen, j - i > 1, &mut tracker) {
+        for (k, &g) in group.iter().enumerate() {
+            let at = i + g;
+            for d in 1..=Network::PREFETCH_DISTANCE {
+                let next = i + k + d;
+                if let Some(record) = records.get(next)
+                    && let Decoded::Change(c) = ahead.entry(next).or_insert_with(|| decode(record))
+                {
+                    net.prefetch(c, d);
+                }
+            }
+            let decoded = match ahead.remove(&at) {
+                Some(d) => d,
+                None => decode(&records[at]),
+            };
+            let record = &records[at];
+            match step(
+                net,
+                record,
+                decoded,
+                opts,
+                &mut seen,
+                may_defer,
+                &mut tracker,
+            ) {
                 Some(event) => {
                     watch.after(out.events.len(), &event, net, limit, &opts.findings);
                     out.summary.count(event.outcome);
@@ -254,8 +281,11 @@ pub fn replay(net: &mut Network, read: ReadResult, opts: &ReplayOptions) -> Repl
                 None => deferred.push(record),
             }
         }
+        // (Decoded ahead within this instant but applied in another order: not needed again.)
+        ahead = ahead.split_off(&j);
         for record in deferred {
-            if let Some(event) = step(net, record, opts, &mut seen, false, &mut tracker) {
+            let decoded = decode(record);
+            if let Some(event) = step(net, record, decoded, opts, &mut seen, false, &mut tracker) {
                 watch.after(out.events.len(), &event, net, limit, &opts.findings);
                 out.summary.count(event.outcome);
                 out.events.push(event);
@@ -299,6 +329,7 @@ impl<'a> Stepper<'a> {
         step(
             self.net,
             record,
+            decode(record),
             self.opts,
             &mut self.seen,
             false,
@@ -402,12 +433,12 @@ fn ingress_changes(
 fn step(
     net: &mut Network,
     record: &Record,
+    decoded: Decoded,
     opts: &ReplayOptions,
     seen: &mut SeenSet,
     may_defer: bool,
     tracker: &mut incremental::Tracker,
 ) -> Option<Event> {
-    let decoded = decode(record);
     let key = seen_key(record);
     // Records that cannot change the model (not a change, refused by AWS, a dry run, no time,
     // a duplicate, after `--until`) need no copy and leave the tracker as it is.
@@ -708,15 +739,16 @@ fn exposure_of(
     (out, graph_after)
 }
 
-/// Records of one instant in delivery order, except that a record naming a resource another
-/// record of the instant creates comes after its creator (§8 case 15e). Everything else keeps
-/// its delivery order, so "delete, then re-create" stays in that order.
-fn causal_order(group: &[Record]) -> Vec<&Record> {
-    let mut order: Vec<&Record> = group.iter().collect();
+/// The order in which to apply the records of one instant, as positions in `group`: delivery
+/// order, except that a record naming a resource another record of the instant creates comes
+/// after its creator (§8 case 15e). Everything else keeps its delivery order, so "delete, then
+/// re-create" stays in that order.
+fn causal_order(group: &[Record]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..group.len()).collect();
     if order.len() < 2 {
         return order;
     }
-    let decoded: Vec<(Option<String>, String)> = order
+    let decoded: Vec<(Option<String>, String)> = group
         .iter()
         .map(|r| match decode(r) {
             Decoded::Change(c) => (created_id(&c), format!("{c:?}")),
@@ -750,9 +782,8 @@ fn causal_order(group: &[Record]) -> Vec<&Record> {
         taken[a] = true;
         idx.push(a);
     }
-    let records = order.clone();
     for (slot, &k) in order.iter_mut().zip(&idx) {
-        *slot = records[k];
+        *slot = k;
     }
     order
 }

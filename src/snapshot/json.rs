@@ -1892,7 +1892,7 @@ fn route_table<'a>(r: &Node<'_, 'a>, targets: &mut Targets<'a>) -> Option<RouteT
             _ => unique.push((key, route)),
         }
     }
-    let routes: RouteMap = unique.into_iter().collect();
+    let routes: RouteMap = unique.into_iter().map(|(_, route)| route).collect();
     let mut associations = Vec::new();
     for a in r.records("Associations") {
         let state = a

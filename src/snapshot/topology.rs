@@ -971,14 +971,11 @@ impl Builder<'_> {
                 .chain(vpc.ipv6_cidrs.iter().map(|n| IpNet::V6(*n)))
                 .collect();
             for n in nets {
-                let dest = Destination::cidr(n);
-                let key = RouteKey {
-                    destination: dest.clone(),
-                    propagated: false,
-                };
-                table.routes.get_or_insert_with(key, || {
-                    Route::new(dest, Target::Local, RouteOrigin::CreateRouteTable)
-                });
+                table.routes.insert_if_absent(Route::new(
+                    Destination::cidr(n),
+                    Target::Local,
+                    RouteOrigin::CreateRouteTable,
+                ));
             }
         }
     }

@@ -178,7 +178,7 @@ impl Network {
         let target = Target::VpcEndpoint(id.clone());
         for t in tables {
             if let Some(table) = self.route_tables.get_mut(t) {
-                table.routes.retain(|_, r| r.target != target);
+                table.routes.retain(|r| r.target != target);
             }
         }
     }

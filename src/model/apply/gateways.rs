@@ -507,8 +507,9 @@ impl Network {
         // (inferred).
         for t in self.route_tables.values_mut() {
             t.propagating_vgws.remove(id);
-            t.routes
-                .retain(|k, r| !(k.propagated && r.target == Target::VpnGateway(id.clone())));
+            t.routes.retain(|r| {
+                !(r.origin.is_propagated() && r.target == Target::VpnGateway(id.clone()))
+            });
         }
         self.drop_edge_associations(id.as_str());
         self.forget(id.as_str());
@@ -546,8 +547,8 @@ impl Network {
             .route_tables
             .values()
             .flat_map(|t| t.routes.iter())
-            .filter(|(k, r)| k.propagated && r.target == target)
-            .map(|(k, _)| k.destination.clone())
+            .filter(|r| r.origin.is_propagated() && r.target == target)
+            .map(|r| r.destination.clone())
             .collect();
         if let Some(g) = self.vpn_gateways.get_mut(vgw) {
             g.known_prefixes.append(&mut known);
@@ -567,7 +568,7 @@ impl Network {
                 t.propagating_vgws.remove(vgw);
                 // The propagated routes go with the propagation (§1.9).
                 t.routes
-                    .retain(|k, r| !(k.propagated && r.target == target));
+                    .retain(|r| !(r.origin.is_propagated() && r.target == target));
             }
         }
         let summary = match (enable, was) {

@@ -142,7 +142,7 @@ impl Network {
             RouteOrigin::CreateRoute,
         );
         if let Some(t) = self.route_tables.get_mut(rtb) {
-            t.routes.insert(key, route);
+            t.routes.insert(route);
         }
         self.note_route_target(target);
         Ok(route_effect(
@@ -235,13 +235,9 @@ impl Network {
             }
         }
         let before = current.target.clone();
-        if let Some(r) = self
-            .route_tables
-            .get_mut(rtb)
-            .and_then(|t| t.routes.get_mut(&key))
-        {
+        if let Some(t) = self.route_tables.get_mut(rtb) {
             // §1.3: the destination and the origin stay; only the target changes.
-            r.target = target.clone();
+            t.routes.set_target(&key, target.clone());
         }
         self.note_route_target(target);
         Ok(route_effect(
@@ -761,8 +757,8 @@ impl Network {
         let heavy = !self.prefix_lists.is_empty()
             && table
                 .routes
-                .last_key_value()
-                .is_some_and(|(k, _)| matches!(k.destination, Destination::PrefixList(_)));
+                .last()
+                .is_some_and(|r| matches!(r.destination, Destination::PrefixList(_)));
         if !heavy && table.routes.len().saturating_add(weight) <= opts.route_limit {
             return Ok(());
         }

@@ -393,14 +393,11 @@ impl Network {
 /// Adds the local routes for `cidrs` to a table (§1.5, §3.2).
 pub(super) fn add_local_routes(table: &mut RouteTable, cidrs: &[IpNet]) {
     for n in cidrs {
-        let destination = Destination::cidr(*n);
-        let key = RouteKey {
-            destination: destination.clone(),
-            propagated: false,
-        };
-        table.routes.get_or_insert_with(key, || {
-            Route::new(destination, Target::Local, RouteOrigin::CreateRouteTable)
-        });
+        table.routes.insert_if_absent(Route::new(
+            Destination::cidr(*n),
+            Target::Local,
+            RouteOrigin::CreateRouteTable,
+        ));
     }
 }
 

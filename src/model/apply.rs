@@ -162,80 +162,83 @@ impl Network {
     /// ahead.
     pub const PREFETCH_DISTANCE: usize = 3;
 
-    /// The route table a change names, and the one holding the association it names.
-    fn prefetch_tables<'a>(&'a self, change: &'a Change) -> [Option<&'a RouteTableId>; 2] {
+    /// A hint, given `distance` changes (1 to [`Network::PREFETCH_DISTANCE`]) before applying
+    /// `change`, that starts loading what applying it will read into the processor's caches
+    /// (see the `prefetch` module). Each step reads only what the step before loaded, and
+    /// follows the [`IdMap`] position hints unchecked (a wrong hint loads the wrong memory,
+    /// nothing worse):
+    /// - at distance 3, the entries of the route table the change names, of the table holding
+    ///   the association it names (found in the association index: this waits) and of its
+    ///   subnet;
+    /// - at 2, what those tables' entries point to (their IDs' text, their routes or
+    ///   associations, their VPC's entry) and the route target's entry;
+    /// - at 1, the route the change replaces or deletes.
+    ///
+    /// Changes nothing; a loop that applies changes in turn calls it for the next three before
+    /// each (a replay does).
+    pub fn prefetch(&self, change: &Change, distance: usize) {
         use Change::*;
-        let held = |id: &RouteTableAssociationId| self.association_table(id);
-        match change {
+        let (table, association, subnet) = match change {
             CreateRoute { route_table_id, .. }
             | ReplaceRoute { route_table_id, .. }
-            | DeleteRoute { route_table_id, .. }
-            | AssociateRouteTable { route_table_id, .. } => [Some(route_table_id), None],
+            | DeleteRoute { route_table_id, .. } => (Some(route_table_id), None, None),
+            AssociateRouteTable {
+                route_table_id,
+                subnet_id,
+                ..
+            } => (Some(route_table_id), None, subnet_id.as_ref()),
             ReplaceRouteTableAssociation {
                 route_table_id,
                 association_id,
                 ..
-            } => [Some(route_table_id), held(association_id)],
-            DisassociateRouteTable { association_id } => [held(association_id), None],
-            _ => [None, None],
-        }
-    }
-
-    /// A hint, given `distance` changes (1 to [`Network::PREFETCH_DISTANCE`]) before applying
-    /// `change`, that starts loading what applying it will read into the processor's caches
-    /// (see the `prefetch` module): at distance 3 the route tables it names (from the indexes,
-    /// without reading the tables) and its subnet; at 2 the tables' routes and associations,
-    /// its VPC and its target; at 1 the route it changes. Each step reads only what the step
-    /// before loaded. Changes nothing; a loop that applies changes in turn calls it for the
-    /// next three before each (a replay does).
-    pub fn prefetch(&self, change: &Change, distance: usize) {
-        let tables = self.prefetch_tables(change);
-        let tables = tables.iter().flatten();
+            } => (Some(route_table_id), Some(association_id), None),
+            DisassociateRouteTable { association_id } => (None, Some(association_id), None),
+            _ => return,
+        };
+        let routes = matches!(
+            change,
+            CreateRoute { .. } | ReplaceRoute { .. } | DeleteRoute { .. }
+        );
+        // What a table's entry points to.
+        let table_parts = |key: &RouteTableId, t: &RouteTable| {
+            prefetch::prefetch_bytes(key.as_str().as_ptr(), key.as_str().len());
+            if routes {
+                t.routes.prefetch();
+            } else {
+                prefetch::prefetch_slice(&t.associations, 4);
+            }
+            self.vpcs.prefetch_value(&t.vpc_id);
+        };
+        // The table holding the association.
+        let held = || association.and_then(|id| self.association_table(id));
         match distance {
             3 => {
-                for id in tables {
+                for id in [table, held()].into_iter().flatten() {
                     self.route_tables.prefetch_value(id);
                 }
-                if let Change::AssociateRouteTable {
-                    subnet_id: Some(s), ..
-                } = change
-                {
-                    self.subnets.prefetch_value(s);
+                if let Some(id) = subnet {
+                    self.subnets.prefetch_value(id);
                 }
             }
             2 => {
-                // The entries loaded at distance 3, unchecked (checking would read the stored
-                // key, not loaded yet): what they point to is loaded, the key's text included.
-                for (key, table) in tables.filter_map(|id| self.route_tables.probable(id)) {
-                    prefetch::prefetch_bytes(key.as_str().as_ptr(), key.as_str().len());
-                    match change {
-                        Change::CreateRoute { .. }
-                        | Change::ReplaceRoute { .. }
-                        | Change::DeleteRoute { .. } => table.routes.prefetch(),
-                        _ => prefetch::prefetch_slice(&table.associations, 4),
-                    }
-                    self.vpcs.prefetch_value(&table.vpc_id);
+                for (key, t) in [table, held()]
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|id| self.route_tables.probable(id))
+                {
+                    table_parts(key, t);
                 }
-                if let Change::CreateRoute { targets, .. } | Change::ReplaceRoute { targets, .. } =
-                    change
+                if let CreateRoute { targets, .. } | ReplaceRoute { targets, .. } = change
                     && let [target] = targets.as_slice()
                 {
                     self.prefetch_target(target);
                 }
             }
             1 => {
-                if let Change::ReplaceRoute {
-                    route_table_id,
-                    destination,
-                    ..
-                }
-                | Change::DeleteRoute {
-                    route_table_id,
-                    destination,
-                } = change
-                    && let Some(table) = self.route_tables.get(route_table_id)
+                if let ReplaceRoute { destination, .. } | DeleteRoute { destination, .. } = change
+                    && let Some(t) = table.and_then(|id| self.route_tables.get(id))
                 {
-                    table.routes.prefetch_route(destination);
+                    t.routes.prefetch_route(destination);
                 }
             }
             _ => {}

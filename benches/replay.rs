@@ -22,7 +22,7 @@
 //! again with `VPCSIM_BENCH_PROBE=<dir>`), on the trail and on a trail with the same route-family
 //! records and 4x the other records (`VPCSIM_BENCH_MEMORY=0` skips this). The apply rate is
 //! `Network::apply` over a pre-built `Vec<Change>`, with the prefetch hints `replay` gives
-//! (`Network::prefetch` for the next three changes before each; `VPCSIM_BENCH_PREFETCH=0`
+//! (`Network::prefetch` for the next four changes before each; `VPCSIM_BENCH_PREFETCH=0`
 //! leaves them out), against the existing tables of a generated
 //! network (`VPCSIM_BENCH_APPLY_VPCS`, default 1,000 VPCs with 21,000 route tables): a mixed
 //! sequence (`VPCSIM_BENCH_APPLY_CHANGES`, default 100,000: 90% CreateRoute / ReplaceRoute /

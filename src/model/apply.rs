@@ -157,16 +157,17 @@ pub(super) enum Presence<'a, T> {
 }
 
 impl Network {
-    /// How many changes ahead [`Network::prefetch`] is useful: a change's tables are looked up
-    /// three changes ahead, their routes and associations two ahead, the route it changes one
-    /// ahead.
-    pub const PREFETCH_DISTANCE: usize = 3;
+    /// How many changes ahead [`Network::prefetch`] is useful: a change's table's position hint
+    /// is loaded four changes ahead, its entry three ahead, its routes and associations two
+    /// ahead, the route it changes one ahead.
+    pub const PREFETCH_DISTANCE: usize = 4;
 
     /// A hint, given `distance` changes (1 to [`Network::PREFETCH_DISTANCE`]) before applying
     /// `change`, that starts loading what applying it will read into the processor's caches
     /// (see the `prefetch` module). Each step reads only what the step before loaded, and
     /// follows the [`IdMap`] position hints unchecked (a wrong hint loads the wrong memory,
     /// nothing worse):
+    /// - at distance 4, the position hint of the route table the change names;
     /// - at distance 3, the entries of the route table the change names, of the table holding
     ///   the association it names (found in the association index: this waits) and of its
     ///   subnet;
@@ -174,7 +175,7 @@ impl Network {
     ///   associations, their VPC's entry) and the route target's entry;
     /// - at 1, the route the change replaces or deletes.
     ///
-    /// Changes nothing; a loop that applies changes in turn calls it for the next three before
+    /// Changes nothing; a loop that applies changes in turn calls it for the next `PREFETCH_DISTANCE` before
     /// each (a replay does).
     pub fn prefetch(&self, change: &Change, distance: usize) {
         use Change::*;
@@ -212,6 +213,11 @@ impl Network {
         // The table holding the association.
         let held = || association.and_then(|id| self.association_table(id));
         match distance {
+            4 => {
+                if let Some(id) = table {
+                    self.route_tables.prefetch_hint(id);
+                }
+            }
             3 => {
                 for id in [table, held()].into_iter().flatten() {
                     self.route_tables.prefetch_value(id);

@@ -166,6 +166,15 @@ impl<K: Ord + Hash + Clone, V> IdMap<K, V> {
         }
     }
 
+    /// Starts loading `key`'s position hint (see [`super::prefetch`]), for a later
+    /// [`IdMap::prefetch_value`] that reads it.
+    #[inline]
+    pub(crate) fn prefetch_hint<Q: Hash + ?Sized>(&self, key: &Q) {
+        if !self.hints.is_empty() {
+            super::prefetch::prefetch(&self.hints[self.hint_slot(hint_hash(key))]);
+        }
+    }
+
     /// The entry `key`'s position hint points to, unchecked: probably `key`'s (for a prefetch
     /// stage after [`IdMap::prefetch_value`], which loaded it; never for an answer).
     #[inline]

@@ -175,8 +175,8 @@ impl Network {
     ///   associations, their VPC's entry) and the route target's entry;
     /// - at 1, the route the change replaces or deletes.
     ///
-    /// Changes nothing; a loop that applies changes in turn calls it for the next `PREFETCH_DISTANCE` before
-    /// each (a replay does).
+    /// Changes nothing; a loop that applies changes in turn calls it for the next
+    /// `PREFETCH_DISTANCE` changes before each (a replay does).
     pub fn prefetch(&self, change: &Change, distance: usize) {
         use Change::*;
         let (table, association, subnet) = match change {

@@ -837,7 +837,9 @@ fn case6_more_specific_than_local() {
         "InvalidParameterValue",
         msg,
     );
-    // The VPC CIDR itself: the local route is there already.
+    // The VPC CIDR itself: the local route is there already, which EC2 says for a target the
+    // local route may take (an endpoint in [GH terraform-provider-aws#23866]); a peering
+    // connection is refused as a target first ([GH hashicorp/terraform#26018]), §2.2.
     rejected(
         &mut net,
         create_route("rtb-priv", "10.0.0.0/16", "eni-fw"),
@@ -846,9 +848,21 @@ fn case6_more_specific_than_local() {
     );
     rejected(
         &mut net,
-        create_route("rtb-priv", "10.0.0.0/16", "pcx-12"),
+        create_route("rtb-priv", "10.0.0.0/16", "vpce-gwlb"),
         "RouteAlreadyExists",
-        "10.0.0.0/16",
+        "The route identified by 10.0.0.0/16 already exists.",
+    );
+    rejected(
+        &mut net,
+        create_route("rtb-priv", "10.0.0.0/16", "pcx-12"),
+        "InvalidParameterValue",
+        msg,
+    );
+    rejected(
+        &mut net,
+        create_route("rtb-priv", "10.0.0.0/16", "igw-1"),
+        "InvalidParameterValue",
+        msg,
     );
     // ReplaceRoute retargets the local route to ENI/NAT/GWLBe only, and LocalTarget restores it.
     rejected(

@@ -454,6 +454,65 @@ fn divergence_when_the_model_would_accept_what_aws_rejected() {
     );
 }
 
+/// A dry run is a permission check: EC2 answers `DryRunOperation` when the caller is permitted
+/// and `UnauthorizedOperation` when not (§2.1, §2.2 "any mutating call with DryRun"), without
+/// looking at whether the call would succeed against the state. So neither answer is compared
+/// with the model: a dry run of a call the model would refuse is not a divergence.
+#[test]
+fn dry_runs_are_permission_checks_and_not_compared_with_the_model() {
+    let mut records = wizard();
+    // The model has no route to 10.99.0.0/16 to replace: the call itself would fail.
+    records.push(failed(
+        record(
+            "2024-05-01T11:00:00Z",
+            "dr1",
+            "ReplaceRoute",
+            json!({"routeTableId": "rtb-0a000001", "destinationCidrBlock": "10.99.0.0/16", "gatewayId": "igw-0a000001", "dryRun": true}),
+            Value::Null,
+        ),
+        "Client.DryRunOperation",
+    ));
+    // Refused for permissions: no comparison.
+    records.push(failed(
+        record(
+            "2024-05-01T11:00:01Z",
+            "dr2",
+            "ReplaceRoute",
+            json!({"routeTableId": "rtb-0a000001", "destinationCidrBlock": "10.98.0.0/16", "gatewayId": "igw-0a000001", "dryRun": true}),
+            Value::Null,
+        ),
+        "Client.UnauthorizedOperation",
+    ));
+    let trail = Trail::new("dry-diverge", &[("t.json", records)]);
+    let mut net = Network::default();
+    let r = run(&mut net, &trail, &ReplayOptions::default());
+    let find = |id: &str| {
+        r.events
+            .iter()
+            .find(|e| e.event_id.as_deref() == Some(id))
+            .expect("event")
+    };
+    for id in ["dr1", "dr2"] {
+        let e = find(id);
+        assert_eq!(e.outcome, Outcome::FailedInAws, "{id}: {}", e.description);
+        assert!(e.model_error.is_none(), "{id}: not compared");
+    }
+    assert_eq!(find("dr1").error_code.as_deref(), Some("DryRunOperation"));
+    assert_eq!(
+        find("dr2").error_code.as_deref(),
+        Some("UnauthorizedOperation")
+    );
+    assert_eq!(r.summary.diverged, 0);
+    // Nothing changed either way.
+    let t = net.route_tables.get(&"rtb-0a000001".into()).expect("table");
+    assert!(
+        !t.routes
+            .values()
+            .any(|r| r.destination.to_string().starts_with("10.9"))
+    );
+    assert_eq!(r.summary.total(), r.summary.records);
+}
+
 #[test]
 fn strict_mode_rejects_what_lenient_mode_infers() {
     let trail = Trail::new("strict", &[("t.json", wizard())]);

@@ -118,8 +118,25 @@ impl Network {
         if let Some(net) = destination.net() {
             let (exact, inside) = self.against_vpc_cidrs(table, &net);
             if exact {
-                // The local route already has this destination ([GH terraform-provider-aws#23866]).
-                return Err(already_exists(destination));
+                // §2.2, §8 case 6: the local route already has this destination. With a target
+                // the local route may take (interface, instance, NAT gateway, endpoint) EC2
+                // says so ([GH terraform-provider-aws#23866], seen with an endpoint); with one
+                // it may not (peering, internet gateway, ...) it refuses the target first
+                // ([GH hashicorp/terraform#26018], seen with a peering connection; the other
+                // kinds inferred).
+                return Err(
+                    if matches!(
+                        target,
+                        Target::NetworkInterface(_)
+                            | Target::Instance(_)
+                            | Target::NatGateway(_)
+                            | Target::VpcEndpoint(_)
+                    ) {
+                        already_exists(destination)
+                    } else {
+                        err("InvalidParameterValue", TARGET_NOT_SUPPORTED)
+                    },
+                );
             }
             if inside {
                 self.more_specific_than_local(table, &net, target)?;

@@ -522,6 +522,29 @@ fn parse_time(flag: &str, t: Option<&str>) -> anyhow::Result<Option<vpcsim::clou
     }
 }
 
+/// Replays, showing progress on stderr when it is a terminal (replays of large trails with
+/// exposure take a while); the progress line is erased before the report. It reads a clock
+/// only to pace the display.
+fn replay_shown(
+    net: &mut vpcsim::model::Network,
+    read: vpcsim::cloudtrail::ReadResult,
+    opts: &vpcsim::replay::ReplayOptions,
+) -> vpcsim::replay::Replay {
+    if !std::io::stderr().is_terminal() {
+        return vpcsim::replay::replay(net, read, opts);
+    }
+    let mut last: Option<std::time::Instant> = None;
+    let replayed = vpcsim::replay::replay_with_progress(net, read, opts, &mut |done, total| {
+        let now = std::time::Instant::now();
+        if last.is_none_or(|t| now.duration_since(t).as_millis() >= 200) {
+            last = Some(now);
+            eprint!("\r\x1b[2Kreplaying: {done} of {total} records");
+        }
+    });
+    eprint!("\r\x1b[2K");
+    replayed
+}
+
 /// Reads trails, showing progress on stderr when it is a terminal (long reads of big trails);
 /// the progress line is erased before the report. It reads a clock only to pace the display.
 fn read_events(events: &[PathBuf]) -> vpcsim::cloudtrail::ReadResult {
@@ -653,7 +676,7 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
                     quota_warn_percent: quota_warn,
                 },
             };
-            let replayed = vpcsim::replay::replay(&mut net, read, &opts);
+            let replayed = replay_shown(&mut net, read, &opts);
             let files = report::replay::Files {
                 read: files_read,
                 skipped: files_skipped,
@@ -793,7 +816,7 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
                     ..Default::default()
                 },
             };
-            let replayed = vpcsim::replay::replay(&mut net, read, &opts);
+            let replayed = replay_shown(&mut net, read, &opts);
             let plan = report::whatif::Plan {
                 inputs: &inputs,
                 errors: &errors,
@@ -907,14 +930,12 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
                     let mut a = start.clone();
                     let mut malformed = 0;
                     if from.is_some() {
-                        malformed += vpcsim::replay::replay(&mut a, read.clone(), &opts(from))
+                        malformed += replay_shown(&mut a, read.clone(), &opts(from))
                             .summary
                             .malformed;
                     }
                     let mut b = start;
-                    malformed += vpcsim::replay::replay(&mut b, read, &opts(to))
-                        .summary
-                        .malformed;
+                    malformed += replay_shown(&mut b, read, &opts(to)).summary.malformed;
                     for e in &errors {
                         eprintln!("error: {e}");
                     }
@@ -1001,7 +1022,7 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
                 exposure: true,
                 ..Default::default()
             };
-            let replayed = vpcsim::replay::replay(&mut net, read, &opts);
+            let replayed = replay_shown(&mut net, read, &opts);
             let id = SubnetId::new(subnet.as_str());
             let Some(blamed) = vpcsim::replay::blame::blame(&replayed, &net, &id, address) else {
                 anyhow::bail!(
@@ -1140,7 +1161,7 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
                     until,
                     ..Default::default()
                 };
-                let replayed = vpcsim::replay::replay(&mut net, read, &opts);
+                let replayed = replay_shown(&mut net, read, &opts);
                 for e in &errors {
                     eprintln!("error: {e}");
                 }
@@ -1189,7 +1210,7 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
                 until,
                 ..Default::default()
             };
-            let replayed = vpcsim::replay::replay(&mut net, read, &opts);
+            let replayed = replay_shown(&mut net, read, &opts);
             let s = &replayed.summary;
             eprintln!(
                 "replayed {} records: {} applied, {} failed_in_aws, {} diverged, {} duplicate, {} ignored, {} unsupported, {} malformed, {} after --at",

@@ -454,6 +454,34 @@ fn a_hundred_thousand_irrelevant_lines_keep_nothing() {
     assert_eq!(res.prefiltered, 99_999);
 }
 
+/// A single large file reports progress while it is read (every 65,536 records), not only
+/// once it is done: the CLI's progress line moves during a long read of one file.
+#[test]
+fn progress_is_reported_within_a_large_file() {
+    let dir = tmp("progress");
+    let path = dir.join("big.jsonl");
+    let mut text = String::with_capacity(140_000 * 60);
+    for i in 0..140_000 {
+        text.push_str(&format!(
+            "{{\"eventSource\":\"s3.amazonaws.com\",\"eventName\":\"GetObject\",\"eventID\":\"{i}\"}}\n"
+        ));
+    }
+    write(&path, text.as_bytes());
+    let reports = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let seen = reports.clone();
+    let res = read_inputs_with_progress(
+        &[path],
+        Box::new(move |_, files, records| seen.borrow_mut().push((files, records))),
+    );
+    assert_eq!(res.ignored, 140_000);
+    let reports = reports.borrow();
+    // Twice within the file (before it counts as read), then once at its end.
+    assert_eq!(
+        reports.as_slice(),
+        &[(0, 65_536), (0, 131_072), (1, 140_000)]
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Decoding.
 

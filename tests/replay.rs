@@ -513,6 +513,33 @@ fn dry_runs_are_permission_checks_and_not_compared_with_the_model() {
     assert_eq!(r.summary.total(), r.summary.records);
 }
 
+/// `replay_with_progress` reports how far it has got, ending at every record kept, and
+/// replays exactly as `replay` does.
+#[test]
+fn replay_reports_progress_up_to_every_record() {
+    let trail = Trail::new("progress", &[("t.json", wizard())]);
+    let mut reports: Vec<(usize, usize)> = Vec::new();
+    let mut net = Network::default();
+    let r = vpcsim::replay::replay_with_progress(
+        &mut net,
+        trail.read(),
+        &ReplayOptions::default(),
+        &mut |done, total| reports.push((done, total)),
+    );
+    let kept = trail.read().records.len();
+    assert!(kept > 5, "the wizard trail has records to replay");
+    assert_eq!(reports.last(), Some(&(kept, kept)));
+    assert!(
+        reports
+            .windows(2)
+            .all(|w| w[0].0 <= w[1].0 && w[0].1 == w[1].1)
+    );
+    let mut plain = Network::default();
+    let p = run(&mut plain, &trail, &ReplayOptions::default());
+    assert_eq!(format!("{:?}", r.summary), format!("{:?}", p.summary));
+    assert_eq!(format!("{net:?}"), format!("{plain:?}"));
+}
+
 #[test]
 fn strict_mode_rejects_what_lenient_mode_infers() {
     let trail = Trail::new("strict", &[("t.json", wizard())]);

@@ -150,12 +150,25 @@ pub struct Tally {
 pub type Progress = Box<dyn FnMut(&Path, usize, usize)>;
 
 thread_local! {
-    /// The progress hook of [`read_inputs_with_progress`], called after each file.
+    /// The progress hook of [`read_inputs_with_progress`], called after each file and every
+    /// [`PROGRESS_EVERY`] records within one (a single large file shows progress too).
     static ON_FILE: std::cell::RefCell<Option<Progress>> = const { std::cell::RefCell::new(None) };
 }
 
+/// Records between two progress reports within a file.
+const PROGRESS_EVERY: usize = 1 << 16;
+
+/// Calls the progress hook, if one is set, with the file being read and the counts so far.
+fn report_progress(path: &Path, files: usize, records: usize) {
+    ON_FILE.with(|hook| {
+        if let Some(report) = hook.borrow_mut().as_mut() {
+            report(path, files, records);
+        }
+    });
+}
+
 /// As [`read_inputs`], calling `progress(file, files so far, records so far)` after each file
-/// (the CLI shows it on a terminal during long reads).
+/// and every 65,536 records within a file (the CLI shows it on a terminal during long reads).
 pub fn read_inputs_with_progress(paths: &[PathBuf], progress: Progress) -> ReadResult {
     ON_FILE.with(|hook| *hook.borrow_mut() = Some(progress));
     let result = read_inputs(paths);
@@ -259,11 +272,7 @@ impl ReadResult {
     fn read_file(&mut self, path: &Path) {
         self.read_file_inner(path);
         let (files, records) = (self.files.len() + self.errors.len(), self.records_read());
-        ON_FILE.with(|hook| {
-            if let Some(report) = hook.borrow_mut().as_mut() {
-                report(path, files, records);
-            }
-        });
+        report_progress(path, files, records);
     }
 
     fn read_file_inner(&mut self, path: &Path) {
@@ -896,6 +905,16 @@ impl Sink<'_> {
     fn ignore(&mut self) {
         self.records += 1;
         self.result.ignored += 1;
+        self.tick();
+    }
+
+    /// A progress report every `PROGRESS_EVERY` records of this file.
+    #[inline]
+    fn tick(&self) {
+        if self.records.is_multiple_of(PROGRESS_EVERY) {
+            let files = self.result.files.len() + self.result.errors.len();
+            report_progress(&self.file, files, self.result.records_read());
+        }
     }
 
     /// One element of a streamed array, as raw text; its position is only worked out (and
@@ -1056,6 +1075,7 @@ impl Sink<'_> {
             self.result
                 .records
                 .push(Record::from_raw(raw, self.file.clone(), pos));
+            self.tick();
         } else {
             self.ignore();
         }

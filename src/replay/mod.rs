@@ -198,6 +198,18 @@ fn unjudgeable(code: &str) -> bool {
 
 /// Replays `read` onto `net`. Records the reader ignored are counted, not listed.
 pub fn replay(net: &mut Network, read: ReadResult, opts: &ReplayOptions) -> Replay {
+    replay_with_progress(net, read, opts, &mut |_, _| {})
+}
+
+/// [`replay`], calling `progress(done, total)` as records are replayed (after each instant's
+/// records: `done` of the `total` records kept, in the order they are applied), so that a
+/// command can show how far a long replay has got. The callback paces any display itself.
+pub fn replay_with_progress(
+    net: &mut Network,
+    read: ReadResult,
+    opts: &ReplayOptions,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Replay {
     let mut out = Replay::default();
     for _ in 0..read.ignored {
         out.summary.count(Outcome::Ignored);
@@ -283,6 +295,7 @@ pub fn replay(net: &mut Network, read: ReadResult, opts: &ReplayOptions) -> Repl
         }
         // (Decoded ahead within this instant but applied in another order: not needed again.)
         ahead = ahead.split_off(&j);
+        progress(j, records.len());
         for record in deferred {
             let decoded = decode(record);
             if let Some(event) = step(net, record, decoded, opts, &mut seen, false, &mut tracker) {

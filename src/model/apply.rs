@@ -542,11 +542,23 @@ impl Network {
         self.placeholders.contains(id)
     }
 
-    /// The main route table of `vpc` while its ID is still the placeholder CreateVpc gave it
-    /// (§8 case 15c); `None` once bound, or when the main table's ID came from the input.
+    /// The main route table CreateVpc made for `vpc` while its ID is still the placeholder it
+    /// was given (§8 case 15c): the VPC's main table, or, once a ReplaceRouteTableAssociation
+    /// has made another table main before any record named it, that same table (no longer main,
+    /// still in the VPC, its ID still unannounced). `None` once bound, or when the main table's
+    /// ID came from the input.
     pub fn unbound_main_route_table(&self, vpc: &VpcId) -> Option<&RouteTableId> {
-        self.main_route_table(vpc)
+        if let Some(t) = self
+            .main_route_table(vpc)
             .filter(|t| self.placeholders.contains(t.as_str()))
+        {
+            return Some(t);
+        }
+        let made = RouteTableId::new(format!("rtb-main-{}", suffix(vpc.as_str())));
+        self.route_tables
+            .get_key_value(&made)
+            .filter(|(id, t)| &t.vpc_id == vpc && self.placeholders.contains(id.as_str()))
+            .map(|(id, _)| id)
     }
 
     /// Every VPC whose main route table still has a placeholder ID, with that ID, in VPC order.

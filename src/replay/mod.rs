@@ -768,37 +768,84 @@ fn causal_order(group: &[Record]) -> Vec<usize> {
             _ => (None, String::new()),
         })
         .collect();
-    // A stable topological order: repeatedly take the first record, in delivery order, whose
-    // creators in this instant have all been taken (a cycle takes the first one left). So a
-    // record only ever moves after what it names, and dependents keep their delivery order.
-    let n = order.len();
-    let deps: Vec<Vec<usize>> = (0..n)
-        .map(|a| {
-            (0..n)
-                .filter(|&b| {
-                    a != b
-                        && decoded[b]
-                            .0
-                            .as_ref()
-                            .is_some_and(|id| decoded[a].1.contains(&format!("\"{id}\"")))
-                })
-                .collect()
-        })
-        .collect();
-    let mut taken = vec![false; n];
-    let mut idx: Vec<usize> = Vec::with_capacity(n);
-    while idx.len() < n {
-        let next = (0..n)
-            .find(|&a| !taken[a] && deps[a].iter().all(|&b| taken[b]))
-            .or_else(|| (0..n).find(|&a| !taken[a]));
-        let Some(a) = next else { break };
-        taken[a] = true;
-        idx.push(a);
-    }
+    let idx = dependency_order(&decoded);
     for (slot, &k) in order.iter_mut().zip(&idx) {
         *slot = k;
     }
     order
+}
+
+/// The order of `causal_order` for records given as (the ID each creates, the text that names
+/// what it uses, IDs in double quotes).
+fn dependency_order(decoded: &[(Option<String>, String)]) -> Vec<usize> {
+    // A stable topological order: repeatedly take the first record, in delivery order, whose
+    // creators in this instant have all been taken (a cycle takes the first one left). So a
+    // record only ever moves after what it names, and dependents keep their delivery order.
+    // Linear in the records and their text (a flood of thousands of records in one second is
+    // an instant like any other): the creators by ID, each record's quoted strings looked up.
+    let n = decoded.len();
+    let mut creators: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (b, (id, _)) in decoded.iter().enumerate() {
+        if let Some(id) = id {
+            creators.entry(id.as_str()).or_default().push(b);
+        }
+    }
+    // `dependents[b]`: the records that name what `b` creates; `waiting[a]`: a's creators not
+    // taken yet.
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut waiting = vec![0usize; n];
+    for (a, (_, text)) in decoded.iter().enumerate() {
+        let pieces: Vec<&str> = text.split('"').collect();
+        // The pieces between two quotes (not the text before the first or after the last).
+        let quoted = pieces
+            .get(1..pieces.len().saturating_sub(1))
+            .unwrap_or_default();
+        let mut deps: Vec<usize> = quoted
+            .iter()
+            .filter_map(|p| creators.get(p))
+            .flatten()
+            .copied()
+            .filter(|&b| b != a)
+            .collect();
+        deps.sort_unstable();
+        deps.dedup();
+        waiting[a] = deps.len();
+        for b in deps {
+            dependents[b].push(a);
+        }
+    }
+    let mut taken = vec![false; n];
+    let mut ready: std::collections::BinaryHeap<std::cmp::Reverse<usize>> = (0..n)
+        .filter(|&a| waiting[a] == 0)
+        .map(std::cmp::Reverse)
+        .collect();
+    let mut first_untaken = 0;
+    let mut idx: Vec<usize> = Vec::with_capacity(n);
+    while idx.len() < n {
+        let a = match ready.pop() {
+            Some(std::cmp::Reverse(a)) if taken[a] => continue,
+            Some(std::cmp::Reverse(a)) => a,
+            None => {
+                // A cycle: the first record left.
+                while first_untaken < n && taken[first_untaken] {
+                    first_untaken += 1;
+                }
+                if first_untaken == n {
+                    break;
+                }
+                first_untaken
+            }
+        };
+        taken[a] = true;
+        idx.push(a);
+        for &d in &dependents[a] {
+            waiting[d] = waiting[d].saturating_sub(1);
+            if waiting[d] == 0 && !taken[d] {
+                ready.push(std::cmp::Reverse(d));
+            }
+        }
+    }
+    idx
 }
 
 /// The ID a change creates (or attaches, or accepts), when the record says it.
@@ -1479,5 +1526,90 @@ fn infer_missing(net: &mut Network, change: &Change, err: &Ec2Error) -> Option<S
             Some(format!("{subnet} exists in {vpc} (CIDR unknown)"))
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dependency_order;
+
+    /// The order as first written (quadratic in the records of an instant, kept here as the
+    /// reference): the first record whose creators have all been taken, else the first left.
+    fn reference(decoded: &[(Option<String>, String)]) -> Vec<usize> {
+        let n = decoded.len();
+        let deps: Vec<Vec<usize>> = (0..n)
+            .map(|a| {
+                (0..n)
+                    .filter(|&b| {
+                        a != b
+                            && decoded[b]
+                                .0
+                                .as_ref()
+                                .is_some_and(|id| decoded[a].1.contains(&format!("\"{id}\"")))
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut taken = vec![false; n];
+        let mut idx = Vec::new();
+        while idx.len() < n {
+            let next = (0..n)
+                .find(|&a| !taken[a] && deps[a].iter().all(|&b| taken[b]))
+                .or_else(|| (0..n).find(|&a| !taken[a]));
+            let Some(a) = next else { break };
+            taken[a] = true;
+            idx.push(a);
+        }
+        idx
+    }
+
+    /// Random instants (chains, forks, cycles, self-references, IDs created twice, unquoted
+    /// mentions that must not count) ordered as the reference orders them.
+    #[test]
+    fn dependency_order_is_the_reference_order() {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % m
+        };
+        for round in 0..500 {
+            let n = 1 + next(12) as usize;
+            let decoded: Vec<(Option<String>, String)> = (0..n)
+                .map(|_| {
+                    let created = (next(3) > 0).then(|| format!("rtb-{}", next(6)));
+                    let mut text = String::from("Change { ");
+                    for _ in 0..next(4) {
+                        let id = format!("rtb-{}", next(6));
+                        if next(4) == 0 {
+                            text.push_str(&format!("bare {id} "));
+                        } else {
+                            text.push_str(&format!("Id(\"{id}\") "));
+                        }
+                    }
+                    text.push('}');
+                    (created, text)
+                })
+                .collect();
+            assert_eq!(
+                dependency_order(&decoded),
+                reference(&decoded),
+                "round {round}: {decoded:?}"
+            );
+        }
+        // A flood: thousands of records in one instant, each using what the one before made.
+        let flood: Vec<(Option<String>, String)> = (0..5000)
+            .map(|i| {
+                (
+                    Some(format!("rtb-{i}")),
+                    format!("Change {{ Id(\"rtb-{}\") }}", (i + 4999) % 5000),
+                )
+            })
+            .collect();
+        let order = dependency_order(&flood);
+        assert_eq!(order.len(), 5000);
+        // Record 0 names rtb-4999 (made by the last record): a cycle, broken at the first.
+        assert_eq!(&order[..3], &[0, 1, 2]);
     }
 }

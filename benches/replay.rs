@@ -26,7 +26,7 @@
 //! (`Network::prefetch` for the next four changes before each; `VPCSIM_BENCH_PREFETCH=0`
 //! leaves them out), against the existing tables of a generated
 //! network (`VPCSIM_BENCH_APPLY_VPCS`, default 1,000 VPCs with 21,000 route tables): a mixed
-//! sequence (`VPCSIM_BENCH_APPLY_CHANGES`, default 100,000: 90% CreateRoute / ReplaceRoute /
+//! sequence (`VPCSIM_BENCH_APPLY_CHANGES`, default 1,000,000: 90% CreateRoute / ReplaceRoute /
 //! DeleteRoute, 10% AssociateRouteTable / ReplaceRouteTableAssociation / DisassociateRouteTable),
 //! a route-only sequence of 1,000,000, and the first 20,000 mixed changes timed one by one, per
 //! kind; each sequence's CPU time is printed beside its rate. Every ID in a change has a string
@@ -79,7 +79,7 @@ const APPLY_SUBNETS: usize = 20;
 const APPLY_BASE_ROUTES: usize = 20;
 /// Changes in the mixed sequence (10% association changes, each of which costs milliseconds on
 /// the large network) and in the route-only sequence.
-const DEFAULT_APPLY_CHANGES: usize = 100_000;
+const DEFAULT_APPLY_CHANGES: usize = 1_000_000;
 const ROUTE_ONLY_CHANGES: usize = 1_000_000;
 /// The changes timed one by one, per kind (a prefix of the mixed sequence).
 const TIMED_CHANGES: usize = 20_000;

@@ -540,6 +540,70 @@ fn replay_reports_progress_up_to_every_record() {
     assert_eq!(format!("{net:?}"), format!("{plain:?}"));
 }
 
+/// §8 case 15c with a peering target: a CreateRoute to a peering connection is the first record
+/// naming a VPC's main table. The connection joins two VPCs; the wizard's VPC has its main
+/// table's ID already, the other one still waits for it, so the table is that one's main.
+#[test]
+fn a_peering_route_binds_the_main_table_of_the_vpc_still_waiting_for_it() {
+    let mut records = wizard();
+    let pcx = json!({"vpcPeeringConnectionId": "pcx-0c000001",
+        "requesterVpcInfo": {"vpcId": "vpc-0a000001", "ownerId": "123456789012", "cidrBlock": "10.0.0.0/16", "region": "us-east-1"},
+        "accepterVpcInfo": {"vpcId": "vpc-0b000001", "ownerId": "123456789012", "cidrBlock": "10.1.0.0/16", "region": "us-east-1"},
+        "status": {"code": "provisioning", "message": "Provisioning"}});
+    records.extend([
+        record(
+            "2024-05-01T11:00:00Z",
+            "p1",
+            "CreateVpc",
+            json!({"cidrBlock": "10.1.0.0/16"}),
+            json!({"vpc": {"vpcId": "vpc-0b000001", "cidrBlock": "10.1.0.0/16", "ownerId": "123456789012"}}),
+        ),
+        record(
+            "2024-05-01T11:00:01Z",
+            "p2",
+            "CreateVpcPeeringConnection",
+            json!({"vpcId": "vpc-0a000001", "peerVpcId": "vpc-0b000001"}),
+            json!({ "vpcPeeringConnection": pcx }),
+        ),
+        record(
+            "2024-05-01T11:00:02Z",
+            "p3",
+            "AcceptVpcPeeringConnection",
+            json!({"vpcPeeringConnectionId": "pcx-0c000001"}),
+            json!({ "vpcPeeringConnection": pcx }),
+        ),
+        record(
+            "2024-05-01T11:00:03Z",
+            "p4",
+            "CreateRoute",
+            json!({"routeTableId": "rtb-0b0000ff", "destinationCidrBlock": "10.0.0.0/16", "vpcPeeringConnectionId": "pcx-0c000001"}),
+            json!({"_return": true}),
+        ),
+    ]);
+    let trail = Trail::new("peering-main", &[("t.json", records)]);
+    let mut net = Network::default();
+    let r = run(&mut net, &trail, &ReplayOptions::default());
+    let p4 = r
+        .events
+        .iter()
+        .find(|e| e.event_id.as_deref() == Some("p4"))
+        .expect("p4");
+    assert_eq!(p4.outcome, Outcome::Applied, "{}", p4.description);
+    assert!(
+        p4.inferred
+            .iter()
+            .any(|i| i.contains("rtb-0b0000ff is the main route table created with its VPC")),
+        "{:?}",
+        p4.inferred
+    );
+    assert_eq!(
+        net.main_route_table(&"vpc-0b000001".into())
+            .map(|t| t.to_string()),
+        Some("rtb-0b0000ff".to_string())
+    );
+    assert_eq!(r.summary.diverged, 0);
+}
+
 #[test]
 fn strict_mode_rejects_what_lenient_mode_infers() {
     let trail = Trail::new("strict", &[("t.json", wizard())]);

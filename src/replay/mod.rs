@@ -1306,6 +1306,19 @@ fn change_vpc(net: &Network, change: &Change) -> Option<VpcId> {
                 .get(e)?
                 .attached_vpc
                 .clone(),
+            Target::VpcEndpoint(e) => Some(net.vpc_endpoints.get(e)?.vpc_id.clone()),
+            Target::Instance(i) => subnet_vpc(net.instances.get(i)?.subnet_id.as_ref()?),
+            // A connection joins two VPCs: the table is in one of them. When exactly one of
+            // them still waits for its main table's ID (§8 case 15c), that is the one.
+            Target::VpcPeeringConnection(p) => {
+                let p = net.vpc_peering_connections.get(p)?;
+                let waiting = |v: &VpcId| net.unbound_main_route_table(v).is_some();
+                match (waiting(&p.requester.vpc_id), waiting(&p.accepter.vpc_id)) {
+                    (true, false) => Some(p.requester.vpc_id.clone()),
+                    (false, true) => Some(p.accepter.vpc_id.clone()),
+                    _ => None,
+                }
+            }
             _ => None,
         }
     };

@@ -31,9 +31,10 @@
 //! ReplaceRouteTableAssociation (§1.6), so a main association that is not replaced is exported as
 //! `rtbassoc-main-<vpc suffix>`; a replaced one as the response's `newAssociationId`. Two limits
 //! of the description follow from how binding works, and are chosen, not papered over: peering
-//! routes go only into tables made by CreateRouteTable (a `pcx-` joins two VPCs, so a CreateRoute
-//! naming an unknown table with a peering target does not tell replay which VPC's main table it
-//! is: it is reported `diverged`, even when only one of the two VPCs has an unbound main table),
+//! routes go only into tables made by CreateRouteTable (a `pcx-` joins two VPCs, so when both
+//! still wait for their main table's ID a CreateRoute naming an unknown table with a peering
+//! target does not tell replay which VPC's main table it is, and it is reported `diverged`;
+//! when only one waits, `tests/replay.rs` has the case),
 //! and main tables are replaced after every record that names the old main table (naming it
 //! afterwards, a bug the property found and that is fixed, is the regression test below).
 

@@ -238,7 +238,7 @@ pub fn replay_with_progress(
         };
         key(a).cmp(&key(b))
     });
-    let mut seen = SeenSet::default();
+    let mut seen = History::default();
     // The route graph and reach engine of the current state, kept from one record's exposure
     // to the next (the "after" graph of a record is the "before" graph of the next).
     let mut tracker = incremental::Tracker::default();
@@ -323,7 +323,7 @@ pub fn replay_with_progress(
 pub struct Stepper<'a> {
     net: &'a mut Network,
     opts: &'a ReplayOptions,
-    seen: SeenSet,
+    seen: History,
     tracker: incremental::Tracker,
 }
 
@@ -332,7 +332,7 @@ impl<'a> Stepper<'a> {
         Stepper {
             net,
             opts,
-            seen: SeenSet::default(),
+            seen: History::default(),
             tracker: incremental::Tracker::default(),
         }
     }
@@ -448,7 +448,7 @@ fn step(
     record: &Record,
     decoded: Decoded,
     opts: &ReplayOptions,
-    seen: &mut SeenSet,
+    seen: &mut History,
     may_defer: bool,
     tracker: &mut incremental::Tracker,
 ) -> Option<Event> {
@@ -1003,7 +1003,7 @@ fn replay_one(
     decoded: Decoded,
     mut key: Option<SeenKey>,
     opts: &ReplayOptions,
-    seen: &mut SeenSet,
+    seen: &mut History,
     may_defer: bool,
 ) -> Option<(Event, Option<Network>)> {
     let mut ev = Event {
@@ -1101,6 +1101,10 @@ fn replay_one(
             // Ask the model without changing it.
             let mut probe = net.clone();
             match probe.apply(&change, &opts.apply) {
+                Ok(_) if let Some(why) = still_deleting(seen, net, &change, &code, record.time) => {
+                    ev.outcome = Outcome::FailedInAws;
+                    ev.description = why;
+                }
                 Ok(effect) => {
                     ev.outcome = Outcome::Diverged;
                     ev.description = format!(
@@ -1126,6 +1130,21 @@ fn replay_one(
         remember(seen, &mut key);
         return Some((ev, None));
     }
+    // A public NAT gateway about to be deleted: remembered if the record applies.
+    let nat_deleted = match &change {
+        Change::DeleteNatGateway { nat_gateway_id } => net
+            .nat_gateways
+            .get(nat_gateway_id)
+            .filter(|n| n.connectivity == ConnectivityType::Public)
+            .and_then(|n| {
+                let vpc = n
+                    .vpc_id
+                    .clone()
+                    .or_else(|| net.subnet_vpc(&n.subnet_id).cloned())?;
+                Some((vpc, nat_gateway_id.clone(), n.subnet_id.clone()))
+            }),
+        _ => None,
+    };
     let first = net.apply(&change, &opts.apply);
     if let Err(e) = &first
         && may_defer
@@ -1242,16 +1261,71 @@ fn replay_one(
             ev.model_error = Some(e);
         }
     }
+    if ev.outcome == Outcome::Applied
+        && let (Some((vpc, nat, subnet)), Some(t)) = (nat_deleted, record.time)
+    {
+        seen.nat_deleted.insert(vpc, (t, nat, subnet));
+    }
     ev.change = Some(effective.unwrap_or(change));
     Some((ev, displaced))
 }
 
 type SeenKey = (String, Option<String>, String, String);
 
-/// The records replayed so far (only ever asked whether it holds a key, never listed). Keyed
-/// by the trail's own text, so hashed with the standard library's keyed hasher, not FxHash: a
-/// crafted trail cannot make its lookups collide.
-type SeenSet = std::collections::HashSet<SeenKey>;
+/// What a replay remembers of the records before the one it replays.
+#[derive(Default)]
+struct History {
+    /// The records replayed so far (only ever asked whether it holds a key, never listed).
+    /// Keyed by the trail's own text, so hashed with the standard library's keyed hasher, not
+    /// FxHash: a crafted trail cannot make its lookups collide.
+    seen: std::collections::HashSet<SeenKey>,
+    /// The last public NAT gateway this replay deleted in each VPC: when, which, its subnet
+    /// (see [`still_deleting`]).
+    nat_deleted: BTreeMap<VpcId, (UtcTime, NatGatewayId, SubnetId)>,
+}
+
+impl History {
+    fn contains(&self, key: &SeenKey) -> bool {
+        self.seen.contains(key)
+    }
+}
+
+/// How long after a DeleteNatGateway AWS is assumed to be still deleting it (unverified: a
+/// deletion takes minutes; `DescribeNatGateways` shows `deleting` meanwhile).
+const NAT_DELETION_SECONDS: i64 = 15 * 60;
+
+/// A refusal that a NAT gateway still being deleted explains (semantics doc §1.7: an internet
+/// gateway cannot be detached while a public NAT gateway's Elastic IP is mapped, "until NAT
+/// deletion finished"; and the gateway's interface keeps its subnet and VPC in use): AWS
+/// answered `DependencyViolation` to DetachInternetGateway, DeleteSubnet or DeleteVpc within
+/// [`NAT_DELETION_SECONDS`] of this replay deleting a public NAT gateway there, which `apply`
+/// completes at once. The explanation, for the event's description.
+fn still_deleting(
+    history: &History,
+    net: &Network,
+    change: &Change,
+    code: &str,
+    time: Option<UtcTime>,
+) -> Option<String> {
+    if code != "DependencyViolation" {
+        return None;
+    }
+    let (vpc, subnet) = match change {
+        Change::DetachInternetGateway { vpc_id, .. } | Change::DeleteVpc { vpc_id } => {
+            (vpc_id.clone(), None)
+        }
+        Change::DeleteSubnet { subnet_id } => (net.subnet_vpc(subnet_id)?.clone(), Some(subnet_id)),
+        _ => return None,
+    };
+    let (deleted, nat, nat_subnet) = history.nat_deleted.get(&vpc)?;
+    let after = time?.unix_seconds() - deleted.unix_seconds();
+    if !(0..=NAT_DELETION_SECONDS).contains(&after) || subnet.is_some_and(|s| s != nat_subnet) {
+        return None;
+    }
+    Some(format!(
+        "DependencyViolation: nothing changed (AWS was most likely still deleting NAT gateway {nat}, deleted {after} s before: a deletion takes minutes and keeps its Elastic IP mapped and its interface in {nat_subnet} meanwhile, while vpcsim completes it at once; assumed)"
+    ))
+}
 
 /// What makes a record a second delivery of one already replayed: the same ID, time, name and
 /// request (fixtures reuse IDs for different calls, so the ID alone is not enough).
@@ -1267,9 +1341,9 @@ fn seen_key(record: &Record) -> Option<SeenKey> {
 }
 
 /// Marks a record as replayed, for duplicate detection (its key moves into the set).
-fn remember(seen: &mut SeenSet, key: &mut Option<SeenKey>) {
+fn remember(seen: &mut History, key: &mut Option<SeenKey>) {
     if let Some(k) = key.take() {
-        seen.insert(k);
+        seen.seen.insert(k);
     }
 }
 

@@ -604,6 +604,70 @@ fn a_peering_route_binds_the_main_table_of_the_vpc_still_waiting_for_it() {
     assert_eq!(r.summary.diverged, 0);
 }
 
+/// §2.2: AWS refuses malformed parameters (`InvalidRouteTableId.Malformed`,
+/// `NatGatewayMalformed`, an IPv6 CIDR as `destinationCidrBlock`: `InvalidParameterValue`)
+/// before looking at the state; vpcsim's decoder refuses the same parameters, and says that it
+/// agrees.
+#[test]
+fn malformed_parameters_refused_by_aws_are_refused_by_vpcsim_too() {
+    let mut records = wizard();
+    records.extend([
+        failed(
+            record(
+                "2024-05-01T11:00:00Z",
+                "m1",
+                "CreateRoute",
+                json!({"routeTableId": "bogus-1", "destinationCidrBlock": "0.0.0.0/0", "gatewayId": "igw-0a000001"}),
+                Value::Null,
+            ),
+            "Client.InvalidRouteTableId.Malformed",
+        ),
+        failed(
+            record(
+                "2024-05-01T11:00:01Z",
+                "m2",
+                "CreateRoute",
+                json!({"routeTableId": "rtb-0a000001", "destinationCidrBlock": "::/0", "gatewayId": "igw-0a000001"}),
+                Value::Null,
+            ),
+            "Client.InvalidParameterValue",
+        ),
+        failed(
+            record(
+                "2024-05-01T11:00:02Z",
+                "m3",
+                "DeleteNatGateway",
+                json!({"DeleteNatGatewayRequest": {"NatGatewayId": "gw-123"}}),
+                Value::Null,
+            ),
+            "Client.NatGatewayMalformed",
+        ),
+    ]);
+    let trail = Trail::new("malformed-params", &[("t.json", records)]);
+    let mut net = Network::default();
+    let r = run(&mut net, &trail, &ReplayOptions::default());
+    for (id, code, field) in [
+        ("m1", "InvalidRouteTableId.Malformed", "routeTableId"),
+        ("m2", "InvalidParameterValue", "destinationCidrBlock"),
+        ("m3", "NatGatewayMalformed", "NatGatewayId"),
+    ] {
+        let e = r
+            .events
+            .iter()
+            .find(|e| e.event_id.as_deref() == Some(id))
+            .expect("event");
+        assert_eq!(e.outcome, Outcome::FailedInAws, "{id}: {}", e.description);
+        assert_eq!(e.error_code.as_deref(), Some(code));
+        assert!(
+            e.description.contains("vpcsim refuses its parameters too")
+                && e.description.contains(field),
+            "{id}: {}",
+            e.description
+        );
+    }
+    assert_eq!(r.summary.malformed, 0);
+}
+
 #[test]
 fn strict_mode_rejects_what_lenient_mode_infers() {
     let trail = Trail::new("strict", &[("t.json", wizard())]);

@@ -1060,12 +1060,18 @@ fn replay_one(
             return Some((ev, None));
         }
         Decoded::Malformed(why) if record.failed() || record.dry_run => {
-            // A call AWS rejected changed nothing, whatever its parameters say.
+            // A call AWS rejected changed nothing, whatever its parameters say. When AWS refused
+            // the parameters themselves (a malformed ID, an IPv6 CIDR given as
+            // `destinationCidrBlock`: §2.2), vpcsim's refusal to read them is the same answer.
             ev.outcome = Outcome::FailedInAws;
-            ev.description = format!(
-                "{}: nothing changed (its parameters cannot be compared with the model: {why})",
-                record.error_code.as_deref().unwrap_or("DryRunOperation")
-            );
+            let code = record.error_code.as_deref().unwrap_or("DryRunOperation");
+            ev.description = if code.ends_with("Malformed") || code == "InvalidParameterValue" {
+                format!("{code}: nothing changed (vpcsim refuses its parameters too: {why})")
+            } else {
+                format!(
+                    "{code}: nothing changed (its parameters cannot be compared with the model: {why})"
+                )
+            };
             remember(seen, &mut key);
             return Some((ev, None));
         }

@@ -258,8 +258,16 @@ pub fn replay_with_progress(
         while j < records.len() && records[j].time == records[i].time && records[i].time.is_some() {
             j += 1;
         }
-        let group = causal_order(&records[i..j]);
         let may_defer = j - i > 1;
+        let group = if may_defer {
+            // (Decoded here once: the records are then taken from `ahead`.)
+            for (k, record) in records.iter().enumerate().take(j).skip(i) {
+                ahead.entry(k).or_insert_with(|| decode(record));
+            }
+            causal_order(&ahead.range(i..j).map(|(_, d)| d).collect::<Vec<_>>())
+        } else {
+            vec![0]
+        };
         let mut deferred = Vec::new();
         for (k, &g) in group.iter().enumerate() {
             let at = i + g;
@@ -756,15 +764,15 @@ fn exposure_of(
 /// order, except that a record naming a resource another record of the instant creates comes
 /// after its creator (§8 case 15e). Everything else keeps its delivery order, so "delete, then
 /// re-create" stays in that order.
-fn causal_order(group: &[Record]) -> Vec<usize> {
+fn causal_order(group: &[&Decoded]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..group.len()).collect();
     if order.len() < 2 {
         return order;
     }
     let decoded: Vec<(Option<String>, String)> = group
         .iter()
-        .map(|r| match decode(r) {
-            Decoded::Change(c) => (created_id(&c), format!("{c:?}")),
+        .map(|d| match d {
+            Decoded::Change(c) => (created_id(c), format!("{c:?}")),
             _ => (None, String::new()),
         })
         .collect();

@@ -5,6 +5,9 @@
 //! partitions every subnet's address space into ranges with one forwarding outcome, and the
 //! report layer ([`report`]) renders results as text or JSON. See `ARCHITECTURE.md`.
 
+// No `unsafe` but the one prefetch hint (`model::prefetch`, which allows it where it is).
+#![deny(unsafe_code)]
+
 pub mod addr;
 pub mod cloudtrail;
 pub mod diag;

@@ -2,6 +2,8 @@
 //! snapshot, runs the engine, prints, and owns every exit code (0 success, 2 usage or input
 //! error; see README "Exit codes").
 
+#![forbid(unsafe_code)]
+
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};

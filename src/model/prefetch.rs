@@ -8,6 +8,7 @@
 
 /// Asks the processor to load the cache lines of `bytes` bytes from `p` into its caches.
 #[inline(always)]
+#[allow(unsafe_code)]
 pub(crate) fn prefetch_bytes(p: *const u8, bytes: usize) {
     #[cfg(target_arch = "x86_64")]
     {

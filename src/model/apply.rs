@@ -172,8 +172,8 @@ impl Network {
     ///   the association it names (found in the association index: this waits) and of its
     ///   subnet;
     /// - at 2, what those tables' entries point to (their IDs' text, their routes or
-    ///   associations, their VPC's entry) and the route target's entry;
-    /// - at 1, the route the change replaces or deletes.
+    ///   associations, their VPC's ID's text) and the route target's entry;
+    /// - at 1, the named table's VPC's entry and the route the change replaces or deletes.
     ///
     /// Changes nothing; a loop that applies changes in turn calls it for the next
     /// `PREFETCH_DISTANCE` changes before each (a replay does).
@@ -200,15 +200,16 @@ impl Network {
             change,
             CreateRoute { .. } | ReplaceRoute { .. } | DeleteRoute { .. }
         );
-        // What a table's entry points to.
+        // What a table's entry points to (its VPC's ID's text too: finding the VPC's entry,
+        // one stage later, hashes it).
         let table_parts = |key: &RouteTableId, t: &RouteTable| {
             prefetch::prefetch_bytes(key.as_str().as_ptr(), key.as_str().len());
+            prefetch::prefetch_bytes(t.vpc_id.as_str().as_ptr(), t.vpc_id.as_str().len());
             if routes {
                 t.routes.prefetch();
             } else {
                 prefetch::prefetch_slice(&t.associations, 4);
             }
-            self.vpcs.prefetch_value(&t.vpc_id);
         };
         // The table holding the association.
         let held = || association.and_then(|id| self.association_table(id));
@@ -241,9 +242,11 @@ impl Network {
                 }
             }
             1 => {
-                if let ReplaceRoute { destination, .. } | DeleteRoute { destination, .. } = change
-                    && let Some(t) = table.and_then(|id| self.route_tables.get(id))
-                {
+                let Some(t) = table.and_then(|id| self.route_tables.get(id)) else {
+                    return;
+                };
+                self.vpcs.prefetch_value(&t.vpc_id);
+                if let ReplaceRoute { destination, .. } | DeleteRoute { destination, .. } = change {
                     t.routes.prefetch_route(destination);
                 }
             }
@@ -561,12 +564,13 @@ impl Network {
             .map(|(id, _)| id)
     }
 
-    /// Every VPC whose main route table still has a placeholder ID, with that ID, in VPC order.
+    /// Every VPC whose main route table (as [`Network::unbound_main_route_table`] finds it)
+    /// still has a placeholder ID, with that ID, in VPC order. (Only VPCs that CreateVpc made
+    /// have placeholder main tables, and those are in `vpcs`.)
     pub fn unbound_main_route_tables(&self) -> Vec<(&VpcId, &RouteTableId)> {
-        self.index
-            .main
-            .iter()
-            .filter(|(_, t)| self.placeholders.contains(t.as_str()))
+        self.vpcs
+            .keys()
+            .filter_map(|v| Some((v, self.unbound_main_route_table(v)?)))
             .collect()
     }
 

@@ -303,7 +303,6 @@ pub fn replay_with_progress(
         }
         // (Decoded ahead within this instant but applied in another order: not needed again.)
         ahead = ahead.split_off(&j);
-        progress(j, records.len());
         for record in deferred {
             let decoded = decode(record);
             if let Some(event) = step(net, record, decoded, opts, &mut seen, false, &mut tracker) {
@@ -312,6 +311,7 @@ pub fn replay_with_progress(
                 out.events.push(event);
             }
         }
+        progress(j, records.len());
         i = j;
     }
     if let Some(start) = tracker.start.take() {
@@ -790,7 +790,8 @@ fn dependency_order(decoded: &[(Option<String>, String)]) -> Vec<usize> {
     // creators in this instant have all been taken (a cycle takes the first one left). So a
     // record only ever moves after what it names, and dependents keep their delivery order.
     // Linear in the records and their text (a flood of thousands of records in one second is
-    // an instant like any other): the creators by ID, each record's quoted strings looked up.
+    // an instant like any other) unless several records create one ID (each record naming it
+    // then depends on all of them): the creators by ID, each record's quoted strings looked up.
     let n = decoded.len();
     let mut creators: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (b, (id, _)) in decoded.iter().enumerate() {
@@ -1278,7 +1279,10 @@ fn replay_one(
     if ev.outcome == Outcome::Applied
         && let (Some((vpc, nat, subnet)), Some(t)) = (nat_deleted, record.time)
     {
-        seen.nat_deleted.insert(vpc, (t, nat, subnet));
+        let deleted = seen.nat_deleted.entry(vpc).or_default();
+        deleted
+            .retain(|(when, _, _)| t.unix_seconds() - when.unix_seconds() <= NAT_DELETION_SECONDS);
+        deleted.push((t, nat, subnet));
     }
     ev.change = Some(effective.unwrap_or(change));
     Some((ev, displaced))
@@ -1293,9 +1297,10 @@ struct History {
     /// Keyed by the trail's own text, so hashed with the standard library's keyed hasher, not
     /// FxHash: a crafted trail cannot make its lookups collide.
     seen: std::collections::HashSet<SeenKey>,
-    /// The last public NAT gateway this replay deleted in each VPC: when, which, its subnet
-    /// (see [`still_deleting`]).
-    nat_deleted: BTreeMap<VpcId, (UtcTime, NatGatewayId, SubnetId)>,
+    /// The public NAT gateways this replay deleted, by VPC: when, which, its subnet (see
+    /// [`still_deleting`]; only the last [`NAT_DELETION_SECONDS`] matter, so older ones are
+    /// dropped as new ones come).
+    nat_deleted: BTreeMap<VpcId, Vec<(UtcTime, NatGatewayId, SubnetId)>>,
 }
 
 impl History {
@@ -1331,11 +1336,17 @@ fn still_deleting(
         Change::DeleteSubnet { subnet_id } => (net.subnet_vpc(subnet_id)?.clone(), Some(subnet_id)),
         _ => return None,
     };
-    let (deleted, nat, nat_subnet) = history.nat_deleted.get(&vpc)?;
-    let after = time?.unix_seconds() - deleted.unix_seconds();
-    if !(0..=NAT_DELETION_SECONDS).contains(&after) || subnet.is_some_and(|s| s != nat_subnet) {
-        return None;
-    }
+    let now = time?.unix_seconds();
+    // The latest deletion that explains it: in the window, and in the subnet when one is named.
+    let (after, nat, nat_subnet) = history
+        .nat_deleted
+        .get(&vpc)?
+        .iter()
+        .rev()
+        .map(|(deleted, nat, nat_subnet)| (now - deleted.unix_seconds(), nat, nat_subnet))
+        .find(|(after, _, nat_subnet)| {
+            (0..=NAT_DELETION_SECONDS).contains(after) && subnet.is_none_or(|s| s == *nat_subnet)
+        })?;
     Some(format!(
         "DependencyViolation: nothing changed (AWS was most likely still deleting NAT gateway {nat}, deleted {after} s before: a deletion takes minutes and keeps its Elastic IP mapped and its interface in {nat_subnet} meanwhile, while vpcsim completes it at once; assumed)"
     ))
@@ -1632,7 +1643,80 @@ fn infer_missing(net: &mut Network, change: &Change, err: &Ec2Error) -> Option<S
 
 #[cfg(test)]
 mod tests {
-    use super::dependency_order;
+    use super::*;
+
+    /// Two public NAT gateways deleted in one VPC (a multi-AZ teardown): a DependencyViolation
+    /// is explained by the deletion in the subnet it names, or by the latest for the VPC, and
+    /// only within the window.
+    #[test]
+    fn still_deleting_finds_the_deletion_of_the_subnet_named() {
+        let vpc = VpcId::new("vpc-1");
+        let mut net = Network::default();
+        for s in ["subnet-a", "subnet-b", "subnet-c"] {
+            net.subnets.insert(
+                SubnetId::new(s),
+                crate::model::Subnet {
+                    id: SubnetId::new(s),
+                    vpc_id: vpc.clone(),
+                    ipv4_cidr: None,
+                    ipv6_cidrs: Vec::new(),
+                    availability_zone: None,
+                    map_public_ip_on_launch: false,
+                    assign_ipv6_address_on_creation: false,
+                    owner_id: None,
+                    region: None,
+                    name: None,
+                },
+            );
+        }
+        let at = |s: &str| UtcTime::parse(s).expect("time");
+        let mut history = History::default();
+        history.nat_deleted.insert(
+            vpc.clone(),
+            vec![
+                (
+                    at("2024-06-10T09:00:00Z"),
+                    "nat-a".into(),
+                    "subnet-a".into(),
+                ),
+                (
+                    at("2024-06-10T09:00:30Z"),
+                    "nat-b".into(),
+                    "subnet-b".into(),
+                ),
+            ],
+        );
+        let delete_subnet = |s: &str| Change::DeleteSubnet {
+            subnet_id: s.into(),
+        };
+        let ask = |change: &Change, code: &str, time: &str| {
+            still_deleting(&history, &net, change, code, Some(at(time)))
+        };
+        let a = ask(
+            &delete_subnet("subnet-a"),
+            "DependencyViolation",
+            "2024-06-10T09:01:00Z",
+        );
+        assert!(a.is_some_and(|w| w.contains("nat-a, deleted 60 s before")));
+        let detach = Change::DetachInternetGateway {
+            internet_gateway_id: "igw-1".into(),
+            vpc_id: vpc.clone(),
+        };
+        let d = ask(&detach, "DependencyViolation", "2024-06-10T09:01:00Z");
+        assert!(d.is_some_and(|w| w.contains("nat-b, deleted 30 s before")));
+        // No NAT gateway was in subnet-c; another code; too late; before the deletion.
+        assert!(
+            ask(
+                &delete_subnet("subnet-c"),
+                "DependencyViolation",
+                "2024-06-10T09:01:00Z"
+            )
+            .is_none()
+        );
+        assert!(ask(&detach, "InvalidParameterValue", "2024-06-10T09:01:00Z").is_none());
+        assert!(ask(&detach, "DependencyViolation", "2024-06-10T09:20:00Z").is_none());
+        assert!(ask(&detach, "DependencyViolation", "2024-06-10T08:59:00Z").is_none());
+    }
 
     /// The order as first written (quadratic in the records of an instant, kept here as the
     /// reference): the first record whose creators have all been taken, else the first left.

@@ -1215,9 +1215,10 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
             let replayed = replay_shown(&mut net, read, &opts);
             let s = &replayed.summary;
             eprintln!(
-                "replayed {} records: {} applied, {} failed_in_aws, {} diverged, {} duplicate, {} ignored, {} unsupported, {} malformed, {} after --at",
+                "replayed {} records: {} applied{}, {} failed_in_aws, {} diverged, {} duplicate, {} ignored, {} unsupported, {} malformed, {} after --at",
                 s.records,
                 s.applied,
+                report::replay::inferred_note(s),
                 s.failed_in_aws,
                 s.diverged,
                 s.duplicate,

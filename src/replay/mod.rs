@@ -101,6 +101,11 @@ pub struct Event {
 pub struct Summary {
     pub records: usize,
     pub applied: usize,
+    /// Of `applied`, the records that applied only after vpcsim inferred what the starting
+    /// state lacked or had stale (placeholders, resynchronised routes; each event lists what):
+    /// a sub-count, not an outcome, so `total()` does not add it. A stale or incomplete start
+    /// shows here in lenient mode, where `--strict` makes these `diverged`.
+    pub inferred: usize,
     pub failed_in_aws: usize,
     pub diverged: usize,
     pub duplicate: usize,
@@ -111,6 +116,14 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Counts a replayed record's outcome (and whether it needed an inference).
+    fn count_event(&mut self, e: &Event) {
+        self.count(e.outcome);
+        if e.outcome == Outcome::Applied && !e.inferred.is_empty() {
+            self.inferred += 1;
+        }
+    }
+
     fn count(&mut self, o: Outcome) {
         self.records += 1;
         match o {
@@ -295,7 +308,7 @@ pub fn replay_with_progress(
             ) {
                 Some(event) => {
                     watch.after(out.events.len(), &event, net, limit, &opts.findings);
-                    out.summary.count(event.outcome);
+                    out.summary.count_event(&event);
                     out.events.push(event);
                 }
                 None => deferred.push(record),
@@ -307,7 +320,7 @@ pub fn replay_with_progress(
             let decoded = decode(record);
             if let Some(event) = step(net, record, decoded, opts, &mut seen, false, &mut tracker) {
                 watch.after(out.events.len(), &event, net, limit, &opts.findings);
-                out.summary.count(event.outcome);
+                out.summary.count_event(&event);
                 out.events.push(event);
             }
         }

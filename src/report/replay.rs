@@ -149,6 +149,7 @@ struct JsonEvent<'a> {
 struct JsonSummary {
     records: usize,
     applied: usize,
+    inferred: usize,
     failed_in_aws: usize,
     diverged: usize,
     duplicate: usize,
@@ -317,6 +318,7 @@ pub fn replay_json(r: &Replay, files: &Files, diags: &[Diagnostic], min: Severit
         summary: JsonSummary {
             records: s.records,
             applied: s.applied,
+            inferred: s.inferred,
             failed_in_aws: s.failed_in_aws,
             diverged: s.diverged,
             duplicate: s.duplicate,
@@ -439,9 +441,10 @@ pub fn replay_text(r: &Replay, files: &Files, style: Style, min: Severity) -> St
     let s = &r.summary;
     let _ = writeln!(
         out,
-        "\nsummary: {} records: {} applied, {} failed_in_aws, {} diverged, {} duplicate, {} ignored, {} unsupported, {} malformed, {} after_until",
+        "\nsummary: {} records: {} applied{}, {} failed_in_aws, {} diverged, {} duplicate, {} ignored, {} unsupported, {} malformed, {} after_until",
         s.records,
         s.applied,
+        inferred_note(s),
         s.failed_in_aws,
         s.diverged,
         s.duplicate,
@@ -507,14 +510,24 @@ pub(crate) fn findings_text(out: &mut String, r: &Replay, style: Style, min: Sev
     }
 }
 
+/// ` (N with inferences)` after the applied count when some applied records needed one.
+pub fn inferred_note(s: &crate::replay::Summary) -> String {
+    if s.inferred == 0 {
+        String::new()
+    } else {
+        format!(" ({} with inferences)", s.inferred)
+    }
+}
+
 /// One paragraph for Markdown: records by outcome, exposure changes by grade, the gate.
 pub fn summary_line(r: &Replay, min: Severity) -> String {
     let s = &r.summary;
     let by = by_severity(r);
     format!(
-        "{} records: {} applied, {} failed_in_aws, {} diverged, {} duplicate, {} ignored, {} unsupported, {} malformed, {} after_until. Exposure changes: {}. **{} new exposure** and {} finding(s) at or above {}.",
+        "{} records: {} applied{}, {} failed_in_aws, {} diverged, {} duplicate, {} ignored, {} unsupported, {} malformed, {} after_until. Exposure changes: {}. **{} new exposure** and {} finding(s) at or above {}.",
         s.records,
         s.applied,
+        inferred_note(s),
         s.failed_in_aws,
         s.diverged,
         s.duplicate,

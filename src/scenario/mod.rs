@@ -157,6 +157,9 @@ pub struct ExpectSummary {
     pub records: Option<usize>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub applied: Option<usize>,
+    /// Of `applied`, the records applied only after an inference (`Summary::inferred`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inferred: Option<usize>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_in_aws: Option<usize>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

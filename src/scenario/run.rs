@@ -450,6 +450,7 @@ fn check_all(s: &Scenario, r: &Replay, states: &mut States, out: &mut Vec<Check>
         for (name, want, got) in [
             ("records", sum.records, a.records),
             ("applied", sum.applied, a.applied),
+            ("inferred", sum.inferred, a.inferred),
             ("failed_in_aws", sum.failed_in_aws, a.failed_in_aws),
             ("diverged", sum.diverged, a.diverged),
             ("duplicate", sum.duplicate, a.duplicate),

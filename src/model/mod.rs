@@ -77,6 +77,22 @@ pub struct Subnet {
 }
 
 impl Subnet {
+    /// A subnet of `vpc` of which nothing else is known (no CIDR, zone or attributes).
+    pub fn new(id: SubnetId, vpc_id: VpcId) -> Subnet {
+        Subnet {
+            id,
+            vpc_id,
+            ipv4_cidr: None,
+            ipv6_cidrs: Vec::new(),
+            availability_zone: None,
+            map_public_ip_on_launch: false,
+            assign_ipv6_address_on_creation: false,
+            owner_id: None,
+            region: None,
+            name: None,
+        }
+    }
+
     pub fn cidrs(&self, family: Family) -> Vec<IpNet> {
         match family {
             Family::Ipv4 => self.ipv4_cidr.iter().map(|n| IpNet::V4(*n)).collect(),

@@ -1632,21 +1632,8 @@ fn infer_missing(net: &mut Network, change: &Change, err: &Ec2Error) -> Option<S
                 ),
                 _ => return None,
             };
-            net.subnets.insert(
-                subnet.clone(),
-                Subnet {
-                    id: subnet.clone(),
-                    vpc_id: vpc.clone(),
-                    ipv4_cidr: None,
-                    ipv6_cidrs: Vec::new(),
-                    availability_zone: None,
-                    map_public_ip_on_launch: false,
-                    assign_ipv6_address_on_creation: false,
-                    owner_id: None,
-                    region: None,
-                    name: None,
-                },
-            );
+            net.subnets
+                .insert(subnet.clone(), Subnet::new(subnet.clone(), vpc.clone()));
             net.reindex();
             Some(format!("{subnet} exists in {vpc} (CIDR unknown)"))
         }
@@ -1666,21 +1653,8 @@ mod tests {
         let vpc = VpcId::new("vpc-1");
         let mut net = Network::default();
         for s in ["subnet-a", "subnet-b", "subnet-c"] {
-            net.subnets.insert(
-                SubnetId::new(s),
-                crate::model::Subnet {
-                    id: SubnetId::new(s),
-                    vpc_id: vpc.clone(),
-                    ipv4_cidr: None,
-                    ipv6_cidrs: Vec::new(),
-                    availability_zone: None,
-                    map_public_ip_on_launch: false,
-                    assign_ipv6_address_on_creation: false,
-                    owner_id: None,
-                    region: None,
-                    name: None,
-                },
-            );
+            net.subnets
+                .insert(SubnetId::new(s), Subnet::new(s.into(), vpc.clone()));
         }
         let at = |s: &str| UtcTime::parse(s).expect("time");
         let mut history = History::default();
